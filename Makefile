@@ -1,0 +1,52 @@
+# make run   — install what is missing, then run the batch flow on scans/ into output/scans
+# make test  — the same set-up, then the tests
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+# Debian packages: Tesseract with the Japanese models, poppler for PDFs, a Mincho font and
+# FriBiDi (Pillow's vertical text layout) for the generator.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert poppler-utils \
+                fonts-ipafont-mincho libfribidi0
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTHON    := $(shell command -v python3.11 || command -v python3)
+
+.PHONY: run test deps venv scans bench lint clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing: $$missing"; \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: deps venv
+	$(VENV)/bin/cableocr run scans --out output/scans
+
+test: deps venv
+	$(VENV)/bin/pytest
+
+# Regenerate the committed sample batch (deterministic).
+scans: deps venv
+	$(PY) bench/make_sample.py scans
+
+bench: deps venv
+	$(PY) bench/throughput.py
+
+lint: venv
+	$(VENV)/bin/ruff check src flows tests bench
+
+clean:
+	rm -rf output/scans $(VENV)

@@ -1,0 +1,74 @@
+"""The batch flow: files -> pages (tasks, spread over the cores) -> cables -> JSON + manifest."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from prefect import flow, task, unmapped
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from cableocr import pipeline
+from cableocr.config import Settings
+from cableocr.ingest import list_batch
+from cableocr.models import Manifest, Page, PageSource
+
+# Tesseract runs as a subprocess per page, so threads give real parallelism: one per core.
+WORKERS = max(1, min(os.cpu_count() or 1, 8))
+_page_done_hooks: list[Callable[[PageSource], None]] = []
+
+
+def on_page_done(hook: Callable[[PageSource], None]) -> None:
+    """Let the CLI follow progress (a progress bar) without the flow knowing about terminals."""
+    _page_done_hooks.append(hook)
+
+
+@task(name="ingest-file", cache_policy=NO_CACHE)
+def ingest_file(path: Path, batch: Path, out: Path, settings: Settings) -> pipeline.FileResult:
+    return pipeline.ingest_one(path, batch, out, settings)
+
+
+@task(name="read-page", cache_policy=NO_CACHE)
+def read_page(source: PageSource, out: Path, settings: Settings) -> Page:
+    page = pipeline.process_page(source, out, settings)
+    for hook in _page_done_hooks:
+        hook(source)
+    return page
+
+
+@task(name="assemble-and-write", cache_policy=NO_CACHE)
+def finish(batch: Path, files: list, pages: list[Page], out: Path, settings: Settings) -> Manifest:
+    return pipeline.finish(batch, files, pages, out, settings)
+
+
+@flow(name="cableocr-batch", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS), log_prints=False)
+def batch_flow(batch: Path, out: Path, settings: Settings | None = None) -> Manifest:
+    """Run the pipeline on every file of the batch folder, writing into out."""
+    settings = settings or Settings()
+    file_futures = [ingest_file.submit(p, batch, out, settings) for p in list_batch(batch)]
+    files = [f.result() for f in file_futures]
+    sources = [s for f in files for s in f.pages]
+    pages = [f.result() for f in read_page.map(sources, unmapped(out), unmapped(settings))]
+    manifest = finish(batch, files, pages, out, settings)
+    publish_summary(manifest)
+    return manifest
+
+
+def publish_summary(manifest: Manifest) -> None:
+    rows = [
+        {
+            "cable": c.cable_id, "number": c.cable_number or "?", "date": c.date_sent or "?",
+            "sender": c.sender or "?", "classification": c.classification or "?",
+            "needs review": c.needs_review, "json": c.path,
+        }
+        for c in manifest.cables
+    ]
+    failed = [f.path for f in manifest.files if f.status == "error"]
+    create_table_artifact(
+        key="cableocr-batch-summary",
+        table=rows,
+        description=f"{len(rows)} cables; unreadable inputs: {', '.join(failed) or 'none'}",
+    )

@@ -1,0 +1,121 @@
+"""The command line: the only place where errors become exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cableocr.errors import CableOcrError
+from cableocr.models import Manifest
+
+app = typer.Typer(help="Scanned Japanese Foreign Ministry cables to structured, reviewable JSON.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    # Prefect logs every task run; the terminal shows a progress bar and a table instead.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+
+
+def _count_pages(batch: Path) -> int:
+    """Pages to expect, for the progress bar; an unreadable file counts as none."""
+    from pdf2image import pdfinfo_from_path
+    from PIL import Image
+
+    from cableocr.ingest import list_batch
+
+    total = 0
+    for path in list_batch(batch):
+        try:
+            if path.read_bytes()[:4] == b"%PDF":
+                total += int(pdfinfo_from_path(str(path), timeout=30)["Pages"])
+            else:
+                with Image.open(path) as image:
+                    total += getattr(image, "n_frames", 1)
+        except Exception:  # noqa: BLE001 - only an estimate; ingest reports the real error
+            continue
+    return total
+
+
+@app.command()
+def run(
+    batch: Annotated[Path, typer.Argument(help="folder of scans (PDF, TIFF, PNG, JPEG)")],
+    out: Annotated[Path, typer.Option("--out", help="where the JSON goes")] = Path("output"),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the batch flow: every cable in BATCH to OUT/<cable_id>.json, plus OUT/manifest.json."""
+    _quiet_prefect(verbose)
+    from cableocr.engines.tesseract import probe
+    from flows.batch import batch_flow, on_page_done
+
+    try:
+        probe()
+        total = _count_pages(batch)
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console) as progress:
+            bar = progress.add_task("starting Prefect…", total=total or None)
+            on_page_done(lambda _source: progress.update(bar, advance=1, description="reading pages"))
+            manifest = batch_flow(batch=batch, out=out)
+    except CableOcrError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    _print_summary(manifest, out)
+    if manifest.failed:
+        raise typer.Exit(2)
+
+
+def _print_summary(manifest: Manifest, out: Path) -> None:
+    table = Table(title=f"{len(manifest.cables)} cable(s) from {manifest.batch}")
+    for column in ("cable", "number", "date", "sender", "classification", "review", "json"):
+        table.add_column(column)
+    for c in manifest.cables:
+        review = f"[yellow]{c.needs_review}[/yellow]" if c.needs_review else "0"
+        table.add_row(c.cable_id, c.cable_number or "?", c.date_sent or "?", c.sender or "?",
+                      c.classification or "?", review, str(out / c.path))
+    console.print(table)
+    for f in manifest.files:
+        if f.status == "error":
+            console.print(f"[red]unreadable:[/red] {f.path}: {f.error}")
+        for p in f.pages:
+            if p.status != "ok":
+                console.print(f"[yellow]{p.status}:[/yellow] {f.path} page {p.index + 1}: {p.error}")
+    console.print(f"manifest: {out / 'manifest.json'}")
+
+
+@app.command()
+def synth(
+    seeds: Annotated[list[Path], typer.Argument(help="seed files (default: the shared seeds)")] = None,
+    out: Annotated[Path, typer.Option("--out")] = Path("synth-out"),
+    layout: Annotated[str, typer.Option(help="horizontal or vertical")] = "horizontal",
+    level: Annotated[str, typer.Option(help="clean, medium or poor")] = "clean",
+    fmt: Annotated[str, typer.Option("--format", help="png, tiff, jpeg or pdf")] = "png",
+    seed: Annotated[int, typer.Option(help="random seed: same seed, same pages")] = 0,
+) -> None:
+    """Render seed cables as scanned pages, with a ground-truth JSON per cable in OUT/truth/."""
+    from cableocr.synth import generate, seed_files
+
+    for path in seeds or seed_files():
+        truth = generate(path, out, layout=layout, level=level, fmt=fmt, random_seed=seed)
+        console.print(f"{path.name} -> {truth}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the cable document."""
+    from cableocr.export import cable_schema
+
+    print(json.dumps(cable_schema(), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    app()

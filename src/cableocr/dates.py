@@ -1,0 +1,66 @@
+"""Japanese dates as written on the form -> ISO dates: era names, 元年, kanji numerals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from kanjize import kanji2number
+
+# First day of each era (a fixed historical table, not worth a dependency).
+ERAS: dict[str, dt.date] = {
+    "明治": dt.date(1868, 1, 25),
+    "大正": dt.date(1912, 7, 30),
+    "昭和": dt.date(1926, 12, 25),
+    "平成": dt.date(1989, 1, 8),
+    "令和": dt.date(2019, 5, 1),
+}
+_NUM = r"[0-9〇一二三四五六七八九十]+"
+_GAP = r"[\s.,・･'`]*"  # blanks and specks OCR puts between the parts
+ERA_DATE = re.compile(
+    rf"({'|'.join(ERAS)}){_GAP}({_NUM}|元){_GAP}年{_GAP}({_NUM}){_GAP}月{_GAP}({_NUM}){_GAP}日"
+)
+# OCR confusions seen in digits: O/o for 0, l/I/| for 1.
+_DIGIT_CONFUSIONS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    iso: str
+    era_form: str  # as written, blanks and specks removed
+    span: tuple[int, int]  # where it stands in the NFKC-folded text
+    valid_in_era: bool  # False: the date falls outside its era's span
+
+
+def to_int(token: str) -> int:
+    """Arabic (any width) or kanji numeral; 元 is 1. Raises ValueError if it is neither."""
+    token = unicodedata.normalize("NFKC", token).translate(_DIGIT_CONFUSIONS)
+    if token == "元":
+        return 1
+    if token.isdigit():
+        return int(token)
+    return kanji2number(token)
+
+
+def parse_era_date(text: str) -> ParsedDate | None:
+    """The first era date in text, or None when there is none or it is not a real date."""
+    folded = unicodedata.normalize("NFKC", text)
+    match = ERA_DATE.search(folded)
+    if match is None:
+        return None
+    era, year, month, day = match.groups()
+    try:
+        start = ERAS[era]
+        date = dt.date(start.year + to_int(year) - 1, to_int(month), to_int(day))
+    except ValueError:
+        return None
+    eras = list(ERAS.values())
+    end = next((d for d in eras if d > start), dt.date.max)
+    return ParsedDate(
+        iso=date.isoformat(),
+        era_form=f"{era}{year}年{month}月{day}日",
+        span=match.span(),
+        valid_in_era=start <= date < end,
+    )

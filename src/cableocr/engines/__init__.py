@@ -1,0 +1,50 @@
+"""OCR engines behind one small interface; a dict of them is enough."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from cableocr.config import OcrConfig
+from cableocr.models import Box, Char, WritingMode
+
+
+@dataclass(frozen=True)
+class RecognizedLine:
+    """One line (or vertical column) as the engine gave it, in the pixels it was handed."""
+
+    raw: str
+    box: Box
+    chars: list[Char] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reading:
+    lines: list[RecognizedLine]
+    engine: str  # name and model, e.g. "tesseract 5.3.0 jpn_vert psm 5"
+
+    @property
+    def mean_confidence(self) -> float:
+        confs = [c.confidence for ln in self.lines for c in ln.chars if c.confidence is not None]
+        return sum(confs) / len(confs) if confs else 0.0
+
+    @property
+    def char_count(self) -> int:
+        return sum(len(ln.chars) for ln in self.lines)
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def recognize(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading: ...
+
+
+def get_engine(name: str) -> OcrEngine:
+    from cableocr.engines.tesseract import TesseractEngine
+
+    engines: dict[str, type] = {"tesseract": TesseractEngine}
+    if name not in engines:
+        raise ValueError(f"unknown OCR engine {name!r}; known: {', '.join(engines)}")
+    return engines[name]()

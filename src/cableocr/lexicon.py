@@ -1,0 +1,31 @@
+"""The project's tables of known names (posts, addressees) and the English the translations use."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+from rapidfuzz.distance import Levenshtein
+
+
+@cache
+def _tables() -> dict[str, dict[str, str]]:
+    text = resources.files("cableocr").joinpath("data/lexicon.json").read_text(encoding="utf-8")
+    return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+
+
+def english(table: str, name: str) -> str | None:
+    return _tables()[table].get(name)
+
+
+def known_names(table: str) -> list[str]:
+    return list(_tables()[table])
+
+
+def nearest(table: str, name: str) -> str | None:
+    """The one known name a single misread character away (same length), if exactly one is."""
+    if len(name) < 3:
+        return None
+    close = [k for k in _tables()[table] if len(k) == len(name) and Levenshtein.distance(k, name) == 1]
+    return close[0] if len(close) == 1 else None

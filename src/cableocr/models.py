@@ -1,0 +1,146 @@
+"""The data every stage passes on: pages, lines, characters, fields, cables, manifests."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+WritingMode = Literal["horizontal", "vertical"]
+FieldStatus = Literal["auto", "needs_review", "reviewed"]
+AbsentReason = Literal["not_found", "redacted", "illegible"]
+LineRole = Literal["header", "body", "furniture", "noise"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Box(Frozen):
+    """A rectangle in the pixels of the page as ingested (x0, y0 inclusive; x1, y1 exclusive)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @staticmethod
+    def union(boxes: list[Box]) -> Box | None:
+        if not boxes:
+            return None
+        return Box(
+            x0=min(b.x0 for b in boxes),
+            y0=min(b.y0 for b in boxes),
+            x1=max(b.x1 for b in boxes),
+            y1=max(b.y1 for b in boxes),
+        )
+
+
+class Char(Frozen):
+    text: str
+    box: Box
+    confidence: float | None = Field(description="0..1 as the engine reported it; null if none")
+
+
+class Line(Frozen):
+    id: str = Field(description="p<page>-l<line>, unique within a cable")
+    text: str = Field(description="as read, with the engine's spaces between Japanese removed")
+    raw: str = Field(description="exactly as the engine returned it")
+    normalized: str = Field(description="NFKC digits and Latin, full-width Japanese punctuation")
+    box: Box
+    confidence: float | None
+    writing_mode: WritingMode
+    role: LineRole = "body"
+    chars: list[Char] = []
+
+
+class PageSource(Frozen):
+    file: str = Field(description="path of the input file, relative to the batch folder")
+    index: int = Field(description="0-based page index inside that file")
+    sha256: str = Field(description="hash of the decoded page pixels")
+
+
+class Step(Frozen):
+    """One processing step applied to a page, with its parameters, so a reviewer can see it."""
+
+    name: str
+    params: dict[str, float | int | str | bool] = {}
+
+
+class Page(Frozen):
+    source: PageSource
+    width: int
+    height: int
+    writing_mode: WritingMode
+    engine: str
+    steps: list[Step] = []
+    lines: list[Line] = []
+    redactions: list[Box] = Field(default=[], description="blacked-out boxes, not OCRed")
+    issues: list[str] = Field(default=[], description="soft problems met on this page")
+
+
+class ExtractedField(Frozen):
+    value: str | list[str] | None = Field(description="normalised value; null when absent")
+    raw: str | None = Field(default=None, description="OCR text the value came from")
+    confidence: float = Field(ge=0.0, le=1.0)
+    page: int | None = Field(default=None, description="0-based index into the cable's pages")
+    box: Box | None = None
+    line_id: str | None = None
+    method: str = Field(description="the rule that produced the value")
+    status: FieldStatus = "needs_review"
+    reason: AbsentReason | None = Field(default=None, description="why the value is absent")
+    detail: dict[str, str] = Field(default={}, description="extra forms, e.g. the era date")
+
+
+class CableDocument(Frozen):
+    schema_version: str = SCHEMA_VERSION
+    cable_id: str
+    source: list[PageSource]
+    pages: list[Page]
+    text: str = Field(description="the body as typed (diplomatic), furniture removed")
+    text_normalized: str
+    fields: dict[str, ExtractedField]
+    needs_review: list[str] = Field(description="names of fields flagged for review")
+
+
+PageStatus = Literal["ok", "error", "unassigned"]
+
+
+class ManifestPage(Frozen):
+    index: int
+    sha256: str | None = None
+    status: PageStatus
+    error: str | None = None
+    cable_id: str | None = None
+
+
+class ManifestFile(Frozen):
+    path: str
+    status: Literal["ok", "error"]
+    error: str | None = None
+    pages: list[ManifestPage] = []
+
+
+class ManifestCable(Frozen):
+    cable_id: str
+    path: str
+    cable_number: str | None
+    date_sent: str | None
+    sender: str | None
+    classification: str | None
+    needs_review: int
+
+
+class Manifest(Frozen):
+    schema_version: str = SCHEMA_VERSION
+    batch: str
+    files: list[ManifestFile]
+    cables: list[ManifestCable]
+
+    @property
+    def failed(self) -> bool:
+        return any(f.status == "error" for f in self.files) or any(
+            p.status == "error" for f in self.files for p in f.pages
+        )

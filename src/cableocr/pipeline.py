@@ -1,0 +1,146 @@
+"""The order of the stages, without Prefect: the flow runs these same functions as tasks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cableocr import ingest as ingest_stage
+from cableocr.assemble import AssembledCable, assemble
+from cableocr.cleanup import clean_page
+from cableocr.config import Settings
+from cableocr.engines import get_engine
+from cableocr.errors import CableOcrError, InputError
+from cableocr.export import write_cable, write_manifest
+from cableocr.fields import extract_fields
+from cableocr.layout import analyse_layout
+from cableocr.models import (
+    CableDocument,
+    Manifest,
+    ManifestCable,
+    ManifestFile,
+    ManifestPage,
+    Page,
+    PageSource,
+)
+from cableocr.ocr import read_page
+from cableocr.text import normalize
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str  # relative to the batch
+    pages: list[PageSource]
+    error: str | None = None
+
+
+def page_store(out: Path) -> Path:
+    return out / ".pages"
+
+
+def ingest_one(path: Path, batch: Path, out: Path, settings: Settings) -> FileResult:
+    """One input file -> its stored pages, or the reason it cannot be read."""
+    relative = path.relative_to(batch).as_posix()
+    try:
+        return FileResult(relative, ingest_stage.ingest_file(path, batch, page_store(out), settings.ingest))
+    except InputError as exc:
+        log.warning("%s", exc)
+        return FileResult(relative, [], str(exc))
+
+
+def process_page(source: PageSource, out: Path, settings: Settings) -> Page:
+    """Cleanup, layout and OCR of one stored page. Engine failures become page issues."""
+    image = ingest_stage.load_page(source, page_store(out))
+    height, width = image.shape
+    cleaned = clean_page(image, settings.cleanup)
+    layout = analyse_layout(cleaned, settings.ocr)
+    try:
+        return read_page(source, cleaned, layout, get_engine(settings.ocr.engine), settings.ocr, (width, height))
+    except CableOcrError as exc:
+        return Page(source=source, width=width, height=height, writing_mode=layout.writing_mode or "horizontal",
+                    engine=settings.ocr.engine, steps=[*cleaned.steps, *layout.steps],
+                    redactions=layout.redactions, issues=[f"OCR failed: {exc}"])
+
+
+def _cable_id(cable: AssembledCable, number: str | None, taken: set[str]) -> str:
+    first = cable.pages[0].source
+    base = f"cable-{number}" if number else f"unnumbered-{Path(first.file).stem}-p{first.index + 1}"
+    cable_id, n = base, 2
+    while cable_id in taken:
+        cable_id, n = f"{base}-{n}", n + 1
+    taken.add(cable_id)
+    return cable_id
+
+
+def build_document(cable: AssembledCable, cable_id: str, settings: Settings) -> CableDocument:
+    fields = extract_fields(cable, settings.fields)
+    body = "\n".join(line.text for line in cable.body_lines)
+    return CableDocument(
+        cable_id=cable_id,
+        source=[p.source for p in cable.pages],
+        pages=cable.pages,
+        text=body,
+        text_normalized=normalize(body),
+        fields=fields,
+        needs_review=[name for name, f in fields.items() if f.status == "needs_review"],
+    )
+
+
+def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, settings: Settings) -> Manifest:
+    """Assemble cables from the pages (in batch order), extract fields, write JSON and manifest."""
+    cables, unassigned = assemble(pages)
+    taken: set[str] = set()
+    page_cable: dict[int, str] = {}
+    summaries = []
+    for cable in cables:
+        number = extract_fields(cable, settings.fields)["cable_number"].value
+        document = build_document(cable, _cable_id(cable, number, taken), settings)
+        path = write_cable(document, out)
+        page_cable.update({pos: document.cable_id for pos in cable.page_positions})
+        summaries.append(_summary(document, path.relative_to(out).as_posix()))
+    manifest = Manifest(batch=str(batch), files=_manifest_files(files, pages, page_cable, set(unassigned)), cables=summaries)
+    write_manifest(manifest, out)
+    return manifest
+
+
+def _summary(document: CableDocument, path: str) -> ManifestCable:
+    def value(name: str) -> str | None:
+        v = document.fields[name].value
+        return v if isinstance(v, str) else None
+
+    return ManifestCable(
+        cable_id=document.cable_id, path=path, cable_number=value("cable_number"),
+        date_sent=value("date_sent"), sender=value("sender"),
+        classification=value("classification"), needs_review=len(document.needs_review),
+    )
+
+
+def _manifest_files(files: list[FileResult], pages: list[Page], page_cable: dict[int, str],
+                    unassigned: set[int]) -> list[ManifestFile]:
+    position = {(p.source.file, p.source.index): i for i, p in enumerate(pages)}
+    entries = []
+    for f in files:
+        rows = []
+        for source in f.pages:
+            pos = position[(source.file, source.index)]
+            failed = next((i for i in pages[pos].issues if i.startswith("OCR failed")), None)
+            status = "error" if failed else "unassigned" if pos in unassigned else "ok"
+            error = failed or ("no cable header before this page: it belongs to no cable" if status == "unassigned" else None)
+            rows.append(ManifestPage(index=source.index, sha256=source.sha256, status=status,
+                                     error=error, cable_id=page_cable.get(pos)))
+        entries.append(ManifestFile(path=f.path, status="error" if f.error else "ok", error=f.error, pages=rows))
+    return entries
+
+
+def run_batch(batch: Path, out: Path, settings: Settings | None = None,
+              map_pages: Callable[[Callable[[PageSource], Page], list[PageSource]], Iterable[Page]] = map) -> Manifest:
+    """The whole batch in this process. map_pages lets a caller spread pages over workers."""
+    settings = settings or Settings()
+    files = [ingest_one(path, batch, out, settings) for path in ingest_stage.list_batch(batch)]
+    sources = [s for f in files for s in f.pages]
+    pages = list(map_pages(lambda s: process_page(s, out, settings), sources))
+    return finish(batch, files, pages, out, settings)

@@ -1,0 +1,159 @@
+"""The scan generator: seed cable -> page images (PNG, TIFF, JPEG or one PDF) + ground-truth JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from PIL import Image
+from pydantic import BaseModel
+
+from cableocr.synth.degrade import LEVELS, Level, degradation_for, degrade
+from cableocr.synth.render import DrawnPage, render_cable
+from cableocr.synth.seed import CableSpec, parse_seed
+
+__all__ = ["LEVELS", "Truth", "generate", "parse_seed", "load_truth", "seed_files"]
+
+_REPO = Path(__file__).resolve().parents[3]
+
+
+def seed_files() -> list[Path]:
+    """The seed cables: $CABLEOCR_SEEDS, else ../shared/seeds beside the repository, else the
+    copy under tests/resources/seeds."""
+    import os
+
+    for folder in (os.environ.get("CABLEOCR_SEEDS"), _REPO.parent / "shared" / "seeds",
+                   _REPO / "tests" / "resources" / "seeds"):
+        if folder and (files := sorted(Path(folder).glob("*.txt"))):
+            return files
+    raise FileNotFoundError("no seed cables found; set CABLEOCR_SEEDS to a folder of seed files")
+
+Layout = Literal["horizontal", "vertical"]
+ImageFormat = Literal["png", "tiff", "jpeg", "pdf"]
+
+
+class TruthLine(BaseModel):
+    text: str
+    role: str
+    box: tuple[int, int, int, int]
+
+
+class TruthPage(BaseModel):
+    file: str
+    index: int  # page index inside that file
+    text: str  # every line drawn on the page, in reading order
+    body_text: str
+    lines: list[TruthLine]
+    redactions: list[tuple[int, int, int, int]]
+    skew_deg: float
+
+
+class Truth(BaseModel):
+    """What the generator drew. Boxes are in the unskewed render's pixels."""
+
+    cable_number: str
+    seed_name: str
+    layout: Layout
+    level: Level
+    random_seed: int
+    pages: list[TruthPage]
+    body_text: str
+    fields: dict[str, str]
+    era_date: str
+
+
+def _fields(spec: CableSpec) -> dict[str, str]:
+    return {
+        "cable_number": spec.number,
+        "date_sent": spec.date_iso,
+        "sending_post": spec.sending_post,
+        "addressee": spec.addressee,
+        "sender": spec.sender,
+        "classification": spec.classification,
+        "precedence": spec.precedence,
+        "subject": spec.subject,
+    }
+
+
+def _write_images(images: list[Image.Image], out: Path, stem: str, fmt: ImageFormat) -> list[tuple[str, int]]:
+    if fmt == "pdf":
+        path = out / f"{stem}.pdf"
+        images[0].save(path, save_all=True, append_images=images[1:], resolution=300.0, quality=75)
+        return [(path.name, i) for i in range(len(images))]
+    if fmt == "tiff":
+        path = out / f"{stem}.tif"
+        images[0].save(path, save_all=True, append_images=images[1:], dpi=(300, 300), compression="tiff_adobe_deflate")
+        return [(path.name, i) for i in range(len(images))]
+    names = []
+    for i, image in enumerate(images):
+        path = out / f"{stem}-p{i + 1}.{'jpg' if fmt == 'jpeg' else 'png'}"
+        options = {"quality": 75} if fmt == "jpeg" else {"optimize": True}
+        image.save(path, dpi=(300, 300), **options)
+        names.append((path.name, 0))
+    return names
+
+
+def generate(
+    seed_file: Path,
+    out: Path,
+    layout: Layout = "horizontal",
+    level: Level = "clean",
+    fmt: ImageFormat = "png",
+    random_seed: int = 0,
+    stem: str | None = None,
+    truth_dir: Path | None = None,
+) -> Path:
+    """Render one seed cable into out/; write its truth JSON into truth_dir (default out/truth).
+
+    The truth goes to a sub-folder because a batch folder's own files are all read as scans.
+    """
+    spec = parse_seed(seed_file)
+    stem = stem or f"{spec.number}-{layout}-{level}"
+    rng = np.random.default_rng(random_seed)
+    drawn = render_cable(spec, vertical=layout == "vertical")
+    degradations = [degradation_for(level, rng) for _ in drawn]
+    images = [
+        Image.fromarray(degrade(np.asarray(page.image), d, rng))
+        for page, d in zip(drawn, degradations, strict=True)
+    ]
+    out.mkdir(parents=True, exist_ok=True)
+    names = _write_images(images, out, stem, fmt)
+    pages = [
+        _truth_page(page, name, index, d.skew_deg)
+        for page, (name, index), d in zip(drawn, names, degradations, strict=True)
+    ]
+    truth = Truth(
+        cable_number=spec.number,
+        seed_name=spec.seed_name,
+        layout=layout,
+        level=level,
+        random_seed=random_seed,
+        pages=pages,
+        body_text=spec.body_text(),
+        fields=_fields(spec),
+        era_date=spec.era_date,
+    )
+    truth_dir = truth_dir or out / "truth"
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    path = truth_dir / f"{stem}.truth.json"
+    path.write_text(truth.model_dump_json(indent=2), encoding="utf-8")
+    return path
+
+
+def _truth_page(page: DrawnPage, name: str, index: int, skew: float) -> TruthPage:
+    lines = [TruthLine(text=ln.text, role=ln.role, box=ln.box) for ln in page.lines]
+    return TruthPage(
+        file=name,
+        index=index,
+        text="\n".join(ln.text for ln in lines),
+        body_text="\n".join(ln.text for ln in lines if ln.role == "body"),
+        lines=lines,
+        redactions=page.redactions,
+        skew_deg=skew,
+    )
+
+
+def load_truth(path: Path) -> Truth:
+    return Truth.model_validate(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,239 @@
+"""Draw a cable's pages on the printed telegram form, horizontal or vertical, with ground truth."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from cableocr.synth.seed import CableSpec, Paragraph
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/ipafont-mincho/ipam.ttf",
+    "/usr/share/fonts/truetype/fonts-japanese-mincho.ttf",
+)
+PAGE_W, PAGE_H = 2480, 3508  # A4 at 300 dpi
+MARGIN = 200
+BODY_SIZE = 44
+BODY_PITCH = 74
+DECLASSIFICATION = ("秘密指定解除", "外交記録・情報公開室")
+
+
+def font_path() -> Path:
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).exists():
+            return Path(candidate)
+    raise FileNotFoundError("no Mincho font: install fonts-ipafont-mincho (make deps does)")
+
+
+@lru_cache(maxsize=16)
+def font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path()), size)
+
+
+@dataclass
+class TruthLine:
+    text: str
+    role: str  # furniture | header | body
+    box: tuple[int, int, int, int]
+
+
+@dataclass
+class DrawnPage:
+    image: Image.Image
+    vertical: bool
+    lines: list[TruthLine] = field(default_factory=list)
+    redactions: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+class Flow:
+    """Lines (horizontal) or columns right to left (vertical) laid one after another on a page."""
+
+    def __init__(self, page: DrawnPage, start: int):
+        self.page = page
+        self.draw = ImageDraw.Draw(page.image)
+        self.vertical = page.vertical
+        self.cursor = start  # y of the next line, or x of the next column's right edge
+
+    def _kw(self) -> dict:
+        return {"direction": "ttb", "features": ["vert"]} if self.vertical else {}
+
+    def advance_of(self, text: str, size: int) -> int:
+        if not text:
+            return 0
+        return math.ceil(font(size).getlength(text, **self._kw()))
+
+    def room(self, pitch: int) -> bool:
+        if self.vertical:
+            return self.cursor - pitch >= MARGIN
+        return self.cursor + pitch <= PAGE_H - MARGIN - 80
+
+    def line(self, segments, role: str, size: int = BODY_SIZE, pitch: int = BODY_PITCH, offset: int = 0):
+        """Draw one line of text and redaction segments (('text', str) / ('redact', n_chars))."""
+        pos = (MARGIN if not self.vertical else MARGIN) + offset
+        across = self.cursor if not self.vertical else self.cursor - size - (pitch - size) // 2
+        start, texts = pos, []
+        for kind, value in segments:
+            length = self.advance_of(value, size) if kind == "text" else value * size
+            if kind == "text":
+                xy = (pos, across) if not self.vertical else (across, pos)
+                self.draw.text(xy, value, font=font(size), fill=0, **self._kw())
+                texts.append(value)
+            else:
+                box = self._box(pos, pos + length, across, size)
+                self.draw.rectangle(box, fill=0)
+                self.page.redactions.append(box)
+            pos += length
+        text = "".join(texts)
+        if text.strip():
+            self.page.lines.append(TruthLine(text, role, self._box(start, pos, across, size)))
+        self.cursor = self.cursor + pitch if not self.vertical else self.cursor - pitch
+
+    def _box(self, along0: int, along1: int, across: int, size: int) -> tuple[int, int, int, int]:
+        if self.vertical:
+            return (across, along0, across + size, along1)
+        return (along0, across, along1, across + size + size // 5)
+
+    def paragraph(self, para: Paragraph, role: str = "body") -> Paragraph | None:
+        """Wrap a paragraph into lines; return what did not fit on this page, or None."""
+        extent = (PAGE_H if self.vertical else PAGE_W) - 2 * MARGIN
+        if para.redaction_chars:
+            if not self.room(BODY_PITCH):
+                return para
+            self.line([("redact", para.redaction_chars)], role)
+            return None
+        indent = 0 if para.continues else BODY_SIZE
+        rest = para.text
+        while rest:
+            if not self.room(BODY_PITCH):
+                return Paragraph(text=rest, continues=True)
+            cut = self._fit(rest, extent - indent)
+            self.line([("text", rest[:cut])], role, offset=indent)
+            rest, indent = rest[cut:], 0
+        return None
+
+    def _fit(self, text: str, extent: int) -> int:
+        used = 0
+        for i, ch in enumerate(text):
+            used += self.advance_of(ch, BODY_SIZE)
+            if used > extent:
+                # Keep closing punctuation on the line it closes (kinsoku), by letting it overhang.
+                return i + 1 if ch in "、。）」" else i
+        return len(text)
+
+
+def _notice_box(flow: Flow, lines: list[str]) -> None:
+    size, pitch = 32, 48
+    start = flow.cursor
+    for text in lines:
+        flow.line([("text", text)], "furniture", size=size, pitch=pitch, offset=20)
+    longest = max(flow.advance_of(t, size) for t in lines) + 40
+    if flow.vertical:
+        box = (flow.cursor + pitch - 10, MARGIN - 10, start + 10, MARGIN + longest)
+    else:
+        box = (MARGIN - 10, start - 10, MARGIN + longest, flow.cursor)
+    flow.draw.rectangle(box, outline=0, width=3)
+    flow.cursor += 30 if not flow.vertical else -30
+
+
+def _declassification_stamp(page: DrawnPage, centre: tuple[int, int], angle: float) -> None:
+    """The later stamp, in lighter ink, askew; recorded as furniture."""
+    w, h = 640, 190
+    stamp = Image.new("L", (w, h), 255)
+    d = ImageDraw.Draw(stamp)
+    d.rectangle((4, 4, w - 5, h - 5), outline=90, width=5)
+    d.text((60, 25), DECLASSIFICATION[0], font=font(56), fill=90)
+    d.text((40, 105), DECLASSIFICATION[1], font=font(48), fill=90)
+    rotated = stamp.rotate(angle, expand=True, fillcolor=255)
+    x, y = centre[0] - rotated.width // 2, centre[1] - rotated.height // 2
+    mask = rotated.point(lambda v: 255 if v < 250 else 0)
+    page.image.paste(rotated, (x, y), mask)
+    page.lines.append(TruthLine("".join(DECLASSIFICATION), "furniture", (x, y, x + rotated.width, y + rotated.height)))
+
+
+def _furniture_top(flow: Flow, spec: CableSpec) -> None:
+    _notice_box(flow, spec.notice_lines)
+    flow.line([("text", spec.classification or "　")], "furniture", size=60, pitch=90)
+    flow.line([("text", "電信写")], "furniture", size=60, pitch=100, offset=600)
+
+
+def _header(flow: Flow, spec: CableSpec) -> None:
+    serial = [("text", "総番号　"), ("redact", 6)] if spec.serial_redacted else [("text", "総番号　")]
+    flow.line(serial, "header")
+    flow.line([("text", f"主管　{spec.primary_bureau}")], "header")
+    era_date = _spaced_era(spec.era_date)
+    time = [("redact", 5)] if spec.time_redacted else [("text", "")]
+    flow.line([("text", f"{era_date}　"), *time, ("text", f"　{spec.sending_post}発")], "header")
+    flow.line([("text", f"{era_date}　"), *time, ("text", f"　{spec.receiving_office}着")], "header")
+    flow.line([("text", f"{spec.addressee}殿")], "header")
+    flow.line([("text", _spaced_sender(spec.sender))], "header", offset=700)
+    flow.line([("text", spec.subject)], "header", size=48, pitch=90, offset=200)
+    flow.line([("text", spec.number_line.replace(" ", "　"))], "header")
+    if spec.caveat:
+        flow.line([("text", f"（{spec.caveat}）")], "header")
+
+
+def _spaced_era(era_date: str) -> str:
+    """平成5年9月28日 as the form prints it, numbers right-aligned in their cells."""
+    import re
+
+    m = re.match(r"(\D+?)(\d+|元)年(\d+)月(\d+)日", era_date)
+    if not m:
+        return era_date
+    era, y, mo, d = m.groups()
+    return f"{era}{y:>2}年{mo:>2}月{d:>2}日"
+
+
+def _spaced_sender(sender: str) -> str:
+    from cableocr.synth.seed import SENDER_TITLES
+
+    for title in SENDER_TITLES:
+        if sender.endswith(title):
+            return f"{sender[: -len(title)]}　{title}"
+    return sender
+
+
+def render_cable(spec: CableSpec, vertical: bool) -> list[DrawnPage]:
+    """All pages of the cable: the seed's page breaks, plus overflow pages where text runs on."""
+    pages: list[DrawnPage] = []
+    queue = [list(paras) for paras in spec.body_pages]
+    first = True
+    while queue:
+        paras = queue.pop(0)
+        page = DrawnPage(Image.new("L", (PAGE_W, PAGE_H), 255), vertical)
+        flow = Flow(page, start=PAGE_W - MARGIN if vertical else MARGIN)
+        _furniture_top(flow, spec)
+        if first:
+            _header(flow, spec)
+        # In the margin the form leaves free: top right (horizontal), below the notice (vertical).
+        stamp_at, angle = ((2050, 2000), -84.0) if vertical else ((1900, 330), 8.0)
+        _declassification_stamp(page, stamp_at, angle)
+        overflow: list[Paragraph] = []
+        for i, para in enumerate(paras):
+            rest = flow.paragraph(para)
+            if rest is not None:
+                overflow = [rest, *paras[i + 1 :]]
+                break
+        if overflow:
+            queue.insert(0, overflow)
+        _footer(page)
+        pages.append(page)
+        first = False
+    return pages
+
+
+def _footer(page: DrawnPage) -> None:
+    d = ImageDraw.Draw(page.image)
+    size = 40
+    x, y = PAGE_W // 2 - 60, PAGE_H - MARGIN + 40
+    if page.vertical:
+        x, y = MARGIN - 110, PAGE_H - MARGIN - 160
+        d.text((x, y), "外務省", font=font(size), fill=0, direction="ttb", features=["vert"])
+        box = (x, y, x + size, y + 3 * size)
+    else:
+        d.text((x, y), "外務省", font=font(size), fill=0)
+        box = (x, y, x + 3 * size, y + size)
+    page.lines.append(TruthLine("外務省", "furniture", box))

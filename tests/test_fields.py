@@ -1,0 +1,109 @@
+"""Header fields from lines built by hand (no OCR): values, evidence, and when to flag."""
+
+from cableocr.assemble import assemble
+from cableocr.config import FieldsConfig
+from cableocr.fields import extract_fields
+from cableocr.models import Box, Char, Line, Page, PageSource
+from cableocr.text import normalize
+
+HEADER = [
+    "注意", "1.本電の取扱いは慎重を期せられたい。", "極秘", "電信写", "総番号", "主管北米局長",
+    "平成5年9月28日国連発", "平成5年9月28日本省着", "外務大臣殿", "波多野大使",
+    "日米首のう会談(別電2)", "第5515号極秘大至急", "(限定配布)",
+    "往電第5513号別電2:", "(総理)世界経済の成長のために", "外務省",
+]
+
+
+def _line(number: int, text: str, weak: dict[int, float] | None = None) -> Line:
+    weak = weak or {}
+    chars = [
+        Char(text=ch, box=Box(x0=100 + 40 * i, y0=100 + 60 * number, x1=140 + 40 * i, y1=144 + 60 * number),
+             confidence=weak.get(i, 0.99))
+        for i, ch in enumerate(text)
+    ]
+    return Line(id=f"l{number}", text=text, raw=" ".join(text), normalized=normalize(text),
+                box=Box.union([c.box for c in chars]), confidence=0.99, writing_mode="horizontal", chars=chars)
+
+
+def _page(texts, weak_at=None, index=0):
+    weak_at = weak_at or {}
+    lines = [_line(i, t, weak_at.get(i)) for i, t in enumerate(texts)]
+    return Page(source=PageSource(file="a.pdf", index=index, sha256=f"h{index}"), width=2480, height=3508,
+                writing_mode="horizontal", engine="test", lines=lines)
+
+
+def _fields(*pages):
+    cables, unassigned = assemble(list(pages))
+    assert len(cables) == 1 and unassigned == []
+    return cables[0], extract_fields(cables[0], FieldsConfig())
+
+
+def test_every_foundation_field_with_its_evidence():
+    cable, fields = _fields(_page(HEADER))
+    values = {name: f.value for name, f in fields.items()}
+    assert values == {
+        "cable_number": "5515", "date_sent": "1993-09-28", "sending_post": "国連",
+        "addressee": "外務大臣", "sender": "波多野大使", "classification": "極秘",
+        "precedence": "大至急", "subject": "日米首のう会談（別電2）",
+    }
+    assert all(f.status == "auto" for f in fields.values())
+    number = fields["cable_number"]
+    assert number.page == 0 and number.line_id == "p0-l11" and number.raw == " ".join("第5515号極秘大至急")
+    assert number.box == Box(x0=140, y0=760, x1=300, y1=804)  # the four digits only
+    assert fields["date_sent"].detail["era_form"] == "平成5年9月28日"
+
+
+def test_the_reference_number_is_not_the_cable_number():
+    texts = [t for t in HEADER if not t.startswith("第5515")]
+    _, fields = _fields(_page([*texts[:10], "日米首のう会談(別電2)", "第5516号", *texts[10:]]))
+    assert fields["cable_number"].value == "5516"
+    assert fields["cable_number"].confidence < 0.93  # a bare number line is less certain
+
+
+def test_one_doubtful_digit_sends_the_number_to_review():
+    _, fields = _fields(_page(HEADER, weak_at={11: {3: 0.55}}))
+    assert fields["cable_number"].value == "5515" and fields["cable_number"].status == "needs_review"
+
+
+def test_a_misread_honorific_gives_a_value_flagged_for_review():
+    texts = ["外務大匠肛" if t == "外務大臣殿" else t for t in HEADER]
+    _, fields = _fields(_page(texts, weak_at={8: {4: 0.3}}))
+    assert fields["addressee"].value == "外務大臣" and fields["addressee"].status == "needs_review"
+
+
+def test_an_absent_field_has_a_reason_not_a_guess():
+    texts = [t for t in HEADER if t != "波多野大使"]
+    _, fields = _fields(_page(texts))
+    sender = fields["sender"]
+    assert sender.value is None and sender.reason == "not_found" and sender.status == "needs_review"
+
+
+def test_a_date_outside_its_era_is_flagged():
+    texts = ["平成元年1月7日国連発" if t.endswith("国連発") else t for t in HEADER]
+    _, fields = _fields(_page(texts))
+    assert fields["date_sent"].value == "1989-01-07" and fields["date_sent"].status == "needs_review"
+
+
+def test_pages_are_split_into_cables_and_roles_assigned():
+    first = _page(HEADER, index=0)
+    more = _page(["注意", "極秘", "電信写", "一層政策協調を進める事である。", "外務省"], index=1)
+    stray = _page(["何かのメモ"], index=2)
+    cables, unassigned = assemble([stray, first, more])
+    assert unassigned == [0] and len(cables) == 1 and cables[0].page_positions == [1, 2]
+    body = [ln.text for ln in cables[0].body_lines]
+    assert body == ["往電第5513号別電2:", "(総理)世界経済の成長のために", "一層政策協調を進める事である。"]
+
+
+def test_a_name_one_misread_character_from_a_known_one_is_proposed_for_review():
+    texts = ["外務天臣殿" if t == "外務大臣殿" else t for t in HEADER]
+    _, fields = _fields(_page(texts))
+    addressee = fields["addressee"]
+    assert addressee.value == "外務大臣" and addressee.status == "needs_review"
+    assert addressee.detail["read_as"] == "外務天臣"
+
+
+def test_an_unknown_post_is_kept_but_flagged():
+    texts = ["平成5年9月28日晶国連発" if t.endswith("国連発") else t for t in HEADER]
+    _, fields = _fields(_page(texts))
+    assert fields["sending_post"].status == "needs_review"
+    assert fields["sending_post"].value == "晶国連"

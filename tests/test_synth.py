@@ -1,0 +1,50 @@
+import hashlib
+
+import numpy as np
+from PIL import Image
+
+from cableocr.synth import generate, load_truth, seed_files
+
+SEED_5517 = next(p for p in seed_files() if p.name.startswith("004"))
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.png"))}
+
+
+def test_same_seed_same_pages(tmp_path):
+    generate(SEED_5517, tmp_path / "a", "horizontal", "medium", "png", 7)
+    generate(SEED_5517, tmp_path / "b", "horizontal", "medium", "png", 7)
+    generate(SEED_5517, tmp_path / "c", "horizontal", "medium", "png", 8)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_pages_are_a4_at_300_dpi_with_truth(tmp_path):
+    truth = load_truth(generate(SEED_5517, tmp_path, "vertical", "clean", "png", 1))
+    image = Image.open(tmp_path / truth.pages[0].file)
+    assert image.size == (2480, 3508) and round(image.info["dpi"][0]) == 300
+    assert truth.fields["cable_number"] == "5517" and truth.layout == "vertical"
+    # serial, two times, one body redaction
+    assert sum(len(p.redactions) for p in truth.pages) == 4
+    assert "（了）" in truth.body_text
+
+
+def test_pdf_and_tiff_hold_every_page(tmp_path):
+    seed_5515 = next(p for p in seed_files() if p.name.startswith("000"))
+    truth = load_truth(generate(seed_5515, tmp_path, "horizontal", "clean", "pdf", 1))
+    assert {p.file for p in truth.pages} == {"5515-horizontal-clean.pdf"}
+    assert [p.index for p in truth.pages] == list(range(len(truth.pages))) and len(truth.pages) >= 4
+    truth = load_truth(generate(seed_5515, tmp_path, "horizontal", "clean", "tiff", 1))
+    with Image.open(tmp_path / truth.pages[0].file) as tiff:
+        assert tiff.n_frames == len(truth.pages)
+
+
+def test_degradation_levels_get_worse(tmp_path):
+    means = {}
+    for level in ("clean", "medium", "poor"):
+        truth = load_truth(generate(SEED_5517, tmp_path / level, "horizontal", level, "png", 3))
+        page = np.asarray(Image.open(tmp_path / level / truth.pages[0].file), dtype=np.float64)
+        means[level] = page.mean()
+        assert abs(truth.pages[0].skew_deg) <= 3.0
+    assert means["clean"] > means["medium"] > means["poor"]
