@@ -38,3 +38,10 @@ def test_numerals():
 @given(st.text(alphabet="平成昭和元年月日0123456789一二三十〇 .lO|", max_size=30))
 def test_parser_never_crashes(text):
     parse_era_date(text)
+
+
+def test_a_misread_closing_day_mark_is_read_only_when_asked():
+    assert parse_era_date("平成5年9月28晶国連発") is None
+    loose = parse_era_date("平成5年9月28晶国連発", loose=True)
+    assert loose is not None and loose.iso == "1993-09-28" and not loose.exact
+    assert parse_era_date("平成5年9月28日", loose=True).exact

@@ -107,3 +107,10 @@ def test_an_unknown_post_is_kept_but_flagged():
     _, fields = _fields(_page(texts))
     assert fields["sending_post"].status == "needs_review"
     assert fields["sending_post"].value == "晶国連"
+
+
+def test_a_date_with_its_day_mark_misread_is_proposed_for_review():
+    texts = ["平成5年9月28晶国連発" if t.endswith("国連発") else t for t in HEADER]
+    _, fields = _fields(_page(texts))
+    assert fields["date_sent"].value == "1993-09-28" and fields["date_sent"].status == "needs_review"
+    assert fields["sending_post"].value == "国連"

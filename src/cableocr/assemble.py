@@ -18,7 +18,7 @@ _CLASSIFICATION_ALONE = re.compile(r"^(極秘|秘|特秘|部外秘|取扱注意)
 # 第NNNN号 that is not a reference (往電/来電/貴電 第NNNN号).
 NUMBER_LINE = re.compile(r"(?<![往来貴]電)第\s*([0-9０-９]{1,6})\s*[号弓]")
 _HEADER_MARKS = re.compile(r"殿$|[発着]$|大使$|総領事$|公使$|主管|総番号")
-_CAVEAT = re.compile(r"^[（(][^（）()]{2,8}配布[）)]$")
+_CAVEAT = re.compile(r"^\W?[（(][^（）()]{2,8}配布[）)]")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,8 @@ from cableocr.models import Manifest
 
 app = typer.Typer(help="Scanned Japanese Foreign Ministry cables to structured, reviewable JSON.",
                   no_args_is_help=True, add_completion=False)
-console = Console()
+# A log file or a test runner gets whole lines, not lines folded at 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 200)
 
 
 def _quiet_prefect(verbose: bool) -> None:

@@ -19,9 +19,10 @@ ERAS: dict[str, dt.date] = {
 }
 _NUM = r"[0-9〇一二三四五六七八九十]+"
 _GAP = r"[\s.,・･'`]*"  # blanks and specks OCR puts between the parts
-ERA_DATE = re.compile(
-    rf"({'|'.join(ERAS)}){_GAP}({_NUM}|元){_GAP}年{_GAP}({_NUM}){_GAP}月{_GAP}({_NUM}){_GAP}日"
-)
+_ERA_PARTS = rf"({'|'.join(ERAS)}){_GAP}({_NUM}|元){_GAP}年{_GAP}({_NUM}){_GAP}月{_GAP}({_NUM}){_GAP}"
+ERA_DATE = re.compile(_ERA_PARTS + "日")
+# The same with its last character unread (日 is often misread after digits: 28H, 28晶).
+ERA_DATE_LOOSE = re.compile(_ERA_PARTS + "(?:日|[^0-9〇一二三四五六七八九十])")
 # OCR confusions seen in digits: O/o for 0, l/I/| for 1.
 _DIGIT_CONFUSIONS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 
@@ -32,6 +33,7 @@ class ParsedDate:
     era_form: str  # as written, blanks and specks removed
     span: tuple[int, int]  # where it stands in the NFKC-folded text
     valid_in_era: bool  # False: the date falls outside its era's span
+    exact: bool = True  # False: read with its closing 日 misread
 
 
 def to_int(token: str) -> int:
@@ -44,10 +46,16 @@ def to_int(token: str) -> int:
     return kanji2number(token)
 
 
-def parse_era_date(text: str) -> ParsedDate | None:
-    """The first era date in text, or None when there is none or it is not a real date."""
+def parse_era_date(text: str, loose: bool = False) -> ParsedDate | None:
+    """The first era date in text, or None when there is none or it is not a real date.
+
+    loose: also accept a date whose closing 日 was misread as another character.
+    """
     folded = unicodedata.normalize("NFKC", text)
     match = ERA_DATE.search(folded)
+    exact = match is not None
+    if match is None and loose:
+        match = ERA_DATE_LOOSE.search(folded)
     if match is None:
         return None
     era, year, month, day = match.groups()
@@ -63,4 +71,5 @@ def parse_era_date(text: str) -> ParsedDate | None:
         era_form=f"{era}{year}年{month}月{day}日",
         span=match.span(),
         valid_in_era=start <= date < end,
+        exact=exact,
     )

@@ -47,13 +47,20 @@ def compact(line: Line) -> str:
     return "".join(unicodedata.normalize("NFKC", c.text)[:1] for c in line.chars if c.text.strip())
 
 
+# What the engine makes of a speck after the last word, however sure it is.
+SPECK_READINGS = set("-‐_.,'`\"|:;・。、人っ?>!~")
+
+
 def core(line: Line, weak: float = 0.85, most: int = 3) -> str:
-    """compact(line) without up to `most` trailing characters the engine doubts (specks and stamp
-    edges read as characters after the last word), so that end-anchored rules still match."""
+    """compact(line) without up to `most` trailing specks: characters the engine doubts or
+    that specks are read as. End-anchored rules (…発, …殿) then still match."""
     text = compact(line)
     confs = [c.confidence for c in line.chars if c.text.strip()]
     cut = len(text)
-    while cut > len(text) - most and cut > 0 and confs[cut - 1] is not None and confs[cut - 1] < weak:
+    while cut > max(len(text) - most, 0):
+        conf = confs[cut - 1]
+        if text[cut - 1] not in SPECK_READINGS and (conf is None or conf >= weak):
+            break
         cut -= 1
     return text[:cut]
 
@@ -109,12 +116,13 @@ def find_date_and_post(lines: list[tuple[int, Line]]) -> tuple[Found | None, Fou
         text = core(line)
         if not text.endswith("発"):
             continue
-        date = parse_era_date(text)
+        date = parse_era_date(text, loose=True)
         date_found = None
         if date:
-            certainty = 1.0 if date.valid_in_era else 0.5
-            date_found = Found(date.iso, page, line, *date.span, "era date on the …発 line",
-                               certainty, {"era_form": date.era_form})
+            certainty = (1.0 if date.exact else 0.6) * (1.0 if date.valid_in_era else 0.5)
+            method = "era date on the …発 line" + ("" if date.exact else ", its 日 misread")
+            date_found = Found(date.iso, page, line, *date.span, method, certainty,
+                               {"era_form": date.era_form, "read_as": text[slice(*date.span)]})
         # The post is the run of name characters just before 発, after the date and any time.
         after = date.span[1] if date else 0
         post = re.search(rf"({_NAME}{{1,12}})発$", text[after:])
@@ -164,7 +172,7 @@ def find_subject(lines: list[tuple[int, Line]]) -> Found | None:
     if index == 0:
         return None
     page, line = lines[index - 1]
-    text = compact(line)
+    text = core(line)
     if text.endswith(("殿", "発", "着", *SENDER_TITLES)):
         return None
     value = normalize(text)

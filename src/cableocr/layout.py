@@ -18,6 +18,7 @@ class PageLayout:
     writing_mode: WritingMode | None  # None: the ink profiles do not tell; read both ways
     profile_ratio: float
     redactions: list[Box]  # in source-page pixels
+    stamps: list[Box]  # askew framed stamps (declassification), in source-page pixels
     ocr_image: np.ndarray  # the cleaned image with redactions painted out
     steps: list[Step]
 
@@ -51,9 +52,34 @@ def find_redactions(image: np.ndarray, min_side: int = 24) -> list[Box]:
     return sorted(boxes, key=lambda b: (b.y0, b.x0))
 
 
+def find_askew_stamps(image: np.ndarray, min_area: int = 40_000, min_angle: float = 2.0) -> list[Box]:
+    """Framed stamps set askew on the page: a solid rectangular outline turned away from the
+    (deskewed) text. The printed form's own boxes are square to the page, so they are left."""
+    mask = ink_mask(image)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    stamps = []
+    for contour in contours:
+        (_, _), (w, h), angle = cv2.minAreaRect(contour)
+        if w * h < min_area or cv2.contourArea(contour) < 0.9 * w * h:
+            continue
+        tilt = abs(angle) % 90
+        if min(tilt, 90 - tilt) >= min_angle:
+            x, y, bw, bh = cv2.boundingRect(contour)
+            stamps.append(Box(x0=x, y0=y, x1=x + bw, y1=y + bh))
+    return stamps
+
+
+def _paint_out(image: np.ndarray, background: np.ndarray, boxes: list[Box], margin: int) -> np.ndarray:
+    image = image.copy()
+    for b in boxes:  # a margin takes the blurred edge too
+        area = np.s_[max(b.y0 - margin, 0) : b.y1 + margin, max(b.x0 - margin, 0) : b.x1 + margin]
+        image[area] = background[area]
+    return image
+
+
 def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
-    """Direction from the ink profiles; redactions found and painted out so OCR does not read
-    them as junk characters."""
+    """Direction from the ink profiles; redactions and askew stamps found and painted out, so
+    that OCR does not read them as junk characters."""
     ratio = round(direction_ratio(cleaned.image), 3)
     mode: WritingMode | None = None
     if ratio >= cfg.direction_ratio_high:
@@ -61,20 +87,19 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
     elif ratio <= cfg.direction_ratio_low:
         mode = "vertical"
     boxes = find_redactions(cleaned.image)
-    image = cleaned.image
-    if boxes:
-        image = image.copy()
-        for b in boxes:  # a margin takes the blurred edge of the box too
-            area = np.s_[max(b.y0 - 6, 0) : b.y1 + 6, max(b.x0 - 6, 0) : b.x1 + 6]
-            image[area] = cleaned.background[area]
+    stamps = find_askew_stamps(cleaned.image)
+    image = _paint_out(cleaned.image, cleaned.background, boxes, margin=6)
+    image = _paint_out(image, cleaned.background, stamps, margin=2)
     steps = [
         Step(name="direction", params={"mode": mode or "undecided", "profile_ratio": ratio}),
         Step(name="redactions_masked", params={"count": len(boxes)}),
+        Step(name="stamps_masked", params={"count": len(stamps), "rule": "framed, askew"}),
     ]
     return PageLayout(
         writing_mode=mode,
         profile_ratio=ratio,
         redactions=[cleaned.box_to_source(b) for b in boxes],
+        stamps=[cleaned.box_to_source(b) for b in stamps],
         ocr_image=image,
         steps=steps,
     )

@@ -78,6 +78,7 @@ class Page(Frozen):
     steps: list[Step] = []
     lines: list[Line] = []
     redactions: list[Box] = Field(default=[], description="blacked-out boxes, not OCRed")
+    stamps: list[Box] = Field(default=[], description="stamps recognised as furniture, not OCRed")
     issues: list[str] = Field(default=[], description="soft problems met on this page")
 
 

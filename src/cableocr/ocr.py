@@ -67,5 +67,6 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         steps=[*cleaned.steps, *layout.steps, ocr_step],
         lines=lines,
         redactions=layout.redactions,
+        stamps=layout.stamps,
         issues=issues,
     )

@@ -63,7 +63,7 @@ def process_page(source: PageSource, out: Path, settings: Settings) -> Page:
     except CableOcrError as exc:
         return Page(source=source, width=width, height=height, writing_mode=layout.writing_mode or "horizontal",
                     engine=settings.ocr.engine, steps=[*cleaned.steps, *layout.steps],
-                    redactions=layout.redactions, issues=[f"OCR failed: {exc}"])
+                    redactions=layout.redactions, stamps=layout.stamps, issues=[f"OCR failed: {exc}"])
 
 
 def _cable_id(cable: AssembledCable, number: str | None, taken: set[str]) -> str:
