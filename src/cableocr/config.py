@@ -32,6 +32,10 @@ class OcrConfig(StageConfig):
     # directions are read and the better-scored reading kept.
     direction_ratio_low: float = 0.8
     direction_ratio_high: float = 1.25
+    # Lines with a character below this confidence are read again on their own (see ocr.py).
+    reread_below: float = 0.9
+    reread_max_lines: int = 60
+    reread_padding_px: int = 12
 
 
 class FieldsConfig(StageConfig):

@@ -38,7 +38,13 @@ class Reading:
 class OcrEngine(Protocol):
     name: str
 
-    def recognize(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading: ...
+    def recognize(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
+        """Read a whole page (or block) in the given writing direction."""
+        ...
+
+    def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
+        """Read an image holding a single line (or vertical column)."""
+        ...
 
 
 def get_engine(name: str) -> OcrEngine:

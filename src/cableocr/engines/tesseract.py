@@ -17,6 +17,9 @@ from cableocr.models import Box, Char, WritingMode
 
 # The right model and page-segmentation mode per writing direction (measured: design/ocr-notes.md).
 MODELS: dict[WritingMode, tuple[str, int]] = {"horizontal": ("jpn", 6), "vertical": ("jpn_vert", 5)}
+# For one line: psm 7 (a single text line); Tesseract has no single-column mode, so a vertical
+# line is read as a vertical block.
+LINE_MODELS: dict[WritingMode, tuple[str, int]] = {"horizontal": ("jpn", 7), "vertical": ("jpn_vert", 5)}
 _LINE_CLASSES = {"ocr_line", "ocr_textfloat", "ocr_header", "ocr_caption"}
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _CHAR = re.compile(r"x_bboxes (\d+) (\d+) (\d+) (\d+); x_conf ([\d.]+)")
@@ -79,8 +82,13 @@ class TesseractEngine:
     name = "tesseract"
 
     def recognize(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
+        return self._run(image, *MODELS[mode], cfg)
+
+    def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
+        return self._run(image, *LINE_MODELS[mode], cfg)
+
+    def _run(self, image: np.ndarray, model: str, psm: int, cfg: OcrConfig) -> Reading:
         version = probe()
-        model, psm = MODELS[mode]
         config = f"--psm {psm} --dpi 300 -c hocr_char_boxes=1"
         try:
             hocr = pytesseract.image_to_pdf_or_hocr(
