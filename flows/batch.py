@@ -40,7 +40,7 @@ def read_page(source: PageSource, out: Path, settings: Settings) -> Page:
 
 
 @task(name="assemble-and-write", cache_policy=NO_CACHE)
-def finish(batch: Path, files: list, pages: list[Page], out: Path, settings: Settings) -> Manifest:
+def finish(batch: Path, files: list[pipeline.FileResult], pages: list[Page], out: Path, settings: Settings) -> Manifest:
     return pipeline.finish(batch, files, pages, out, settings)
 
 

@@ -48,3 +48,19 @@ def test_degradation_levels_get_worse(tmp_path):
         means[level] = page.mean()
         assert abs(truth.pages[0].skew_deg) <= 3.0
     assert means["clean"] > means["medium"] > means["poor"]
+
+
+def test_the_committed_sample_is_what_the_generator_writes(tmp_path):
+    """scans/ and its ground truth are current: regenerated, they come out the same."""
+    from pathlib import Path
+
+    from cableocr.synth import write_sample
+
+    scans = Path(__file__).resolve().parents[1] / "scans"
+    for truth in write_sample(tmp_path):
+        committed = scans / "truth" / truth.name
+        assert truth.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
+    for image in tmp_path.glob("*.jpg"):
+        assert image.read_bytes() == (scans / image.name).read_bytes()
+    total = sum(p.stat().st_size for p in scans.rglob("*") if p.is_file())
+    assert total < 4 * 2**20

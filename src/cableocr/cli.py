@@ -26,6 +26,8 @@ console = Console(width=None if sys.stdout.isatty() else 200)
 def _quiet_prefect(verbose: bool) -> None:
     # Prefect logs every task run; the terminal shows a progress bar and a table instead.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    # The ephemeral server's usage report cannot reach the internet from an archive's network.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
 
 
@@ -34,12 +36,12 @@ def _count_pages(batch: Path) -> int:
     from pdf2image import pdfinfo_from_path
     from PIL import Image
 
-    from cableocr.ingest import list_batch
+    from cableocr.ingest import list_batch, sniff_kind
 
     total = 0
     for path in list_batch(batch):
         try:
-            if path.read_bytes()[:4] == b"%PDF":
+            if sniff_kind(path) == "pdf":
                 total += int(pdfinfo_from_path(str(path), timeout=30)["Pages"])
             else:
                 with Image.open(path) as image:

@@ -8,7 +8,6 @@ handed a path, not an image.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +19,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from cableocr.config import IngestConfig
 from cableocr.errors import BatchNotFound, InputError
 from cableocr.models import PageSource
-
-log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".png", ".tif", ".tiff", ".jpg", ".jpeg"}
 PDF_SUFFIXES = {".pdf"}
@@ -95,7 +92,7 @@ def _first_line(exc: Exception) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _sniff(path: Path) -> str:
+def sniff_kind(path: Path) -> str:
     """'pdf' or 'image' from the file's first bytes, whatever its name says."""
     with path.open("rb") as handle:
         head = handle.read(8)
@@ -106,7 +103,7 @@ def _sniff(path: Path) -> str:
 
 def read_pages(path: Path, cfg: IngestConfig) -> Iterator[np.ndarray]:
     """Every page of one input file as 8-bit greyscale. Raises InputError naming the file."""
-    kind = _sniff(path)
+    kind = sniff_kind(path)
     if path.suffix.lower() in PDF_SUFFIXES and kind != "pdf":
         raise InputError(f"{path.name}: named .pdf but is not a PDF")
     pages = _pdf_pages(path, cfg) if kind == "pdf" else _image_pages(path)

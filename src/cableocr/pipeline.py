@@ -18,6 +18,7 @@ from cableocr.fields import extract_fields
 from cableocr.layout import analyse_layout
 from cableocr.models import (
     CableDocument,
+    ExtractedField,
     Manifest,
     ManifestCable,
     ManifestFile,
@@ -76,8 +77,7 @@ def _cable_id(cable: AssembledCable, number: str | None, taken: set[str]) -> str
     return cable_id
 
 
-def build_document(cable: AssembledCable, cable_id: str, settings: Settings) -> CableDocument:
-    fields = extract_fields(cable, settings.fields)
+def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, ExtractedField]) -> CableDocument:
     body = "\n".join(line.text for line in cable.body_lines)
     return CableDocument(
         cable_id=cable_id,
@@ -97,8 +97,9 @@ def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, s
     page_cable: dict[int, str] = {}
     summaries = []
     for cable in cables:
-        number = extract_fields(cable, settings.fields)["cable_number"].value
-        document = build_document(cable, _cable_id(cable, number, taken), settings)
+        fields = extract_fields(cable, settings.fields)
+        number = fields["cable_number"].value
+        document = build_document(cable, _cable_id(cable, number, taken), fields)
         path = write_cable(document, out)
         page_cable.update({pos: document.cable_id for pos in cable.page_positions})
         summaries.append(_summary(document, path.relative_to(out).as_posix()))

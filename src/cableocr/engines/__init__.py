@@ -30,10 +30,6 @@ class Reading:
         confs = [c.confidence for ln in self.lines for c in ln.chars if c.confidence is not None]
         return sum(confs) / len(confs) if confs else 0.0
 
-    @property
-    def char_count(self) -> int:
-        return sum(len(ln.chars) for ln in self.lines)
-
 
 class OcrEngine(Protocol):
     name: str

@@ -14,7 +14,7 @@ from cableocr.synth.degrade import LEVELS, Level, degradation_for, degrade
 from cableocr.synth.render import DrawnPage, render_cable
 from cableocr.synth.seed import CableSpec, parse_seed
 
-__all__ = ["LEVELS", "Truth", "generate", "parse_seed", "load_truth", "seed_files"]
+__all__ = ["LEVELS", "SAMPLE_BATCH", "Truth", "generate", "load_truth", "parse_seed", "seed_files", "write_sample"]
 
 _REPO = Path(__file__).resolve().parents[3]
 
@@ -157,3 +157,21 @@ def _truth_page(page: DrawnPage, name: str, index: int, skew: float) -> TruthPag
 
 def load_truth(path: Path) -> Truth:
     return Truth.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+# The committed sample batch (scans/): both seed cables, one as a PDF and one as page images,
+# plus a vertical rendering. (seed file prefix, layout, level, format, random seed, file stem)
+SAMPLE_BATCH = [
+    ("000", "horizontal", "medium", "pdf", 11, "cable-5515-scan"),
+    ("004", "horizontal", "medium", "jpeg", 12, "cable-5517-scan"),
+    ("004", "vertical", "medium", "jpeg", 13, "cable-5517-vertical"),
+]
+
+
+def write_sample(out: Path) -> list[Path]:
+    """Write the sample batch into out (truth into out/truth); return the truth files."""
+    seeds = {p.name[:3]: p for p in seed_files()}
+    return [
+        generate(seeds[prefix], out, layout, level, fmt, seed, stem=stem, truth_dir=out / "truth")
+        for prefix, layout, level, fmt, seed, stem in SAMPLE_BATCH
+    ]

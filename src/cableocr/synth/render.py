@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from cableocr.synth.seed import CableSpec, Paragraph
+from cableocr.synth.seed import SENDER_TITLES, CableSpec, Paragraph
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/ipafont-mincho/ipam.ttf",
@@ -73,7 +74,7 @@ class Flow:
 
     def line(self, segments, role: str, size: int = BODY_SIZE, pitch: int = BODY_PITCH, offset: int = 0):
         """Draw one line of text and redaction segments (('text', str) / ('redact', n_chars))."""
-        pos = (MARGIN if not self.vertical else MARGIN) + offset
+        pos = MARGIN + offset
         across = self.cursor if not self.vertical else self.cursor - size - (pitch - size) // 2
         start, texts = pos, []
         for kind, value in segments:
@@ -178,8 +179,6 @@ def _header(flow: Flow, spec: CableSpec) -> None:
 
 def _spaced_era(era_date: str) -> str:
     """平成5年9月28日 as the form prints it, numbers right-aligned in their cells."""
-    import re
-
     m = re.match(r"(\D+?)(\d+|元)年(\d+)月(\d+)日", era_date)
     if not m:
         return era_date
@@ -188,8 +187,6 @@ def _spaced_era(era_date: str) -> str:
 
 
 def _spaced_sender(sender: str) -> str:
-    from cableocr.synth.seed import SENDER_TITLES
-
     for title in SENDER_TITLES:
         if sender.endswith(title):
             return f"{sender[: -len(title)]}　{title}"
