@@ -13,7 +13,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert poppler-u
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON    := $(shell command -v python3.11 || command -v python3)
 
-.PHONY: run test deps venv scans bench lint clean
+.PHONY: run test deps venv scans schema bench lint clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -41,6 +41,10 @@ test: deps venv
 # Regenerate the committed sample batch (deterministic).
 scans: deps venv
 	$(PY) bench/make_sample.py scans
+
+# Rewrite the published JSON Schema of the cable document (a test checks it is current).
+schema: venv
+	$(VENV)/bin/cableocr schema --out schema/cable.schema.json
 
 bench: deps venv
 	$(PY) bench/throughput.py

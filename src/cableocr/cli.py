@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -114,11 +113,47 @@ def synth(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the cable document."""
-    from cableocr.export import cable_schema
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", help="write it here instead of printing it")] = None,
+) -> None:
+    """Print (or write) the JSON Schema of the cable document."""
+    from cableocr.export import cable_schema_text, write_atomic
 
-    print(json.dumps(cable_schema(), ensure_ascii=False, indent=2))
+    if out is None:
+        print(cable_schema_text(), end="")
+    else:
+        write_atomic(out, cable_schema_text().encode("utf-8"))
+        console.print(f"schema written to {out}")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="a folder written by `cableocr run`")],
+    bag: Annotated[Path, typer.Option("--bag", help="the new bag's folder")],
+) -> None:
+    """Package the batch's scans and OUT's JSON, ALTO and PDFs as a BagIt bag."""
+    from cableocr.bag import export_bag, verify_bag
+
+    try:
+        export_bag(out, bag)
+        count = verify_bag(bag)
+    except CableOcrError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    console.print(f"bag written to {bag}: {count} files, checksums sha256 and sha512")
+
+
+@app.command()
+def verify(bag: Annotated[Path, typer.Argument(help="a bag written by `cableocr export`")]) -> None:
+    """Validate a bag: structure, completeness and every checksum."""
+    from cableocr.bag import verify_bag
+
+    try:
+        count = verify_bag(bag)
+    except CableOcrError as exc:
+        console.print(f"[red]invalid:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    console.print(f"valid bag: {count} files, every checksum matches")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,27 @@
-"""Write what the run produced: one JSON per cable and the batch manifest, atomically."""
+"""Write what the run produced, atomically: per cable its JSON, an ALTO file per page and a
+searchable PDF; per batch cables.jsonl, fields.csv and the manifest."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel
 
+from cableocr.alto import page_alto
 from cableocr.models import CableDocument, Manifest
+from cableocr.searchable_pdf import cable_pdf
+
+CSV_COLUMNS = (
+    "cable_id", "cable_number", "date_sent", "date_sent_era", "sending_post", "sending_post_english",
+    "addressee", "sender", "classification", "precedence", "subject", "needs_review", "pages",
+    "source_files", "json",
+)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -22,29 +34,74 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; outputs are for others to read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def to_json(model: BaseModel) -> bytes:
-    """Stable JSON: sorted keys, UTF-8 kept readable, a final newline."""
-    data = model.model_dump(mode="json")
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+def to_json(model: BaseModel, indent: int | None = 2) -> str:
+    """Stable JSON: sorted keys, Japanese kept readable."""
+    return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=indent, sort_keys=True)
 
 
-def write_cable(document: CableDocument, out: Path) -> Path:
+def alto_name(cable_id: str, page_number: int) -> str:
+    return f"{cable_id}.p{page_number}.alto.xml"
+
+
+def write_cable(document: CableDocument, images: list[np.ndarray], out: Path) -> Path:
+    """The cable's JSON, an ALTO file per page, and its searchable PDF, beside each other."""
+    for number, page in enumerate(document.pages, start=1):
+        write_atomic(out / alto_name(document.cable_id, number), page_alto(page, f"p{number}"))
+    write_atomic(out / f"{document.cable_id}.pdf", cable_pdf(document.pages, images))
     path = out / f"{document.cable_id}.json"
-    write_atomic(path, to_json(document))
+    write_atomic(path, (to_json(document) + "\n").encode("utf-8"))
     return path
+
+
+def _csv_row(document: CableDocument) -> dict[str, str]:
+    def value(name: str) -> str:
+        field = document.fields.get(name)
+        v = field.value if field else None
+        return "; ".join(v) if isinstance(v, list) else (v or "")
+
+    date = document.fields.get("date_sent")
+    post = document.fields.get("sending_post")
+    return {
+        **{name: value(name) for name in CSV_COLUMNS if name in document.fields},
+        "cable_id": document.cable_id,
+        "date_sent_era": date.detail.get("era_form", "") if date else "",
+        "sending_post_english": post.detail.get("english", "") if post else "",
+        "needs_review": "; ".join(document.needs_review),
+        "pages": str(len(document.pages)),
+        "source_files": "; ".join(dict.fromkeys(s.file for s in document.source)),
+        "json": f"{document.cable_id}.json",
+    }
+
+
+def write_batch_tables(documents: list[CableDocument], out: Path) -> None:
+    """cables.jsonl (one cable a line) and fields.csv (one row a cable, UTF-8 with BOM so that
+    spreadsheet programs open the Japanese correctly)."""
+    jsonl = "".join(to_json(d, indent=None) + "\n" for d in documents)
+    write_atomic(out / "cables.jsonl", jsonl.encode("utf-8"))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(_csv_row(d) for d in documents)
+    write_atomic(out / "fields.csv", buffer.getvalue().encode("utf-8-sig"))
 
 
 def write_manifest(manifest: Manifest, out: Path) -> Path:
     path = out / "manifest.json"
-    write_atomic(path, to_json(manifest))
+    write_atomic(path, (to_json(manifest) + "\n").encode("utf-8"))
     return path
 
 
 def cable_schema() -> dict:
     return CableDocument.model_json_schema()
+
+
+def cable_schema_text() -> str:
+    """The published schema file's exact text (schema/cable.schema.json)."""
+    return json.dumps(cable_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -95,6 +95,16 @@ class ExtractedField(Frozen):
     detail: dict[str, str] = Field(default={}, description="extra forms, e.g. the era date")
 
 
+class Provenance(Frozen):
+    """What made this document, so that the same input and settings give the same bytes."""
+
+    software: str = "cableocr"
+    software_version: str
+    engines: list[str] = Field(description="engine, version, model and mode of every page")
+    settings: dict[str, Any] = Field(description="every stage's parameters")
+    review_decisions: list[dict[str, str]] = Field(default=[], description="review decisions applied")
+
+
 class CableDocument(Frozen):
     schema_version: str = SCHEMA_VERSION
     cable_id: str
@@ -104,6 +114,7 @@ class CableDocument(Frozen):
     text_normalized: str
     fields: dict[str, ExtractedField]
     needs_review: list[str] = Field(description="names of fields flagged for review")
+    provenance: Provenance
 
 
 PageStatus = Literal["ok", "error", "unassigned"]

@@ -7,13 +7,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cableocr import __version__
 from cableocr import ingest as ingest_stage
 from cableocr.assemble import AssembledCable, assemble
 from cableocr.cleanup import clean_page
 from cableocr.config import Settings
 from cableocr.engines import get_engine
 from cableocr.errors import CableOcrError, InputError
-from cableocr.export import write_cable, write_manifest
+from cableocr.export import write_batch_tables, write_cable, write_manifest
 from cableocr.fields import extract_fields
 from cableocr.layout import analyse_layout
 from cableocr.models import (
@@ -25,6 +26,7 @@ from cableocr.models import (
     ManifestPage,
     Page,
     PageSource,
+    Provenance,
 )
 from cableocr.ocr import read_page
 from cableocr.text import normalize
@@ -77,7 +79,8 @@ def _cable_id(cable: AssembledCable, number: str | None, taken: set[str]) -> str
     return cable_id
 
 
-def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, ExtractedField]) -> CableDocument:
+def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, ExtractedField],
+                   settings: Settings) -> CableDocument:
     body = "\n".join(line.text for line in cable.body_lines)
     return CableDocument(
         cable_id=cable_id,
@@ -87,6 +90,11 @@ def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, Extra
         text_normalized=normalize(body),
         fields=fields,
         needs_review=[name for name, f in fields.items() if f.status == "needs_review"],
+        provenance=Provenance(
+            software_version=__version__,
+            engines=sorted({p.engine for p in cable.pages}),
+            settings=settings.model_dump(mode="json"),
+        ),
     )
 
 
@@ -96,14 +104,18 @@ def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, s
     taken: set[str] = set()
     page_cable: dict[int, str] = {}
     summaries = []
+    documents = []
     for cable in cables:
         fields = extract_fields(cable, settings.fields)
         number = fields["cable_number"].value
-        document = build_document(cable, _cable_id(cable, number, taken), fields)
-        path = write_cable(document, out)
+        document = build_document(cable, _cable_id(cable, number, taken), fields, settings)
+        images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
+        path = write_cable(document, images, out)
         page_cable.update({pos: document.cable_id for pos in cable.page_positions})
         summaries.append(_summary(document, path.relative_to(out).as_posix()))
-    manifest = Manifest(batch=str(batch), files=_manifest_files(files, pages, page_cable, set(unassigned)), cables=summaries)
+        documents.append(document)
+    write_batch_tables(documents, out)
+    manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, page_cable, set(unassigned)), cables=summaries)
     write_manifest(manifest, out)
     return manifest
 

@@ -49,7 +49,41 @@ def _box(title: str, pattern: re.Pattern[str] = _BBOX) -> Box:
     return Box(x0=x0, y0=y0, x1=x1, y1=y1)
 
 
-def parse_hocr(hocr: bytes) -> list[RecognizedLine]:
+def _inside(inner: Box, outer: Box, slack: int = 4) -> bool:
+    return (inner.x1 - inner.x0 > 1 and inner.y1 - inner.y0 > 1
+            and inner.x0 >= outer.x0 - slack and inner.y0 >= outer.y0 - slack
+            and inner.x1 <= outer.x1 + slack and inner.y1 <= outer.y1 + slack)
+
+
+def _split(word: Box, n: int, vertical: bool) -> list[Box]:
+    """n equal boxes along the word: down a column, or across a line."""
+    if vertical:
+        step = (word.y1 - word.y0) / n
+        return [Box(x0=word.x0, y0=round(word.y0 + i * step), x1=word.x1, y1=round(word.y0 + (i + 1) * step)) for i in range(n)]
+    step = (word.x1 - word.x0) / n
+    return [Box(x0=round(word.x0 + i * step), y0=word.y0, x1=round(word.x0 + (i + 1) * step), y1=word.y1) for i in range(n)]
+
+
+def _word_chars(word: ET.Element, vertical: bool) -> list[Char]:
+    """The word's characters. Tesseract's character boxes are wrong on vertical text (x 0, y in
+    a rotated frame); where they do not sit inside the word's own box, the word box is split."""
+    found = []
+    for cinfo in word.iter(f"{_NS}span"):
+        if cinfo.get("class") != "ocrx_cinfo" or not (cinfo.text or "").strip():
+            continue
+        if match := _CHAR.search(cinfo.get("title", "")):
+            x0, y0, x1, y1 = (int(v) for v in match.groups()[:4])
+            found.append((cinfo.text, Box(x0=x0, y0=y0, x1=x1, y1=y1), round(float(match.group(5)) / 100.0, 4)))
+    if not found:
+        return []
+    word_box = _box(word.get("title", ""))
+    if not all(_inside(box, word_box) for _, box, _ in found):
+        boxes = _split(word_box, len(found), vertical)
+        found = [(text, box, conf) for (text, _, conf), box in zip(found, boxes, strict=True)]
+    return [Char(text=text, box=box, confidence=conf) for text, box, conf in found]
+
+
+def parse_hocr(hocr: bytes, vertical: bool = False) -> list[RecognizedLine]:
     """Lines with their words' characters. Word breaks become single spaces in `raw`."""
     root = ET.fromstring(hocr)
     lines = []
@@ -60,19 +94,10 @@ def parse_hocr(hocr: bytes) -> list[RecognizedLine]:
         for word in span.iter(f"{_NS}span"):
             if word.get("class") != "ocrx_word":
                 continue
-            text = ""
-            for cinfo in word.iter(f"{_NS}span"):
-                if cinfo.get("class") != "ocrx_cinfo" or not (cinfo.text or "").strip():
-                    continue
-                match = _CHAR.search(cinfo.get("title", ""))
-                if match is None:
-                    continue
-                x0, y0, x1, y1 = (int(v) for v in match.groups()[:4])
-                chars.append(Char(text=cinfo.text, box=Box(x0=x0, y0=y0, x1=x1, y1=y1),
-                                  confidence=round(float(match.group(5)) / 100.0, 4)))
-                text += cinfo.text
-            if text.strip():
-                words.append(text)
+            word_chars = _word_chars(word, vertical)
+            if word_chars:
+                words.append("".join(c.text for c in word_chars))
+                chars.extend(word_chars)
         if words:
             lines.append(RecognizedLine(raw=" ".join(words), box=_box(span.get("title", "")), chars=chars))
     return lines
@@ -96,4 +121,5 @@ class TesseractEngine:
             )
         except RuntimeError as exc:  # pytesseract reports its timeout as a bare RuntimeError
             raise EngineError(f"Tesseract ({model}) failed or timed out after {cfg.timeout_s}s: {exc}") from exc
-        return Reading(lines=parse_hocr(hocr), engine=f"tesseract {version} {model} psm {psm}")
+        lines = parse_hocr(hocr, vertical=model.endswith("_vert"))
+        return Reading(lines=lines, engine=f"tesseract {version} {model} psm {psm}")
