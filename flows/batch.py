@@ -39,20 +39,22 @@ def read_page(source: PageSource, out: Path, settings: Settings) -> Page:
     return page
 
 
-@task(name="assemble-and-write", cache_policy=NO_CACHE)
-def finish(batch: Path, files: list[pipeline.FileResult], pages: list[Page], out: Path, settings: Settings) -> Manifest:
-    return pipeline.finish(batch, files, pages, out, settings)
+@task(name="assemble-align-and-write", cache_policy=NO_CACHE)
+def finish(batch: Path, files: list[pipeline.FileResult], pages: list[Page], out: Path, settings: Settings,
+           translations: Path | None) -> Manifest:
+    return pipeline.finish(batch, files, pages, out, settings, pipeline.load_translations(translations))
 
 
 @flow(name="cableocr-batch", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS), log_prints=False)
-def batch_flow(batch: Path, out: Path, settings: Settings | None = None) -> Manifest:
-    """Run the pipeline on every file of the batch folder, writing into out."""
+def batch_flow(batch: Path, out: Path, settings: Settings | None = None, translations: Path | None = None) -> Manifest:
+    """Run the pipeline on every file of the batch folder, writing into out; with a folder of
+    published translations, align each cable with its own."""
     settings = settings or Settings()
     file_futures = [ingest_file.submit(p, batch, out, settings) for p in list_batch(batch)]
     files = [f.result() for f in file_futures]
     sources = [s for f in files for s in f.pages]
     pages = [f.result() for f in read_page.map(sources, unmapped(out), unmapped(settings))]
-    manifest = finish(batch, files, pages, out, settings)
+    manifest = finish(batch, files, pages, out, settings, translations)
     publish_summary(manifest)
     return manifest
 
@@ -62,7 +64,7 @@ def publish_summary(manifest: Manifest) -> None:
         {
             "cable": c.cable_id, "number": c.cable_number or "?", "date": c.date_sent or "?",
             "sender": c.sender or "?", "classification": c.classification or "?",
-            "needs review": c.needs_review, "json": c.path,
+            "needs review": c.needs_review, "json": c.path, "translation": c.translation or "",
         }
         for c in manifest.cables
     ]

@@ -20,8 +20,11 @@ def flow_run(tesseract, tmp_path_factory):
     batch = tmp_path_factory.mktemp("batch")
     shutil.copy(SCANS / "cable-5517-scan-p1.jpg", batch / "page 1 電信.jpg")  # blank and Japanese in the name
     (batch / "broken.pdf").write_text("not a pdf at all")
+    translations = tmp_path_factory.mktemp("translations")
+    for seed in (Path(__file__).parent / "resources" / "seeds").glob("*.txt"):
+        shutil.copy(seed, translations / seed.name)
     out = tmp_path_factory.mktemp("out")
-    result = CliRunner().invoke(app, ["run", str(batch), "--out", str(out)])
+    result = CliRunner().invoke(app, ["run", str(batch), "--out", str(out), "--translations", str(translations)])
     return result, out
 
 
@@ -56,3 +59,15 @@ def test_schema_command_prints_the_cable_schema():
 def test_a_missing_batch_folder_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(app, ["run", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_translations_are_matched_and_the_unmatched_reported(flow_run):
+    result, out = flow_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    by_number = {t["cable_number"]: t for t in manifest["translations"]}
+    assert by_number["5517"]["cable_id"] == manifest["cables"][0]["cable_id"]
+    assert by_number["5515"]["cable_id"] is None and "translation not used" in result.output
+    document = json.loads((out / manifest["cables"][0]["path"]).read_text(encoding="utf-8"))
+    assert document["alignment"]["translation"] == "004_c47ec3c8fa7c42b0.txt"
+    assert {c["field"] for c in document["alignment"]["cross_checks"]} >= {"cable_number", "date_sent", "sender"}
+    assert [p["en_paragraphs"] for p in document["alignment"]["pairs"]] == [[0], [1], [2], [3], [4]]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
 from rapidfuzz import fuzz
 
-from cableocr.models import Line, Page
+from cableocr.models import BodyParagraph, Box, Line, Page
 from cableocr.text import normalize
 
 # The printed form's furniture, matched fuzzily (OCR of stamps is rough).
@@ -97,3 +99,66 @@ def assemble(pages: list[Page]) -> tuple[list[AssembledCable], list[int]]:
         members.append(_with_roles(page, len(members), starts))
         positions.append(position)
     return [AssembledCable(pages=m, page_positions=p) for m, p in cables], unassigned
+
+
+SPEAKER_LABEL = re.compile(r"^[（(]([^（）()]{1,20})[）)]")
+
+
+def _deskew_matrix(page: Page) -> np.ndarray:
+    """Source pixels -> the deskewed frame the page was read in (from its recorded deskew step)."""
+    angle = next((float(s.params["angle_deg"]) for s in page.steps if s.name == "deskew"), 0.0)
+    return cv2.getRotationMatrix2D((page.width / 2, page.height / 2), angle, 1.0)
+
+
+OPENING_BRACKETS = "「『（(〔［[【"
+
+
+def _first_char(line: Line) -> tuple[Box, bool]:
+    """The box of the line's first real character (specks read before it do not move it), and
+    whether it is an opening bracket, whose ink sits in the far half of its square."""
+    for char in line.chars:
+        if char.text.strip() and char.text not in "・.,'`-|人" and (char.confidence or 0) >= 0.6:
+            return char.box, char.text in OPENING_BRACKETS
+    return line.box, False
+
+
+def _indents(page: Page, lines: list[Line]) -> list[bool]:
+    """Which lines start further in than the text edge, by half a character or more.
+
+    Starts are measured in the page's deskewed frame (so a skewed scan's slant is not taken
+    for indentation); the edge is the first start shared by at least two lines, so that one
+    line with a speck before it does not set it."""
+    if not lines:
+        return []
+    vertical = lines[0].writing_mode == "vertical"
+    matrix = _deskew_matrix(page)
+    sizes = [(c.box.x1 - c.box.x0) if vertical else (c.box.y1 - c.box.y0) for ln in lines for c in ln.chars]
+    half = (float(np.median(sizes)) if sizes else 40.0) / 2
+    starts = []
+    for line in lines:
+        box, bracket = _first_char(line)
+        point = np.array([(box.x0 + box.x1) / 2, box.y0, 1.0]) if vertical else np.array([box.x0, (box.y0 + box.y1) / 2, 1.0])
+        x, y = matrix @ point
+        starts.append((y if vertical else x) - (half if bracket else 0.0))
+    ordered = sorted(starts)
+    need = 2 if len(starts) >= 3 else 1
+    edge = next((s for s in ordered if sum(abs(t - s) <= half / 2 for t in starts) >= need), ordered[0])
+    return [s - edge > half for s in starts]
+
+
+def body_paragraphs(pages: list[Page]) -> list[BodyParagraph]:
+    """The body's paragraphs: a new one where a line is indented or opens a speaker turn; a
+    page's first line that is not indented carries on the paragraph of the page before."""
+    paragraphs: list[tuple[list[Line], str | None]] = []
+    for page in pages:
+        body = [ln for ln in page.lines if ln.role == "body"]
+        for line, indented in zip(body, _indents(page, body), strict=True):
+            label = SPEAKER_LABEL.match(normalize(line.text))
+            if not paragraphs or label or indented:
+                paragraphs.append(([line], label.group(1) if label else None))
+            else:
+                paragraphs[-1][0].append(line)
+    return [
+        BodyParagraph(index=i, text="".join(ln.text for ln in lines), line_ids=[ln.id for ln in lines], speaker=speaker)
+        for i, (lines, speaker) in enumerate(paragraphs)
+    ]

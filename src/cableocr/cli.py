@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -54,6 +55,8 @@ def _count_pages(batch: Path) -> int:
 def run(
     batch: Annotated[Path, typer.Argument(help="folder of scans (PDF, TIFF, PNG, JPEG)")],
     out: Annotated[Path, typer.Option("--out", help="where the JSON goes")] = Path("output"),
+    translations: Annotated[Path | None, typer.Option(
+        "--translations", help="folder of published English translations to align with")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the batch flow: every cable in BATCH to OUT/<cable_id>.json, plus OUT/manifest.json."""
@@ -68,7 +71,7 @@ def run(
                       TimeElapsedColumn(), console=console) as progress:
             bar = progress.add_task("starting Prefect…", total=total or None)
             on_page_done(lambda _source: progress.update(bar, advance=1, description="reading pages"))
-            manifest = batch_flow(batch=batch, out=out)
+            manifest = batch_flow(batch=batch, out=out, translations=translations)
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc
@@ -92,6 +95,14 @@ def _print_summary(manifest: Manifest, out: Path) -> None:
         for p in f.pages:
             if p.status != "ok":
                 console.print(f"[yellow]{p.status}:[/yellow] {f.path} page {p.index + 1}: {p.error}")
+    for t in manifest.translations:
+        if t.cable_id is None:
+            reason = t.error or f"no cable {t.cable_number or '?'} of {t.date or '?'} in the batch"
+            console.print(f"[yellow]translation not used:[/yellow] {t.file}: {reason}")
+    if manifest.translations:
+        for c in manifest.cables:
+            if c.translation is None:
+                console.print(f"[yellow]no translation:[/yellow] {c.cable_id}")
     console.print(f"manifest: {out / 'manifest.json'}")
 
 
@@ -110,6 +121,24 @@ def synth(
     for path in seeds or seed_files():
         truth = generate(path, out, layout=layout, level=level, fmt=fmt, random_seed=seed)
         console.print(f"{path.name} -> {truth}")
+
+
+@app.command("parse-translation")
+def parse_translation_command(path: Annotated[Path, typer.Argument(help="a translation file")]) -> None:
+    """Print the parsed translation(s) in FILE as JSON: header fields, paragraphs, notes."""
+    from cableocr.translation import parse_translation
+
+    try:
+        parsed = parse_translation(path)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    data = [
+        {**t.header, "sent_post": t.sent_post, "received_office": t.received_office, "draft": t.draft,
+         "paragraphs": [p.model_dump() for p in t.paragraphs], "notes": [n.model_dump() for n in t.notes]}
+        for t in parsed
+    ]
+    print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
 
 
 @app.command()

@@ -10,22 +10,27 @@ from rapidfuzz.distance import Levenshtein
 
 
 @cache
-def _tables() -> dict[str, dict[str, str]]:
+def _tables() -> dict[str, dict]:
     text = resources.files("cableocr").joinpath("data/lexicon.json").read_text(encoding="utf-8")
     return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
 
 
-def english(table: str, name: str) -> str | None:
-    return _tables()[table].get(name)
+def table(name: str) -> dict:
+    """A whole table: posts, addressees, titles, classifications, precedences, speakers."""
+    return _tables()[name]
 
 
-def known_names(table: str) -> list[str]:
-    return list(_tables()[table])
+def english(table_name: str, name: str) -> str | None:
+    return _tables()[table_name].get(name)
 
 
-def nearest(table: str, name: str) -> str | None:
+def known_names(table_name: str) -> list[str]:
+    return list(_tables()[table_name])
+
+
+def nearest(table_name: str, name: str) -> str | None:
     """The one known name a single misread character away (same length), if exactly one is."""
     if len(name) < 3:
         return None
-    close = [k for k in _tables()[table] if len(k) == len(name) and Levenshtein.distance(k, name) == 1]
+    close = [k for k in _tables()[table_name] if len(k) == len(name) and Levenshtein.distance(k, name) == 1]
     return close[0] if len(close) == 1 else None

@@ -10,6 +10,7 @@ SCHEMA_VERSION = "1.0"
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
+FieldSource = Literal["ocr", "translation", "review"]
 AbsentReason = Literal["not_found", "redacted", "illegible"]
 LineRole = Literal["header", "body", "furniture", "noise"]
 
@@ -93,6 +94,7 @@ class ExtractedField(Frozen):
     status: FieldStatus = "needs_review"
     reason: AbsentReason | None = Field(default=None, description="why the value is absent")
     detail: dict[str, str] = Field(default={}, description="extra forms, e.g. the era date")
+    source: FieldSource = Field(default="ocr", description="where the value comes from")
 
 
 class Provenance(Frozen):
@@ -105,6 +107,45 @@ class Provenance(Frozen):
     review_decisions: list[dict[str, str]] = Field(default=[], description="review decisions applied")
 
 
+class BodyParagraph(Frozen):
+    index: int
+    text: str
+    line_ids: list[str]
+    speaker: str | None = Field(default=None, description="the label of a speaker turn, e.g. 総理")
+
+
+class CrossCheck(Frozen):
+    field: str
+    ours: str | None
+    theirs: str | None
+    agree: bool | None = Field(description="null where the two cannot be compared")
+    note: str = ""
+
+
+class AlignedPair(Frozen):
+    ja: str
+    en: str
+    ja_paragraphs: list[int]
+    en_paragraphs: list[int]
+    level: Literal["paragraph", "sentence"]
+    score: float
+    flagged: bool = Field(description="score too low to trust without review")
+
+
+class AlignmentNote(Frozen):
+    text: str
+    kind: str
+    en_paragraph: int | None
+    redaction: dict[str, Any] | None = Field(default=None, description="the page and box of the redaction it marks")
+
+
+class Alignment(Frozen):
+    translation: str
+    cross_checks: list[CrossCheck]
+    pairs: list[AlignedPair]
+    notes: list[AlignmentNote]
+
+
 class CableDocument(Frozen):
     schema_version: str = SCHEMA_VERSION
     cable_id: str
@@ -112,9 +153,11 @@ class CableDocument(Frozen):
     pages: list[Page]
     text: str = Field(description="the body as typed (diplomatic), furniture removed")
     text_normalized: str
+    paragraphs: list[BodyParagraph] = []
     fields: dict[str, ExtractedField]
     needs_review: list[str] = Field(description="names of fields flagged for review")
     provenance: Provenance
+    alignment: Alignment | None = None
 
 
 PageStatus = Literal["ok", "error", "unassigned"]
@@ -138,6 +181,7 @@ class ManifestFile(Frozen):
 class ManifestCable(Frozen):
     cable_id: str
     path: str
+    translation: str | None = Field(default=None, description="the translation file matched to it")
     cable_number: str | None
     date_sent: str | None
     sender: str | None
@@ -145,11 +189,20 @@ class ManifestCable(Frozen):
     needs_review: int
 
 
+class ManifestTranslation(Frozen):
+    file: str
+    cable_number: str | None
+    date: str | None
+    cable_id: str | None = Field(description="the cable it was matched to; null: no cable in the batch")
+    error: str | None = None
+
+
 class Manifest(Frozen):
     schema_version: str = SCHEMA_VERSION
     batch: str
     files: list[ManifestFile]
     cables: list[ManifestCable]
+    translations: list[ManifestTranslation] = []
 
     @property
     def failed(self) -> bool:

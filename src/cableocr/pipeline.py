@@ -9,7 +9,8 @@ from pathlib import Path
 
 from cableocr import __version__
 from cableocr import ingest as ingest_stage
-from cableocr.assemble import AssembledCable, assemble
+from cableocr.align import align_cable, match_translation
+from cableocr.assemble import AssembledCable, assemble, body_paragraphs
 from cableocr.cleanup import clean_page
 from cableocr.config import Settings
 from cableocr.engines import get_engine
@@ -24,12 +25,14 @@ from cableocr.models import (
     ManifestCable,
     ManifestFile,
     ManifestPage,
+    ManifestTranslation,
     Page,
     PageSource,
     Provenance,
 )
 from cableocr.ocr import read_page
 from cableocr.text import normalize
+from cableocr.translation import ParsedTranslation, parse_translation
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,38 @@ def process_page(source: PageSource, out: Path, settings: Settings) -> Page:
                     redactions=layout.redactions, stamps=layout.stamps, issues=[f"OCR failed: {exc}"])
 
 
+@dataclass(frozen=True)
+class Translations:
+    parsed: list[ParsedTranslation]
+    errors: dict[str, str]  # file -> why it could not be read
+
+
+def load_translations(folder: Path | None) -> Translations:
+    """Every translation in the folder (plain text or Markdown); unreadable files are reported."""
+    if folder is None:
+        return Translations([], {})
+    if not folder.is_dir():
+        raise InputError(f"translations folder {folder} does not exist or is not a folder")
+    parsed, errors = [], {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".txt", ".md")):
+        try:
+            parsed.extend(parse_translation(path))
+        except (ValueError, UnicodeDecodeError) as exc:
+            errors[path.name] = str(exc)
+    return Translations(parsed, errors)
+
+
+def _translation_entries(translations: Translations, matched: dict[int, str]) -> list[ManifestTranslation]:
+    entries = [
+        ManifestTranslation(file=t.source, cable_number=t.header.get("number"), date=t.header.get("sent"),
+                            cable_id=matched.get(id(t)))
+        for t in translations.parsed
+    ]
+    entries += [ManifestTranslation(file=f, cable_number=None, date=None, cable_id=None, error=e)
+                for f, e in translations.errors.items()]
+    return entries
+
+
 def _cable_id(cable: AssembledCable, number: str | None, taken: set[str]) -> str:
     first = cable.pages[0].source
     base = f"cable-{number}" if number else f"unnumbered-{Path(first.file).stem}-p{first.index + 1}"
@@ -88,6 +123,7 @@ def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, Extra
         pages=cable.pages,
         text=body,
         text_normalized=normalize(body),
+        paragraphs=body_paragraphs(cable.pages),
         fields=fields,
         needs_review=[name for name, f in fields.items() if f.status == "needs_review"],
         provenance=Provenance(
@@ -98,8 +134,12 @@ def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, Extra
     )
 
 
-def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, settings: Settings) -> Manifest:
-    """Assemble cables from the pages (in batch order), extract fields, write JSON and manifest."""
+def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, settings: Settings,
+           translations: Translations | None = None) -> Manifest:
+    """Assemble cables from the pages (in batch order), extract fields, align each with its
+    translation where one is given, write the outputs and the manifest."""
+    translations = translations or Translations([], {})
+    matched: dict[int, str] = {}
     cables, unassigned = assemble(pages)
     taken: set[str] = set()
     page_cable: dict[int, str] = {}
@@ -109,13 +149,17 @@ def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, s
         fields = extract_fields(cable, settings.fields)
         number = fields["cable_number"].value
         document = build_document(cable, _cable_id(cable, number, taken), fields, settings)
+        if (translation := match_translation(document, translations.parsed)) is not None:
+            document = align_cable(document, translation, settings.fields)
+            matched[id(translation)] = document.cable_id
         images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
         path = write_cable(document, images, out)
         page_cable.update({pos: document.cable_id for pos in cable.page_positions})
         summaries.append(_summary(document, path.relative_to(out).as_posix()))
         documents.append(document)
     write_batch_tables(documents, out)
-    manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, page_cable, set(unassigned)), cables=summaries)
+    manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, page_cable, set(unassigned)),
+                        cables=summaries, translations=_translation_entries(translations, matched))
     write_manifest(manifest, out)
     return manifest
 
@@ -129,6 +173,7 @@ def _summary(document: CableDocument, path: str) -> ManifestCable:
         cable_id=document.cable_id, path=path, cable_number=value("cable_number"),
         date_sent=value("date_sent"), sender=value("sender"),
         classification=value("classification"), needs_review=len(document.needs_review),
+        translation=document.alignment.translation if document.alignment else None,
     )
 
 
@@ -150,10 +195,12 @@ def _manifest_files(files: list[FileResult], pages: list[Page], page_cable: dict
 
 
 def run_batch(batch: Path, out: Path, settings: Settings | None = None,
-              map_pages: Callable[[Callable[[PageSource], Page], list[PageSource]], Iterable[Page]] = map) -> Manifest:
+              map_pages: Callable[[Callable[[PageSource], Page], list[PageSource]], Iterable[Page]] = map,
+              translations: Path | None = None) -> Manifest:
     """The whole batch in this process. map_pages lets a caller spread pages over workers."""
     settings = settings or Settings()
+    parsed = load_translations(translations)
     files = [ingest_one(path, batch, out, settings) for path in ingest_stage.list_batch(batch)]
     sources = [s for f in files for s in f.pages]
     pages = list(map_pages(lambda s: process_page(s, out, settings), sources))
-    return finish(batch, files, pages, out, settings)
+    return finish(batch, files, pages, out, settings, parsed)
