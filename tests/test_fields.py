@@ -45,8 +45,11 @@ def test_every_foundation_field_with_its_evidence():
         "cable_number": "5515", "date_sent": "1993-09-28", "sending_post": "国連",
         "addressee": "外務大臣", "sender": "波多野大使", "classification": "極秘",
         "precedence": "大至急", "subject": "日米首のう会談（別電2）",
+        "handling": "限定配布", "references": ["往電第5513号別電2"], "forwarding": None,
     }
-    assert all(f.status == "auto" for f in fields.values())
+    assert fields["references"].detail == {"kind": "outgoing", "number": "5513", "separate_telegram": "2"}
+    assert fields["forwarding"].reason == "not_found"
+    assert all(f.status == "auto" for name, f in fields.items() if name != "forwarding")
     number = fields["cable_number"]
     assert number.page == 0 and number.line_id == "p0-l11" and number.raw == " ".join("第5515号極秘大至急")
     assert number.box == Box(x0=140, y0=760, x1=300, y1=804)  # the four digits only
@@ -114,3 +117,10 @@ def test_a_date_with_its_day_mark_misread_is_proposed_for_review():
     _, fields = _fields(_page(texts))
     assert fields["date_sent"].value == "1993-09-28" and fields["date_sent"].status == "needs_review"
     assert fields["sending_post"].value == "国連"
+
+
+def test_the_forwarding_list_keeps_exclusions_with_their_post():
+    from cableocr.fields import split_forwarding
+
+    assert split_forwarding("全米公館（除、アガナ、デトロイト）英、独、OECD代、中国に転電した。（了）") == [
+        "全米公館（除、アガナ、デトロイト）", "英", "独", "OECD代", "中国"]

@@ -65,9 +65,10 @@ def test_translations_are_matched_and_the_unmatched_reported(flow_run):
     result, out = flow_run
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     by_number = {t["cable_number"]: t for t in manifest["translations"]}
-    assert by_number["5517"]["cable_id"] == manifest["cables"][0]["cable_id"]
-    assert by_number["5515"]["cable_id"] is None and "translation not used" in result.output
+    assert by_number["5517"]["cable_ids"] == [manifest["cables"][0]["cable_id"]]
+    assert by_number["5515"]["cable_ids"] == [] and "translation not used" in result.output
     document = json.loads((out / manifest["cables"][0]["path"]).read_text(encoding="utf-8"))
     assert document["alignment"]["translation"] == "004_c47ec3c8fa7c42b0.txt"
     assert {c["field"] for c in document["alignment"]["cross_checks"]} >= {"cable_number", "date_sent", "sender"}
-    assert [p["en_paragraphs"] for p in document["alignment"]["pairs"]] == [[0], [1], [2], [3], [4]]
+    paragraph_pairs = [p for p in document["alignment"]["pairs"] if p["level"] == "paragraph"]
+    assert [p["en_paragraphs"] for p in paragraph_pairs] == [[0], [1], [2], [3], [4]]

@@ -31,9 +31,12 @@ from cableocr.models import (
 )
 from cableocr.translation import EnglishParagraph, ParsedTranslation
 
-MOVES = ((1, 1), (1, 2), (2, 1), (1, 0), (0, 1), (3, 1), (1, 3))
+MOVES = ((1, 1), (1, 2), (2, 1), (1, 0), (0, 1), (3, 1), (1, 3), (4, 1))
+# The translator splits a long Japanese sentence into two or three English ones.
+SENTENCE_MOVES = ((1, 1), (1, 2), (2, 1), (1, 0), (0, 1), (2, 2), (1, 3))
+RESCUE_SCORE = 1.5  # a paragraph left unpaired is paired out of order only above this
 SKIP_PENALTY = -1.5
-MERGE_PENALTY = {1: 0.0, 2: -0.4, 3: -0.9}
+MERGE_PENALTY = {1: 0.0, 2: -0.4, 3: -0.9, 4: -1.4}
 LOW_SCORE = 0.5  # pairs scoring below this are flagged for review
 TRANSLATION_RELIABILITY = 0.9  # how far an agreeing translation is trusted (noisy-OR)
 
@@ -93,6 +96,7 @@ def cross_checks(document: CableDocument, translation: ParsedTranslation) -> lis
     addressee, sender = value("addressee"), value("sender")
     classification, precedence, subject = value("classification"), value("precedence"), value("subject")
     checks = [
+        *_list_checks(document, translation),
         _check("cable_number", number, h.get("number"), number == h.get("number")),
         _check("date_sent", date, h.get("sent"), date == h.get("sent")),
         _check("sending_post", post, translation.sent_post,
@@ -110,6 +114,40 @@ def cross_checks(document: CableDocument, translation: ParsedTranslation) -> lis
                "compared by the numbers they hold (別電 N / Separate Telegram N)"),
     ]
     return checks
+
+
+def _list_checks(document: CableDocument, translation: ParsedTranslation) -> list[CrossCheck]:
+    """Caveat, reference and forwarding list."""
+    h = translation.header
+    checks = []
+    handling = document.fields.get("handling")
+    ours = handling.value if handling and isinstance(handling.value, str) else None
+    checks.append(_check("handling", ours, h.get("caveats"),
+                         any(_same_words(e, h.get("caveats")) for e in table("caveats").get(ours or "", []))))
+    references = document.fields.get("references")
+    if references and references.value:
+        d = references.detail
+        kind = {"outgoing": "Outgoing", "incoming": "Incoming", "yours": "Your"}.get(d["kind"], "")
+        english_ref = f"{kind} Cable No. {d['number']}"
+        if d.get("separate_telegram"):
+            english_ref += f" Separate Telegram {d['separate_telegram']}"
+        checks.append(_check("references", references.value[0], h.get("reference"), english_ref == h.get("reference"),
+                             "" if kind else "its kind (往電/来電/貴電) was not read"))
+    forwarding = document.fields.get("forwarding")
+    passed = next((p.text for p in translation.paragraphs if p.text.startswith("Passed to")), None)
+    if forwarding and isinstance(forwarding.value, list):
+        missing = [post for post in forwarding.value if not _post_in(post, passed or "")]
+        checks.append(_check("forwarding", "、".join(forwarding.value), passed, not missing,
+                             f"not in the translation: {'、'.join(missing)}" if missing else "every post found"))
+    return checks
+
+
+def _post_in(post: str, english_text: str) -> bool:
+    """A forwarding item (英, 全米公館（除、…）) named in the translation's forwarding line."""
+    name = re.split(r"[（(]", post)[0]
+    # 0 for O is the usual misreading in Latin abbreviations (0ECD代).
+    english_name = english("posts", name) or english("posts", re.sub(r"0(?=[A-Z])|(?<=[A-Z])0", "O", name))
+    return bool(english_name) and english_name.lower() in english_text.lower()
 
 
 def apply_cross_checks(document: CableDocument, checks: list[CrossCheck], cfg: FieldsConfig) -> dict[str, ExtractedField]:
@@ -139,6 +177,8 @@ def apply_cross_checks(document: CableDocument, checks: list[CrossCheck], cfg: F
 _EN_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "forty": "40", "half": "5"}
 _KATAKANA_RUN = re.compile(r"[ァ-ヶー]{3,}")
+# A second speaker turn run into an English paragraph: a short label after a sentence's end.
+_EN_TURN_INSIDE = re.compile(r"(?<=[.?!] )\([A-Z][^()]{1,40}\)\s(?=[A-Z])")
 
 
 def _ja_numbers(text: str) -> set[str]:
@@ -201,28 +241,104 @@ def _pair_score(ja: list[BodyParagraph], en: list[EnglishParagraph], ratio: floa
     score = MERGE_PENALTY[max(len(ja), len(en))]
     match = speakers_match(ja[0].speaker, en[0].speaker)
     if match is not None:
-        score += 2.0 if match else -2.0
+        score += 2.0 if match else -3.0
     elif bool(ja[0].speaker) != bool(en[0].speaker):
         score -= 0.7
-    # A speaker turn starting later inside the group means two turns were joined: penalise.
-    score -= 1.5 * sum(1 for p in ja[1:] if p.speaker) + 1.5 * sum(1 for p in en[1:] if p.speaker)
+    # Both sides should hold as many speaker turns (an English paragraph may hold two turns
+    # where the translation ran them together).
+    ja_turns = sum(1 for p in ja if p.speaker)
+    en_turns = sum(1 for p in en if p.speaker) + sum(len(_EN_TURN_INSIDE.findall(p.text)) for p in en)
+    score -= 3.0 * abs(ja_turns - en_turns)
     jn, enn = _ja_numbers(ja_text), _en_numbers(en_text)
     if jn or enn:
         score += 1.5 * len(jn & enn) / len(jn | enn)
     score += 1.0 * _names_match(ja_text, en_text)
-    if ("転電" in ja_text) and en_text.startswith("Passed to"):
-        score += 2.0
-    if re.match(r"^[往来貴]電", ja_text) and re.match(r"^(Outgoing|Incoming|Your)", en_text):
-        score += 2.0
+    # The forwarding line and the reference line pair only with each other.
+    ja_forwarding = any("転電" in p.text for p in ja)
+    en_forwarding = bool(re.search(r"(?:^|[.?!)] )Passed to", en_text))
+    score += 2.0 if ja_forwarding and en_forwarding else -3.0 if ja_forwarding != en_forwarding else 0.0
+    ja_reference = bool(re.match(r"^[往来貴]電", ja_text))
+    en_reference = bool(re.match(r"^(Outgoing|Incoming|Your|Our) (Cable|Telegram)", en_text))
+    score += 2.0 if ja_reference and en_reference else -3.0 if ja_reference != en_reference else 0.0
     expected = len(ja_text) * ratio
-    score -= 0.8 * abs(math.log(max(len(en_text), 1) / max(expected, 1)))
+    score -= 1.2 * abs(math.log(max(len(en_text), 1) / max(expected, 1)))
     return score + 1.0  # a plausible pairing beats two skips
 
 
+def _paragraph_pair(ja: list[BodyParagraph], en: list[EnglishParagraph], score: float) -> AlignedPair:
+    return AlignedPair(ja="".join(p.text for p in ja), en=" ".join(p.text for p in en),
+                       ja_paragraphs=[p.index for p in ja], en_paragraphs=[p.index for p in en],
+                       level="paragraph", score=round(score, 3), flagged=score < LOW_SCORE)
+
+
 def align_paragraphs(ja: list[BodyParagraph], en: list[EnglishParagraph]) -> list[AlignedPair]:
-    """The best-scoring sequence of pairings, by dynamic programming."""
-    ratio = sum(len(p.text) for p in en) / max(sum(len(p.text) for p in ja), 1)
-    n, m = len(ja), len(en)
+    """The best-scoring monotone sequence of pairings, by dynamic programming; then paragraphs
+    it left unpaired on both sides are paired out of order where they score well together
+    (a translation may move a paragraph)."""
+    ratio = length_ratio(ja, en)
+    steps = _dp(len(ja), len(en), lambda i, di, j, dj: _pair_score(ja[i : i + di], en[j : j + dj], ratio), MOVES)
+    pairs = [_paragraph_pair(ja[i : i + di], en[j : j + dj], s) for i, di, j, dj, s in steps]
+    alone_ja = [p for p in pairs if not p.en_paragraphs]
+    alone_en = [p for p in pairs if not p.ja_paragraphs]
+    by_index_ja, by_index_en = {p.index: p for p in ja}, {p.index: p for p in en}
+    for lone in alone_ja:
+        candidates = [(_pair_score([by_index_ja[lone.ja_paragraphs[0]]], [by_index_en[e.en_paragraphs[0]]], ratio), e)
+                      for e in alone_en if e in pairs]
+        if candidates and (best := max(candidates, key=lambda c: c[0]))[0] >= RESCUE_SCORE:
+            score, other = best
+            pairs[pairs.index(lone)] = _paragraph_pair([by_index_ja[lone.ja_paragraphs[0]]],
+                                                       [by_index_en[other.en_paragraphs[0]]], score)
+            pairs.remove(other)
+    return pairs
+
+
+def length_ratio(ja: list[BodyParagraph], en: list[EnglishParagraph]) -> float:
+    """English characters per Japanese character in this cable."""
+    return sum(len(p.text) for p in en) / max(sum(len(p.text) for p in ja), 1)
+
+
+# ---- sentence alignment inside paragraph pairs --------------------------------------------
+
+_JA_SENTENCE = re.compile(r".+?(?:[。？！][）」』)]*|$)", re.S)
+# A sentence ends at . ? ! (and closing quotes or brackets) before a blank and a capital, a
+# bracket or a quote; titles and "No." do not end one.
+_EN_SENTENCE_END = re.compile(
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<!\bNo)(?<!\bU\.S)[.?!][\"”’)\]]*\s+(?=[A-Z(\[\"“])"
+)
+
+
+def split_ja_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _JA_SENTENCE.findall(text) if s.strip()]
+
+
+def split_en_sentences(text: str) -> list[str]:
+    sentences, start = [], 0
+    for match in _EN_SENTENCE_END.finditer(text):
+        sentences.append(text[start : match.end()].strip())
+        start = match.end()
+    if text[start:].strip():
+        sentences.append(text[start:].strip())
+    return sentences
+
+
+def _sentence_score(ja: list[str], en: list[str], ratio: float) -> float:
+    if not ja or not en:
+        only_note = en and all(re.fullmatch(r"\[TN:[^\]]*\]\.?", s) for s in en)
+        return 0.5 if only_note else SKIP_PENALTY
+    ja_text, en_text = "".join(ja), " ".join(en)
+    en_text = re.sub(r"^\([^)]*\)\s*", "", en_text)  # the speaker label is not part of the length
+    ja_text = re.sub(r"^[（(][^）)]*[）)]", "", ja_text)
+    score = MERGE_PENALTY[max(len(ja), len(en))] + 1.0
+    jn, enn = _ja_numbers(ja_text), _en_numbers(en_text)
+    if jn or enn:
+        score += 1.0 * len(jn & enn) / len(jn | enn)
+    score += 0.8 * _names_match(ja_text, en_text)
+    score -= 1.2 * abs(math.log(max(len(en_text), 1) / max(len(ja_text) * ratio, 1)))
+    return score
+
+
+def _dp(n: int, m: int, score, moves) -> list[tuple[int, int, int, int, float]]:
+    """The best path through an n x m grid of moves: (i, di, j, dj, score) for each step."""
     best = [[-math.inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
@@ -230,24 +346,29 @@ def align_paragraphs(ja: list[BodyParagraph], en: list[EnglishParagraph]) -> lis
         for j in range(m + 1):
             if best[i][j] == -math.inf:
                 continue
-            for di, dj in MOVES:
-                if i + di > n or j + dj > m:
-                    continue
-                total = best[i][j] + _pair_score(ja[i : i + di], en[j : j + dj], ratio)
-                if total > best[i + di][j + dj]:
-                    best[i + di][j + dj], back[i + di][j + dj] = total, (di, dj)
-    pairs, i, j = [], n, m
+            for di, dj in moves:
+                if i + di <= n and j + dj <= m:
+                    total = best[i][j] + score(i, di, j, dj)
+                    if total > best[i + di][j + dj]:
+                        best[i + di][j + dj], back[i + di][j + dj] = total, (di, dj)
+    steps, i, j = [], n, m
     while (i, j) != (0, 0):
         di, dj = back[i][j]
-        group_ja, group_en = ja[i - di : i], en[j - dj : j]
-        score = _pair_score(group_ja, group_en, ratio)
-        pairs.append(AlignedPair(
-            ja="".join(p.text for p in group_ja), en=" ".join(p.text for p in group_en),
-            ja_paragraphs=[p.index for p in group_ja], en_paragraphs=[p.index for p in group_en],
-            level="paragraph", score=round(score, 3), flagged=score < LOW_SCORE,
-        ))
+        steps.append((i - di, di, j - dj, dj, score(i - di, di, j - dj, dj)))
         i, j = i - di, j - dj
-    return pairs[::-1]
+    return steps[::-1]
+
+
+def align_sentences(pair: AlignedPair, ratio: float) -> list[AlignedPair]:
+    """Sentence pairs inside one paragraph pair."""
+    ja, en = split_ja_sentences(pair.ja), split_en_sentences(pair.en)
+    steps = _dp(len(ja), len(en), lambda i, di, j, dj: _sentence_score(ja[i : i + di], en[j : j + dj], ratio),
+                SENTENCE_MOVES)
+    return [
+        AlignedPair(ja="".join(ja[i : i + di]), en=" ".join(en[j : j + dj]), ja_paragraphs=pair.ja_paragraphs,
+                    en_paragraphs=pair.en_paragraphs, level="sentence", score=round(s, 3), flagged=s < LOW_SCORE)
+        for i, di, j, dj, s in steps
+    ]
 
 
 # ---- notes and redactions -----------------------------------------------------------------
@@ -286,7 +407,9 @@ def _redaction_near(document: CableDocument, pair: AlignedPair, lines) -> dict |
 def align_cable(document: CableDocument, translation: ParsedTranslation, cfg: FieldsConfig) -> CableDocument:
     """The document with its alignment, and its fields adjusted by the cross-checks."""
     checks = cross_checks(document, translation)
-    pairs = align_paragraphs(document.paragraphs, translation.paragraphs)
+    paragraph_pairs = align_paragraphs(document.paragraphs, translation.paragraphs)
+    ratio = length_ratio(document.paragraphs, translation.paragraphs)
+    pairs = [*paragraph_pairs, *(s for p in paragraph_pairs if p.ja and p.en for s in align_sentences(p, ratio))]
     fields = apply_cross_checks(document, checks, cfg)
     alignment = Alignment(translation=translation.source, cross_checks=checks, pairs=pairs,
                           notes=_link_notes(document, translation, pairs))

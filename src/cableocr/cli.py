@@ -96,7 +96,7 @@ def _print_summary(manifest: Manifest, out: Path) -> None:
             if p.status != "ok":
                 console.print(f"[yellow]{p.status}:[/yellow] {f.path} page {p.index + 1}: {p.error}")
     for t in manifest.translations:
-        if t.cable_id is None:
+        if not t.cable_ids:
             reason = t.error or f"no cable {t.cable_number or '?'} of {t.date or '?'} in the batch"
             console.print(f"[yellow]translation not used:[/yellow] {t.file}: {reason}")
     if manifest.translations:

@@ -192,6 +192,73 @@ def check_lexicon(found: Found | None, table: str) -> Found | None:
     return replace(found, method=f"{found.method}, not in the table of known names", certainty=min(found.certainty, 0.8))
 
 
+_CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
+_REFERENCE = re.compile(r"(.電)第([0-9]{1,6})[号弓](?:別電([0-9]{1,2}))?")
+_REFERENCE_KINDS = {"往電": "outgoing", "来電": "incoming", "貴電": "yours"}
+
+
+def find_handling(lines: list[tuple[int, Line]]) -> Found | None:
+    """The handling caveat in brackets under the number line: （限定配布）."""
+    hit = _number_line(lines)
+    if hit is None:
+        return None
+    index = [ln.id for _, ln in lines].index(hit[1].id)
+    for page, line in lines[index + 1 : index + 3]:
+        if m := _CAVEAT.search(compact(line)):
+            return Found(m.group(1), page, line, m.start(1), m.end(1), "bracketed caveat under the number line", 1.0)
+    return None
+
+
+def find_references(body: list[tuple[int, Line]]) -> Found | None:
+    """往電/来電/貴電 第NNNN号 (別電N) at the head of the body, the cable this one answers or
+    annexes."""
+    for page, line in body[:2]:
+        text = compact(line)
+        if m := _REFERENCE.search(text):
+            kind, number, separate = m.groups()
+            # A misread first character (住電 for 往電) leaves the kind unknown: for review.
+            detail = {"kind": _REFERENCE_KINDS.get(kind, "unread"), "number": number}
+            if separate:
+                detail["separate_telegram"] = separate
+            certainty = 1.0 if kind in _REFERENCE_KINDS else 0.6
+            return Found(m.group(0), page, line, m.start(), m.end(), "reference at the head of the body", certainty, detail)
+    return None
+
+
+def split_forwarding(text: str) -> list[str]:
+    """全米公館（除、アガナ、デトロイト）英、独…に転電した → the posts, exclusions kept with theirs."""
+    text = re.split(r"に転電", text)[0]
+    items, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch in "（("
+        depth -= ch in "）)"
+        if ch in "、," and depth == 0:
+            items.append(current)
+            current = ""
+            continue
+        current += ch
+        if ch in "）)" and depth == 0:  # 全米公館（除、…）英: the bracket closes an item
+            items.append(current)
+            current = ""
+    items.append(current)
+    return [i.strip() for i in items if i.strip()]
+
+
+def find_forwarding(body: list[tuple[int, Line]]) -> Found | None:
+    """The forwarding line at the end of the body: …に転電した."""
+    for n in range(len(body) - 1, max(len(body) - 6, -1), -1):
+        page, line = body[n]
+        if "転電" in compact(line):
+            lines = [ln for _, ln in body[max(n - 3, 0) : n + 1]]
+            # The list may wrap onto earlier lines: take back to the line that starts it.
+            start = max((i for i, ln in enumerate(lines) if "全米" in compact(ln) or i == 0), default=0)
+            joined = "".join(compact(ln) for ln in lines[start:])
+            first = lines[start]
+            return Found(joined, page, first, 0, len(compact(first)), "list before に転電した", 0.95,
+                         {"posts": "; ".join(split_forwarding(joined))})
+    return None
+
+
 def _field(found: Found | None, cfg: FieldsConfig) -> ExtractedField:
     if found is None:
         return ExtractedField(value=None, confidence=0.0, method="none", status="needs_review", reason="not_found")
@@ -223,4 +290,15 @@ def extract_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, Extrac
         "precedence": _word_after_number(PRECEDENCES, "word after the number")(lines),
         "subject": find_subject(lines),
     }
-    return {name: _field(found[name], cfg) for name in FOUNDATION_FIELDS}
+    body = [(i, ln) for i, p in enumerate(cable.pages) for ln in p.lines if ln.role == "body"]
+    found["handling"] = find_handling(lines)
+    found["references"] = find_references(body)
+    forwarding = find_forwarding(body)
+    found["forwarding"] = forwarding
+    fields = {name: _field(found[name], cfg) for name in (*FOUNDATION_FIELDS, "handling", "references", "forwarding")}
+    if forwarding is not None:  # a list value: one item per post, exclusions kept with theirs
+        posts = split_forwarding(forwarding.value)
+        fields["forwarding"] = fields["forwarding"].model_copy(update={"value": posts})
+    if found["references"] is not None:
+        fields["references"] = fields["references"].model_copy(update={"value": [found["references"].value]})
+    return fields

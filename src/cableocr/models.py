@@ -193,7 +193,7 @@ class ManifestTranslation(Frozen):
     file: str
     cable_number: str | None
     date: str | None
-    cable_id: str | None = Field(description="the cable it was matched to; null: no cable in the batch")
+    cable_ids: list[str] = Field(description="the cables it was matched to; empty: no cable in the batch")
     error: str | None = None
 
 

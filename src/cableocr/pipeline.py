@@ -93,13 +93,13 @@ def load_translations(folder: Path | None) -> Translations:
     return Translations(parsed, errors)
 
 
-def _translation_entries(translations: Translations, matched: dict[int, str]) -> list[ManifestTranslation]:
+def _translation_entries(translations: Translations, matched: dict[int, list[str]]) -> list[ManifestTranslation]:
     entries = [
         ManifestTranslation(file=t.source, cable_number=t.header.get("number"), date=t.header.get("sent"),
-                            cable_id=matched.get(id(t)))
+                            cable_ids=matched.get(id(t), []))
         for t in translations.parsed
     ]
-    entries += [ManifestTranslation(file=f, cable_number=None, date=None, cable_id=None, error=e)
+    entries += [ManifestTranslation(file=f, cable_number=None, date=None, cable_ids=[], error=e)
                 for f, e in translations.errors.items()]
     return entries
 
@@ -139,7 +139,7 @@ def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, s
     """Assemble cables from the pages (in batch order), extract fields, align each with its
     translation where one is given, write the outputs and the manifest."""
     translations = translations or Translations([], {})
-    matched: dict[int, str] = {}
+    matched: dict[int, list[str]] = {}
     cables, unassigned = assemble(pages)
     taken: set[str] = set()
     page_cable: dict[int, str] = {}
@@ -151,7 +151,7 @@ def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, s
         document = build_document(cable, _cable_id(cable, number, taken), fields, settings)
         if (translation := match_translation(document, translations.parsed)) is not None:
             document = align_cable(document, translation, settings.fields)
-            matched[id(translation)] = document.cable_id
+            matched.setdefault(id(translation), []).append(document.cable_id)
         images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
         path = write_cable(document, images, out)
         page_cable.update({pos: document.cable_id for pos in cable.page_positions})

@@ -57,6 +57,18 @@ class CableSpec(BaseModel):
     def number_line(self) -> str:
         return " ".join(x for x in (f"第{self.number}号", self.classification, self.precedence) if x)
 
+    def paragraphs(self) -> list[str]:
+        """The body's paragraphs as typed, one carried over a page break joined again, redacted
+        spans left out."""
+        texts: list[str] = []
+        for page in self.body_pages:
+            for p in page:
+                if p.text and p.continues and texts:
+                    texts[-1] += p.text
+                elif p.text:
+                    texts.append(p.text)
+        return texts
+
     def body_text(self) -> str:
         """The body as typed, redacted spans left out, one paragraph a line."""
         return "\n".join(p.text for page in self.body_pages for p in page if p.text)

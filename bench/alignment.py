@@ -1,0 +1,119 @@
+"""Benchmark: paragraph- and sentence-level alignment precision and recall, on the seed cables
+and on variants of their translations with a paragraph dropped, two merged, or two swapped.
+
+Gold: tests/resources/paragraph_gold.json and sentence_gold.json, written by hand from the seeds;
+a variant's gold follows from the seed's by the same edit. Links are compared as text pairs, so
+that merging paragraphs does not change what a sentence link is. Usage: python bench/alignment.py
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from cableocr.align import (
+    align_paragraphs,
+    align_sentences,
+    length_ratio,
+    split_en_sentences,
+    split_ja_sentences,
+)
+from cableocr.assemble import SPEAKER_LABEL
+from cableocr.evaluate import precision_recall, resolve_gold
+from cableocr.models import BodyParagraph
+from cableocr.synth import parse_seed
+from cableocr.text import normalize
+from cableocr.translation import EnglishParagraph, parse_translation
+
+RESOURCES = Path(__file__).resolve().parents[1] / "tests" / "resources"
+SEEDS = {"5515": RESOURCES / "seeds" / "000_2268c9820a7e8457.txt", "5517": RESOURCES / "seeds" / "004_c47ec3c8fa7c42b0.txt"}
+
+
+def _load(name: str) -> dict:
+    return {k: v for k, v in json.loads((RESOURCES / name).read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def _ja(number: str) -> list[BodyParagraph]:
+    texts = parse_seed(SEEDS[number]).paragraphs()
+    return [BodyParagraph(index=i, text=t, line_ids=[], speaker=m.group(1) if (m := SPEAKER_LABEL.match(normalize(t))) else None)
+            for i, t in enumerate(texts)]
+
+
+def _links(pairs) -> set[tuple[str, str]]:
+    return {(ja, en) for ja, en in pairs if ja and en}
+
+
+def _sentence_gold(ja, en, paragraph_gold, sentence_gold, keep) -> set[tuple[str, str]]:
+    links = set()
+    for (js, es), sentences in zip(paragraph_gold, sentence_gold, strict=True):
+        if not keep(es):
+            continue
+        ja_s = split_ja_sentences("".join(ja[i].text for i in js))
+        en_s = split_en_sentences(" ".join(en[i].text for i in es))
+        links |= {("".join(ja_s[i] for i in a), " ".join(en_s[i] for i in b)) for a, b in sentences}
+    return links
+
+
+def _variants(en: list[EnglishParagraph]):
+    """(name, edited English paragraphs, how an original index maps: index -> new index or None)."""
+    n = len(en)
+    for k in range(n):
+        kept = [p for p in en if p.index != k]
+        yield f"drop {k}", kept, {p.index: i for i, p in enumerate(kept)}
+    for k in range(n - 1):
+        merged = [*en[:k], EnglishParagraph(index=k, text=f"{en[k].text} {en[k + 1].text}", speaker=en[k].speaker), *en[k + 2:]]
+        yield f"merge {k}+{k + 1}", merged, {p.index: (p.index if p.index <= k else p.index - 1) for p in en}
+    for k in range(n - 1):
+        swapped = [*en[:k], en[k + 1], en[k], *en[k + 2:]]
+        yield f"swap {k}<>{k + 1}", swapped, {p.index: i for i, p in enumerate(swapped)}
+
+
+def _evaluate(ja, en_edit, gold_paragraph_links, gold_sentence_links):
+    renumbered = [p.model_copy(update={"index": i}) for i, p in enumerate(en_edit)]
+    pairs = align_paragraphs(ja, renumbered)
+    ratio = length_ratio(ja, renumbered)
+    sentences = [s for p in pairs if p.ja and p.en for s in align_sentences(p, ratio)]
+    return (precision_recall(_links((p.ja, p.en) for p in pairs), gold_paragraph_links),
+            precision_recall(_links((s.ja, s.en) for s in sentences), gold_sentence_links))
+
+
+def main() -> None:
+    paragraph_gold, sentence_gold = _load("paragraph_gold.json"), _load("sentence_gold.json")
+    started = time.perf_counter()
+    totals: dict[str, list] = {}
+    for number in SEEDS:
+        (translation,) = parse_translation(SEEDS[number])
+        ja, en = _ja(number), translation.paragraphs
+        gold = resolve_gold(paragraph_gold[number], [p.text for p in ja], [p.text for p in en])
+        seed_p = _links(("".join(ja[i].text for i in js), " ".join(en[i].text for i in es)) for js, es in gold)
+        seed_s = _sentence_gold(ja, en, gold, sentence_gold[number], lambda es: True)
+        totals.setdefault("seed", []).append((number, *_evaluate(ja, en, seed_p, seed_s)))
+        for name, edited, where in _variants(en):
+            kind = name.split()[0]
+            # The variant's gold: the seed's pairs with the same English edit applied.
+            by_new: dict[int, tuple[list[int], list[int]]] = {}
+            for js, es in gold:
+                for e in es:
+                    if where.get(e) is not None:
+                        new = where[e]
+                        old_js, old_es = by_new.get(new, ([], []))
+                        by_new[new] = (old_js + [j for j in js if j not in old_js], old_es + [e])
+            gold_p = _links(("".join(ja[i].text for i in js), edited[new].text) for new, (js, _) in by_new.items())
+            kept = {e for _, es in by_new.values() for e in es}
+            gold_s = _sentence_gold(ja, en, gold, sentence_gold[number], lambda es, kept=kept: all(e in kept for e in es))
+            totals.setdefault(kind, []).append((f"{number} {name}", *_evaluate(ja, edited, gold_p, gold_s)))
+    print(f"alignment benchmark ({time.perf_counter() - started:.1f} s)")
+    print(f"{'set':<8}{'cases':>6}  {'paragraph P':>11} {'R':>6} {'F1':>6}  {'sentence P':>10} {'R':>6} {'F1':>6}")
+    variants = [r for kind, rows in totals.items() if kind != "seed" for r in rows]
+    for kind, rows in [*totals.items(), ("variants", variants)]:
+        print(f"{kind:<8}{len(rows):>6}  " + "  ".join(
+            " ".join(f"{sum(r[level][k] for r in rows) / len(rows):>{w}.3f}" for k, w in zip(range(3), (width, 6, 6), strict=True))
+            for level, width in ((1, 11), (2, 10))))
+        worst = min(rows, key=lambda r: r[1][2])
+        if worst[1][2] < 1.0 and kind != "variants":
+            print(f"{'':8}worst paragraph F1 {worst[1][2]:.3f}: {worst[0]}")
+
+
+if __name__ == "__main__":
+    main()
