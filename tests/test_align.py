@@ -157,3 +157,16 @@ def test_a_wrong_translation_header_is_flagged_not_accepted(ocr_results):
     aligned = align_cable(document, wrong_number, FieldsConfig())
     assert aligned.fields["cable_number"].status == "needs_review"
     assert next(c for c in aligned.alignment.cross_checks if c.field == "cable_number").agree is False
+
+
+@pytest.mark.tesseract
+def test_the_translation_fills_a_field_ocr_did_not_find_marked_as_such(ocr_results):
+    from cableocr.models import ExtractedField
+
+    document = _document(ocr_results, ("004", "horizontal", "clean"))
+    missing = ExtractedField(value=None, confidence=0.0, method="none", reason="not_found")
+    document = document.model_copy(update={"fields": {**document.fields, "sending_post": missing}})
+    (translation,) = parse_translation(SEED_FILES["5517"])
+    post = align_cable(document, translation, FieldsConfig()).fields["sending_post"]
+    assert (post.value, post.source, post.status) == ("国連", "translation", "needs_review")
+    assert post.detail["translation"] == "United Nations"

@@ -150,6 +150,40 @@ def _post_in(post: str, english_text: str) -> bool:
     return bool(english_name) and english_name.lower() in english_text.lower()
 
 
+def _japanese_for(field: str, theirs: str) -> str | None:
+    """The Japanese value a translation's reading stands for, where the tables say."""
+    if field in ("cable_number", "date_sent"):
+        return theirs
+    tables = {"sending_post": "posts", "addressee": "addressees", "handling": "caveats",
+              "classification": "classifications", "precedence": "precedences"}
+    if field not in tables:
+        return None
+    for japanese, english_names in table(tables[field]).items():
+        names = english_names if isinstance(english_names, list) else [english_names]
+        if any(_same_words(name, theirs) for name in names):
+            return japanese
+    return None
+
+
+def fill_from_translation(document: CableDocument, translation: ParsedTranslation) -> dict[str, ExtractedField]:
+    """Fields OCR did not find, taken from the translation where the tables give their Japanese
+    form: marked as coming from the translation, and always for review."""
+    h = translation.header
+    theirs = {"cable_number": h.get("number"), "date_sent": h.get("sent"), "sending_post": translation.sent_post,
+              "addressee": h.get("to"), "classification": h.get("classification"),
+              "precedence": h.get("precedence"), "handling": h.get("caveats")}
+    fields = dict(document.fields)
+    for name, reading in theirs.items():
+        field = fields.get(name)
+        if field is None or field.value is not None or not reading:
+            continue
+        if (value := _japanese_for(name, reading)) is not None:
+            fields[name] = field.model_copy(update={
+                "value": value, "confidence": 0.5, "status": "needs_review", "reason": None, "source": "translation",
+                "method": "from the translation (not found by OCR)", "detail": {"translation": reading}})
+    return fields
+
+
 def apply_cross_checks(document: CableDocument, checks: list[CrossCheck], cfg: FieldsConfig) -> dict[str, ExtractedField]:
     """Agreement raises a field's confidence (noisy-OR with the translation's reliability);
     disagreement flags it for review with both readings."""
@@ -411,6 +445,7 @@ def align_cable(document: CableDocument, translation: ParsedTranslation, cfg: Fi
     ratio = length_ratio(document.paragraphs, translation.paragraphs)
     pairs = [*paragraph_pairs, *(s for p in paragraph_pairs if p.ja and p.en for s in align_sentences(p, ratio))]
     fields = apply_cross_checks(document, checks, cfg)
+    fields = fill_from_translation(document.model_copy(update={"fields": fields}), translation)
     alignment = Alignment(translation=translation.source, cross_checks=checks, pairs=pairs,
                           notes=_link_notes(document, translation, pairs))
     return document.model_copy(update={
