@@ -34,7 +34,7 @@ def _page(texts, weak_at=None, index=0):
 
 def _fields(*pages):
     cables, unassigned = assemble(list(pages))
-    assert len(cables) == 1 and unassigned == []
+    assert len(cables) == 1 and unassigned == {}
     return cables[0], extract_fields(cables[0], FieldsConfig())
 
 
@@ -91,8 +91,10 @@ def test_pages_are_split_into_cables_and_roles_assigned():
     first = _page(HEADER, index=0)
     more = _page(["注意", "極秘", "電信写", "一層政策協調を進める事である。", "外務省"], index=1)
     stray = _page(["何かのメモ"], index=2)
-    cables, unassigned = assemble([stray, first, more])
-    assert unassigned == [0] and len(cables) == 1 and cables[0].page_positions == [1, 2]
+    memo = _page(["会議の議事録", "出席者は次のとおり。"], index=3)
+    cables, unassigned = assemble([stray, first, more, memo])
+    assert set(unassigned) == {0, 3} and len(cables) == 1 and cables[0].page_positions == [1, 2]
+    assert "no cable header" in unassigned[0] and "not a cable page" in unassigned[3]
     body = [ln.text for ln in cables[0].body_lines]
     assert body == ["往電第5513号別電2:", "(総理)世界経済の成長のために", "一層政策協調を進める事である。"]
 

@@ -83,17 +83,25 @@ def _with_roles(page: Page, position: int, starts: bool) -> Page:
     return page.model_copy(update={"lines": lines})
 
 
-def assemble(pages: list[Page]) -> tuple[list[AssembledCable], list[int]]:
-    """Group pages (in batch order) into cables; also return the positions of pages that
-    belong to no cable (before the first header page), which the manifest reports."""
+NO_HEADER_YET = "no cable header before this page: it belongs to no cable"
+NOT_A_FORM = "not a cable page: no telegram-form furniture (電信写, 極秘, the notice box) on it"
+
+
+def assemble(pages: list[Page]) -> tuple[list[AssembledCable], dict[int, str]]:
+    """Group pages (in batch order) into cables; also return the pages that belong to no cable,
+    with the reason, which the manifest reports. A page continues the cable before it only if
+    it carries the form's furniture: a stray page (a memo, a blank) does not join a cable."""
     cables: list[tuple[list[Page], list[int]]] = []
-    unassigned: list[int] = []
+    unassigned: dict[int, str] = {}
     for position, page in enumerate(pages):
         starts = number_line_index(page) is not None
         if starts:
             cables.append(([], []))
-        if not cables:
-            unassigned.append(position)
+        elif not cables:
+            unassigned[position] = NO_HEADER_YET
+            continue
+        elif not any(is_furniture(line) for line in page.lines):
+            unassigned[position] = NOT_A_FORM
             continue
         members, positions = cables[-1]
         members.append(_with_roles(page, len(members), starts))

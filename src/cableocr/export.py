@@ -4,6 +4,7 @@ searchable PDF; per batch cables.jsonl, fields.csv and the manifest."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from cableocr.alto import page_alto
+from cableocr.errors import CableOcrError
 from cableocr.models import CableDocument, Manifest
 from cableocr.searchable_pdf import cable_pdf
 
@@ -24,9 +26,25 @@ CSV_COLUMNS = (
 )
 
 
+class OutputError(CableOcrError):
+    exit_code = 6
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, flush it to disk, then rename over path:
-    a reader sees the old file or the new one, never half of one."""
+    a reader sees the old file or the new one, never half of one.
+
+    Raises OutputError when the disk is full (the file at path is left as it was)."""
+    try:
+        _write_atomic(path, data)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise OutputError(f"no space left on the output disk while writing {path}; files written "
+                              f"before are intact. Free some space and run again") from exc
+        raise
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

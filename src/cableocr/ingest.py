@@ -63,7 +63,12 @@ def _pdf_pages(path: Path, cfg: IngestConfig) -> Iterator[np.ndarray]:
     except PDFInfoNotInstalledError as exc:
         raise InputError("poppler-utils is missing; install it (make deps does)") from exc
     except (PDFPageCountError, PDFSyntaxError, KeyError, ValueError) as exc:
-        raise InputError(f"{path.name}: not a readable PDF ({_first_line(exc)})") from exc
+        said = str(exc)
+        if "Incorrect password" in said:
+            raise InputError(f"{path.name}: the PDF is password-protected; supply an unlocked copy") from exc
+        if "Invalid page count 0" in said or "can not be after the last page (0)" in said:
+            raise InputError(f"{path.name}: the PDF has no pages") from exc
+        raise InputError(f"{path.name}: not a readable PDF ({_detail(said)})") from exc
     if count == 0:
         raise InputError(f"{path.name}: the PDF has no pages")
     for number in range(1, count + 1):
@@ -83,13 +88,22 @@ def _image_pages(path: Path) -> Iterator[np.ndarray]:
                 image.seek(index)
                 image.load()
                 yield to_grey(image)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise InputError(f"{path.name}: refused as a possible decompression bomb ({_first_line(exc)})") from exc
+    except (UnidentifiedImageError, OSError) as exc:
         raise InputError(f"{path.name}: not a readable image ({_first_line(exc)})") from exc
 
 
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def _detail(said: str) -> str:
+    """poppler's own words, its errors before its warnings."""
+    lines = [ln.strip() for ln in said.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if "Error" in ln]
+    return "; ".join(errors[-2:] or lines[:1]) or "unknown error"
 
 
 def sniff_kind(path: Path) -> str:

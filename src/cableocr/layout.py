@@ -21,6 +21,7 @@ class PageLayout:
     stamps: list[Box]  # askew framed stamps (declassification), in source-page pixels
     ocr_image: np.ndarray  # the cleaned image with redactions painted out
     steps: list[Step]
+    blank: bool = False  # no ink worth reading: OCR is skipped
 
 
 def direction_ratio(image: np.ndarray) -> float:
@@ -77,9 +78,22 @@ def _paint_out(image: np.ndarray, background: np.ndarray, boxes: list[Box], marg
     return image
 
 
+BLANK_INK_SHARE = 0.0005  # below this share of ink pixels a page has nothing to read
+
+
+def ink_share(image: np.ndarray) -> float:
+    small = cv2.resize(image, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    return float((ink_mask(small) > 0).mean())
+
+
 def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
     """Direction from the ink profiles; redactions and askew stamps found and painted out, so
     that OCR does not read them as junk characters."""
+    share = ink_share(cleaned.image)
+    if share < BLANK_INK_SHARE:
+        step = Step(name="blank_check", params={"ink_share": round(share, 6), "below": BLANK_INK_SHARE})
+        return PageLayout(writing_mode="horizontal", profile_ratio=1.0, redactions=[], stamps=[],
+                          ocr_image=cleaned.image, steps=[step], blank=True)
     ratio = round(direction_ratio(cleaned.image), 3)
     mode: WritingMode | None = None
     if ratio >= cfg.direction_ratio_high:

@@ -160,7 +160,7 @@ class CableDocument(Frozen):
     alignment: Alignment | None = None
 
 
-PageStatus = Literal["ok", "error", "unassigned"]
+PageStatus = Literal["ok", "error", "unassigned", "blank"]
 
 
 class ManifestPage(Frozen):

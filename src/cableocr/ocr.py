@@ -14,6 +14,7 @@ from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
 from cableocr.text import normalize, remove_engine_spaces
 
 log = logging.getLogger(__name__)
+BLANK_PAGE = "blank page: no text found, not read"
 
 
 def _shift(line: RecognizedLine, dx: int, dy: int) -> list[Char]:
@@ -103,6 +104,9 @@ def _read(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[Writin
 def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: OcrEngine,
               cfg: OcrConfig, size: tuple[int, int]) -> Page:
     """OCR one cleaned page. size is the ingested page's (width, height)."""
+    if layout.blank:
+        return Page(source=source, width=size[0], height=size[1], writing_mode="horizontal", engine="none",
+                    steps=[*cleaned.steps, *layout.steps], issues=[BLANK_PAGE])
     mode, reading, ocr_step = _read(layout, engine, cfg)
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
     lines = [_to_line(ln, i, mode, cleaned) for i, ln in enumerate(reading.lines)]

@@ -30,7 +30,7 @@ from cableocr.models import (
     PageSource,
     Provenance,
 )
-from cableocr.ocr import read_page
+from cableocr.ocr import BLANK_PAGE, read_page
 from cableocr.text import normalize
 from cableocr.translation import ParsedTranslation, parse_translation
 
@@ -158,7 +158,7 @@ def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, s
         summaries.append(_summary(document, path.relative_to(out).as_posix()))
         documents.append(document)
     write_batch_tables(documents, out)
-    manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, page_cable, set(unassigned)),
+    manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, page_cable, unassigned),
                         cables=summaries, translations=_translation_entries(translations, matched))
     write_manifest(manifest, out)
     return manifest
@@ -178,7 +178,7 @@ def _summary(document: CableDocument, path: str) -> ManifestCable:
 
 
 def _manifest_files(files: list[FileResult], pages: list[Page], page_cable: dict[int, str],
-                    unassigned: set[int]) -> list[ManifestFile]:
+                    unassigned: dict[int, str]) -> list[ManifestFile]:
     position = {(p.source.file, p.source.index): i for i, p in enumerate(pages)}
     entries = []
     for f in files:
@@ -186,8 +186,9 @@ def _manifest_files(files: list[FileResult], pages: list[Page], page_cable: dict
         for source in f.pages:
             pos = position[(source.file, source.index)]
             failed = next((i for i in pages[pos].issues if i.startswith("OCR failed")), None)
-            status = "error" if failed else "unassigned" if pos in unassigned else "ok"
-            error = failed or ("no cable header before this page: it belongs to no cable" if status == "unassigned" else None)
+            blank = BLANK_PAGE in pages[pos].issues
+            status = "error" if failed else "blank" if blank else "unassigned" if pos in unassigned else "ok"
+            error = failed or (BLANK_PAGE if blank else unassigned.get(pos))
             rows.append(ManifestPage(index=source.index, sha256=source.sha256, status=status,
                                      error=error, cable_id=page_cable.get(pos)))
         entries.append(ManifestFile(path=f.path, status="error" if f.error else "ok", error=f.error, pages=rows))
