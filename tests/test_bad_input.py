@@ -106,3 +106,22 @@ def test_a_full_disk_is_a_clear_error_and_the_old_file_stays_whole(tmp_path, mon
     assert str(target) in str(err.value) and err.value.exit_code == 6
     assert target.read_bytes() == b"the earlier run"
     assert [p.name for p in tmp_path.iterdir()] == ["cable-5515.json"]  # no temporary file left
+
+
+@pytest.mark.tesseract
+def test_a_rerun_reads_only_pages_not_read_before(bad_batch, monkeypatch):
+    """Pages are cached by their pixels, the software and the reading settings: the second run
+    reads nothing again and writes the same cable; a changed OCR setting reads again."""
+    from cableocr import pipeline
+    from cableocr.config import OcrConfig, Settings
+
+    manifest, out = bad_batch
+    batch = Path(manifest.batch)
+    before = (out / manifest.cables[0].path).read_bytes()
+    reads = []
+    original = pipeline.read_stored_page
+    monkeypatch.setattr(pipeline, "read_stored_page", lambda *a: reads.append(a[0]) or original(*a))
+    again = run_batch(batch, out)
+    assert reads == [] and (out / again.cables[0].path).read_bytes() == before
+    run_batch(batch, out, Settings(ocr=OcrConfig(reread_below=0.8)))
+    assert len(reads) == 3  # the cable, the blank page and the memo: every page read again

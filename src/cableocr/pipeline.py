@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from cableocr.cleanup import clean_page
 from cableocr.config import Settings
 from cableocr.engines import get_engine
 from cableocr.errors import CableOcrError, InputError
-from cableocr.export import write_batch_tables, write_cable, write_manifest
+from cableocr.export import write_atomic, write_batch_tables, write_cable, write_manifest
 from cableocr.fields import extract_fields
 from cableocr.layout import analyse_layout
 from cableocr.models import (
@@ -58,7 +59,32 @@ def ingest_one(path: Path, batch: Path, out: Path, settings: Settings) -> FileRe
         return FileResult(relative, [], str(exc))
 
 
+def page_cache_key(source: PageSource, settings: Settings) -> str:
+    """What a page's reading depends on: its pixels, the software, the engine and the settings
+    of the stages that read it (not those of later stages)."""
+    from cableocr.engines.tesseract import probe
+
+    engine = probe() if settings.ocr.engine == "tesseract" else settings.ocr.engine
+    parts = [source.sha256, __version__, engine, settings.cleanup.model_dump_json(), settings.ocr.model_dump_json()]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def process_page(source: PageSource, out: Path, settings: Settings) -> Page:
+    """One stored page, read once: from the page cache when the same pixels were read with the
+    same software and settings (a rerun after a crash redoes only the pages not done)."""
+    cached = out / ".cache" / "pages" / f"{page_cache_key(source, settings)}.json"
+    if cached.is_file():
+        try:
+            return Page.model_validate_json(cached.read_bytes()).model_copy(update={"source": source})
+        except ValueError:
+            log.warning("unreadable cache entry %s: reading the page again", cached.name)
+    page = read_stored_page(source, out, settings)
+    if not any(issue.startswith("OCR failed") for issue in page.issues):  # failures may be passing
+        write_atomic(cached, page.model_dump_json().encode("utf-8"))
+    return page
+
+
+def read_stored_page(source: PageSource, out: Path, settings: Settings) -> Page:
     """Cleanup, layout and OCR of one stored page. Engine failures become page issues."""
     image = ingest_stage.load_page(source, page_store(out))
     height, width = image.shape
