@@ -8,7 +8,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 # Debian packages: Tesseract with the Japanese models, poppler for PDFs, a Mincho font and
 # FriBiDi (Pillow's vertical text layout) for the generator.
-APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert poppler-utils \
+APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-osd poppler-utils \
                 fonts-ipafont-mincho libfribidi0 python3-venv
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON    := $(shell command -v python3.11 || command -v python3)

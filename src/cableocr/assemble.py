@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
+from cableocr.cleanup import quarter_turn_matrix
 from cableocr.models import BodyParagraph, Box, Line, Page
 from cableocr.text import normalize
 
@@ -113,9 +114,13 @@ SPEAKER_LABEL = re.compile(r"^[（(]([^（）()]{1,20})[）)]")
 
 
 def _deskew_matrix(page: Page) -> np.ndarray:
-    """Source pixels -> the deskewed frame the page was read in (from its recorded deskew step)."""
+    """Source pixels -> the upright, deskewed frame the page was read in (from its recorded
+    orientation and deskew steps)."""
+    turn = next((int(s.params["rotated_cw"]) for s in page.steps if s.name == "orientation"), 0)
     angle = next((float(s.params["angle_deg"]) for s in page.steps if s.name == "deskew"), 0.0)
-    return cv2.getRotationMatrix2D((page.width / 2, page.height / 2), angle, 1.0)
+    width, height = (page.height, page.width) if turn in (90, 270) else (page.width, page.height)
+    deskew = np.vstack([cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0), [0, 0, 1]])
+    return (deskew @ quarter_turn_matrix(turn, page.width, page.height))[:2]
 
 
 OPENING_BRACKETS = "「『（(〔［[【"

@@ -15,6 +15,8 @@ class IngestConfig(StageConfig):
 
 
 class CleanupConfig(StageConfig):
+    # Detect pages lying sideways or upside down (Tesseract OSD, about 0.9 s a page).
+    fix_orientation: bool = True
     max_skew_deg: float = 5.0
     skew_step_deg: float = 0.25
     # Downscale factor for the skew search: angles are found on a small image, applied to the full one.

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cableocr import __version__
 from cableocr import ingest as ingest_stage
 from cableocr.align import align_cable, match_translation
 from cableocr.assemble import AssembledCable, assemble, body_paragraphs
-from cableocr.cleanup import clean_page
+from cableocr.cleanup import Cleaned, clean_page
 from cableocr.config import Settings
-from cableocr.engines import get_engine
+from cableocr.engines import Orientation, get_engine
 from cableocr.errors import CableOcrError, InputError
 from cableocr.export import write_atomic, write_batch_tables, write_cable, write_manifest
 from cableocr.fields import extract_fields
@@ -30,6 +30,7 @@ from cableocr.models import (
     Page,
     PageSource,
     Provenance,
+    Step,
 )
 from cableocr.ocr import BLANK_PAGE, read_page
 from cableocr.text import normalize
@@ -88,10 +89,14 @@ def read_stored_page(source: PageSource, out: Path, settings: Settings) -> Page:
     """Cleanup, layout and OCR of one stored page. Engine failures become page issues."""
     image = ingest_stage.load_page(source, page_store(out))
     height, width = image.shape
-    cleaned = clean_page(image, settings.cleanup)
+    engine = get_engine(settings.ocr.engine)
+    orientation = engine.detect_orientation(image, settings.ocr) if settings.cleanup.fix_orientation else None
+    cleaned = clean_page(image, settings.cleanup, orientation.rotate_cw if orientation else 0)
+    if orientation is not None:
+        cleaned = _record_orientation(cleaned, orientation)
     layout = analyse_layout(cleaned, settings.ocr)
     try:
-        return read_page(source, cleaned, layout, get_engine(settings.ocr.engine), settings.ocr, (width, height))
+        return read_page(source, cleaned, layout, engine, settings.ocr, (width, height))
     except CableOcrError as exc:
         return Page(source=source, width=width, height=height, writing_mode=layout.writing_mode or "horizontal",
                     engine=settings.ocr.engine, steps=[*cleaned.steps, *layout.steps],
@@ -128,6 +133,16 @@ def _translation_entries(translations: Translations, matched: dict[int, list[str
     entries += [ManifestTranslation(file=f, cable_number=None, date=None, cable_ids=[], error=e)
                 for f, e in translations.errors.items()]
     return entries
+
+
+def _record_orientation(cleaned: Cleaned, orientation: Orientation) -> Cleaned:
+    """The orientation step with what detected it and how sure it was."""
+    params = {"rotated_cw": orientation.rotate_cw, "confidence": round(orientation.confidence, 2),
+              "method": "tesseract osd"}
+    if orientation.note:
+        params["note"] = orientation.note
+    steps = [Step(name="orientation", params=params) if s.name == "orientation" else s for s in cleaned.steps]
+    return replace(cleaned, steps=steps)
 
 
 def _cable_id(cable: AssembledCable, number: str | None, taken: set[str]) -> str:

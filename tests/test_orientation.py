@@ -1,0 +1,50 @@
+"""Pages scanned sideways or upside down are turned upright, and every box still points at the
+right place on the page as scanned."""
+
+import json
+
+import pytest
+from PIL import Image
+
+from cableocr.pipeline import run_batch
+
+pytestmark = pytest.mark.tesseract
+# Turn needed to stand the page upright (clockwise) -> how the scan lies (PIL turns anticlockwise).
+TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+
+
+def _turned_box(box, turn_cw, width, height):
+    """A box of the upright page, on the scan that needs turning by turn_cw to stand upright."""
+    x0, y0, x1, y1 = box
+    if turn_cw == 90:  # the scan lies turned 90° anticlockwise: (x, y) -> (y, W - x)
+        return (y0, width - x1, y1, width - x0)
+    if turn_cw == 180:
+        return (width - x1, height - y1, width - x0, height - y0)
+    return (height - y1, x0, height - y0, x1)
+
+
+@pytest.fixture(scope="module")
+def turned(generated, tmp_path_factory):
+    gen = generated[("004", "horizontal", "clean")]
+    upright = Image.open(gen.folder / gen.truth.pages[0].file)
+    batch = tmp_path_factory.mktemp("turned")
+    for turn, transpose in TURNS.items():
+        upright.transpose(transpose).save(batch / f"turned-{turn}.png")
+    out = tmp_path_factory.mktemp("out")
+    return run_batch(batch, out), out, gen.truth, upright.size
+
+
+@pytest.mark.parametrize("turn", sorted(TURNS))
+def test_a_turned_page_is_read_upright(turned, turn):
+    manifest, out, truth, (width, height) = turned
+    cable = next(c for c in manifest.cables if c.cable_id and f"turned-{turn}.png" in
+                 json.loads((out / c.path).read_text(encoding="utf-8"))["source"][0]["file"])
+    document = json.loads((out / cable.path).read_text(encoding="utf-8"))
+    orientation = next(s for s in document["pages"][0]["steps"] if s["name"] == "orientation")
+    assert orientation["params"]["rotated_cw"] == turn
+    assert {k: document["fields"][k]["value"] for k in truth.fields} == truth.fields
+    number_line = next(ln for ln in truth.pages[0].lines if ln.text.startswith("第"))
+    expected = _turned_box(number_line.box, turn, width, height)
+    box = document["fields"]["cable_number"]["box"]
+    centre = ((box["x0"] + box["x1"]) / 2, (box["y0"] + box["y1"]) / 2)
+    assert expected[0] <= centre[0] <= expected[2] and expected[1] <= centre[1] <= expected[3]
