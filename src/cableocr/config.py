@@ -15,7 +15,7 @@ class IngestConfig(StageConfig):
 
 
 class CleanupConfig(StageConfig):
-    # Detect pages lying sideways or upside down (Tesseract OSD, about 0.9 s a page).
+    # Detect pages lying sideways or upside down (Tesseract OSD, about 0.75 s a page).
     fix_orientation: bool = True
     max_skew_deg: float = 5.0
     skew_step_deg: float = 0.25

@@ -115,12 +115,13 @@ class TesseractEngine:
         return self._run(image, *LINE_MODELS[mode], cfg)
 
     def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
-        """Tesseract's orientation detection (psm 0), on the page at half size: measured here to
-        find 90/180/270 on horizontal and vertical pages alike, in about 0.9 s a page."""
+        """Tesseract's orientation detection (psm 0) on the page at 105 dpi: measured here on the
+        sample's horizontal and vertical pages at 0/90/180/270, right 8 times of 8 at 150 and at
+        105 dpi (0.99 and 0.74 s a page), 0 of 8 at 75 dpi."""
         probe()
-        small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        small = cv2.resize(image, None, fx=0.35, fy=0.35, interpolation=cv2.INTER_AREA)
         try:
-            osd = pytesseract.image_to_osd(small, config="--psm 0 --dpi 150", timeout=cfg.timeout_s,
+            osd = pytesseract.image_to_osd(small, config="--psm 0 --dpi 105", timeout=cfg.timeout_s,
                                            output_type=pytesseract.Output.DICT)
         except pytesseract.TesseractError as exc:  # too little text to tell
             return Orientation(0, 0.0, f"orientation not detected: {str(exc).strip()[:80]}")
