@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
 from cableocr.cleanup import Cleaned
@@ -13,7 +11,6 @@ from cableocr.layout import PageLayout
 from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
 from cableocr.text import normalize, remove_engine_spaces
 
-log = logging.getLogger(__name__)
 BLANK_PAGE = "blank page: no text found, not read"
 
 
