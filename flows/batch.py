@@ -41,8 +41,8 @@ def read_page(source: PageSource, out: Path, settings: Settings) -> Page:
 
 @task(name="assemble-align-and-write", cache_policy=NO_CACHE)
 def finish(batch: Path, files: list[pipeline.FileResult], pages: list[Page], out: Path, settings: Settings,
-           translations: Path | None) -> Manifest:
-    return pipeline.finish(batch, files, pages, out, settings, pipeline.load_translations(translations))
+           translations: pipeline.Translations) -> Manifest:
+    return pipeline.finish(batch, files, pages, out, settings, translations)
 
 
 @flow(name="cableocr-batch", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS), log_prints=False)
@@ -50,11 +50,13 @@ def batch_flow(batch: Path, out: Path, settings: Settings | None = None, transla
     """Run the pipeline on every file of the batch folder, writing into out; with a folder of
     published translations, align each cable with its own."""
     settings = settings or Settings()
+    # Read the translations first: a wrong folder fails before any page is read, not after.
+    parsed = pipeline.load_translations(translations)
     file_futures = [ingest_file.submit(p, batch, out, settings) for p in list_batch(batch)]
     files = [f.result() for f in file_futures]
     sources = [s for f in files for s in f.pages]
     pages = [f.result() for f in read_page.map(sources, unmapped(out), unmapped(settings))]
-    manifest = finish(batch, files, pages, out, settings, translations)
+    manifest = finish(batch, files, pages, out, settings, parsed)
     publish_summary(manifest)
     return manifest
 

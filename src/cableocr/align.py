@@ -39,6 +39,9 @@ SKIP_PENALTY = -1.5
 MERGE_PENALTY = {1: 0.0, 2: -0.4, 3: -0.9, 4: -1.4}
 LOW_SCORE = 0.5  # pairs scoring below this are flagged for review
 TRANSLATION_RELIABILITY = 0.9  # how far an agreeing translation is trusted (noisy-OR)
+# Checks that compare only part of a value (the subject by its numbers): their agreement says
+# nothing of the rest, so it raises no confidence; their disagreement still flags.
+PARTIAL_CHECKS = {"subject"}
 
 
 # ---- matching a cable to its translation --------------------------------------------------
@@ -193,7 +196,9 @@ def apply_cross_checks(document: CableDocument, checks: list[CrossCheck], cfg: F
         if field is None or check.agree is None:
             continue
         detail = {**field.detail, "translation": check.theirs or ""}
-        if check.agree:
+        if check.agree and check.field in PARTIAL_CHECKS:
+            fields[check.field] = field.model_copy(update={"detail": detail})
+        elif check.agree:
             confidence = round(1 - (1 - field.confidence) * (1 - TRANSLATION_RELIABILITY), 4)
             status = "auto" if confidence >= cfg.review_threshold and field.status != "reviewed" else field.status
             fields[check.field] = field.model_copy(update={

@@ -9,7 +9,7 @@ import numpy as np
 
 from cableocr.config import CleanupConfig
 from cableocr.imaging import ink_mask, isolated_specks, paper_background, rotate
-from cableocr.models import Box, Step
+from cableocr.models import Box, Orientation, Step
 
 IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
@@ -72,13 +72,14 @@ def quarter_turn_matrix(rotate_cw: int, width: int, height: int) -> np.ndarray:
     }[rotate_cw].astype(np.float64)
 
 
-def clean_page(image: np.ndarray, cfg: CleanupConfig, rotate_cw: int = 0) -> Cleaned:
-    """Greyscale page -> upright (turned by rotate_cw, as orientation detection found) and
-    deskewed page.
+def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation | None = None) -> Cleaned:
+    """Greyscale page -> upright (turned as orientation detection found) and deskewed page.
 
     Binarisation is left to the engine (Tesseract's own Otsu): the OCR notes measured a median
     filter plus Otsu erasing the thin strokes of Mincho on clean pages.
     """
+    orientation = orientation or Orientation()
+    rotate_cw = orientation.rotate_cw
     forward = quarter_turn_matrix(rotate_cw, image.shape[1], image.shape[0])
     if rotate_cw:
         image = cv2.rotate(image, _QUARTER_TURNS[rotate_cw])
@@ -95,7 +96,8 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, rotate_cw: int = 0) -> Cle
         image = np.where(halo, background, image)
     steps = [
         Step(name="greyscale", params={"bits": 8}),
-        Step(name="orientation", params={"rotated_cw": rotate_cw}),
+        Step(name="orientation", params=orientation.model_dump(exclude_defaults=False, exclude={"rotate_cw"})
+             | {"rotated_cw": rotate_cw}),
         Step(name="deskew", params={"angle_deg": angle, "search_max_deg": cfg.max_skew_deg, "fill": paper}),
         Step(name="despeckle", params={
             "max_area_px": cfg.speck_max_area, "clearance_px": cfg.speck_clearance,

@@ -68,11 +68,11 @@ def alto_name(cable_id: str, page_number: int) -> str:
     return f"{cable_id}.p{page_number}.alto.xml"
 
 
-def write_cable(document: CableDocument, images: list[np.ndarray], out: Path) -> Path:
+def write_cable(document: CableDocument, images: list[np.ndarray], out: Path, dpi: int = 300) -> Path:
     """The cable's JSON, an ALTO file per page, and its searchable PDF, beside each other."""
     for number, page in enumerate(document.pages, start=1):
         write_atomic(out / alto_name(document.cable_id, number), page_alto(page, f"p{number}"))
-    write_atomic(out / f"{document.cable_id}.pdf", cable_pdf(document.pages, images))
+    write_atomic(out / f"{document.cable_id}.pdf", cable_pdf(document.pages, images, dpi))
     path = out / f"{document.cable_id}.json"
     write_atomic(path, (to_json(document) + "\n").encode("utf-8"))
     return path

@@ -31,7 +31,7 @@ FOUNDATION_FIELDS = (
 
 @dataclass(frozen=True)
 class Found:
-    value: str
+    value: str | list[str]
     page: int
     line: Line
     start: int  # span in the line's compact text (blanks removed)
@@ -221,7 +221,8 @@ def find_references(body: list[tuple[int, Line]]) -> Found | None:
             if separate:
                 detail["separate_telegram"] = separate
             certainty = 1.0 if kind in _REFERENCE_KINDS else 0.6
-            return Found(m.group(0), page, line, m.start(), m.end(), "reference at the head of the body", certainty, detail)
+            return Found([m.group(0)], page, line, m.start(), m.end(), "reference at the head of the body",
+                         certainty, detail)
     return None
 
 
@@ -245,17 +246,19 @@ def split_forwarding(text: str) -> list[str]:
 
 
 def find_forwarding(body: list[tuple[int, Line]]) -> Found | None:
-    """The forwarding line at the end of the body: …に転電した."""
+    """The forwarding list at the end of the body: …に転電した. The list may wrap over several
+    lines: it starts after the last line before it that ends a sentence. The evidence box is
+    that of its first line."""
     for n in range(len(body) - 1, max(len(body) - 6, -1), -1):
         page, line = body[n]
-        if "転電" in compact(line):
-            lines = [ln for _, ln in body[max(n - 3, 0) : n + 1]]
-            # The list may wrap onto earlier lines: take back to the line that starts it.
-            start = max((i for i, ln in enumerate(lines) if "全米" in compact(ln) or i == 0), default=0)
-            joined = "".join(compact(ln) for ln in lines[start:])
-            first = lines[start]
-            return Found(joined, page, first, 0, len(compact(first)), "list before に転電した", 0.95,
-                         {"posts": "; ".join(split_forwarding(joined))})
+        if "転電" not in compact(line):
+            continue
+        start = n
+        while start > 0 and not re.search(r"[。：）)」]$", core(body[start - 1][1])):
+            start -= 1
+        page, first = body[start]
+        joined = "".join(compact(ln) for _, ln in body[start : n + 1])
+        return Found(split_forwarding(joined), page, first, 0, len(compact(first)), "list before に転電した", 0.95)
     return None
 
 
@@ -293,12 +296,5 @@ def extract_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, Extrac
     body = [(i, ln) for i, p in enumerate(cable.pages) for ln in p.lines if ln.role == "body"]
     found["handling"] = find_handling(lines)
     found["references"] = find_references(body)
-    forwarding = find_forwarding(body)
-    found["forwarding"] = forwarding
-    fields = {name: _field(found[name], cfg) for name in (*FOUNDATION_FIELDS, "handling", "references", "forwarding")}
-    if forwarding is not None:  # a list value: one item per post, exclusions kept with theirs
-        posts = split_forwarding(forwarding.value)
-        fields["forwarding"] = fields["forwarding"].model_copy(update={"value": posts})
-    if found["references"] is not None:
-        fields["references"] = fields["references"].model_copy(update={"value": [found["references"].value]})
-    return fields
+    found["forwarding"] = find_forwarding(body)
+    return {name: _field(found[name], cfg) for name in (*FOUNDATION_FIELDS, "handling", "references", "forwarding")}

@@ -63,6 +63,15 @@ class PageSource(Frozen):
     sha256: str = Field(description="hash of the decoded page pixels")
 
 
+class Orientation(Frozen):
+    """How far to turn a page clockwise (0, 90, 180, 270) to stand it upright."""
+
+    rotate_cw: int = 0
+    confidence: float = 0.0  # the detector's own score; 0 where it could not tell
+    method: str = "none"
+    note: str = ""
+
+
 class Step(Frozen):
     """One processing step applied to a page, with its parameters, so a reviewer can see it."""
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from cableocr import __version__
 from cableocr import ingest as ingest_stage
 from cableocr.align import align_cable, match_translation
 from cableocr.assemble import AssembledCable, assemble, body_paragraphs
-from cableocr.cleanup import Cleaned, clean_page
+from cableocr.cleanup import clean_page
 from cableocr.config import Settings
-from cableocr.engines import Orientation, get_engine
+from cableocr.engines import get_engine
 from cableocr.errors import CableOcrError, InputError
 from cableocr.export import write_atomic, write_batch_tables, write_cable, write_manifest
 from cableocr.fields import extract_fields
@@ -30,13 +30,13 @@ from cableocr.models import (
     Page,
     PageSource,
     Provenance,
-    Step,
 )
 from cableocr.ocr import BLANK_PAGE, read_page
 from cableocr.text import normalize
 from cableocr.translation import ParsedTranslation, parse_translation
 
 log = logging.getLogger(__name__)
+OCR_FAILED = "OCR failed"  # the page issue that makes a page an error in the manifest
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def process_page(source: PageSource, out: Path, settings: Settings) -> Page:
         except ValueError:
             log.warning("unreadable cache entry %s: reading the page again", cached.name)
     page = read_stored_page(source, out, settings)
-    if not any(issue.startswith("OCR failed") for issue in page.issues):  # failures may be passing
+    if not any(issue.startswith(OCR_FAILED) for issue in page.issues):  # failures may be passing
         write_atomic(cached, page.model_dump_json().encode("utf-8"))
     return page
 
@@ -91,16 +91,14 @@ def read_stored_page(source: PageSource, out: Path, settings: Settings) -> Page:
     height, width = image.shape
     engine = get_engine(settings.ocr.engine)
     orientation = engine.detect_orientation(image, settings.ocr) if settings.cleanup.fix_orientation else None
-    cleaned = clean_page(image, settings.cleanup, orientation.rotate_cw if orientation else 0)
-    if orientation is not None:
-        cleaned = _record_orientation(cleaned, orientation)
+    cleaned = clean_page(image, settings.cleanup, orientation)
     layout = analyse_layout(cleaned, settings.ocr)
     try:
         return read_page(source, cleaned, layout, engine, settings.ocr, (width, height))
     except CableOcrError as exc:
         return Page(source=source, width=width, height=height, writing_mode=layout.writing_mode or "horizontal",
                     engine=settings.ocr.engine, steps=[*cleaned.steps, *layout.steps],
-                    redactions=layout.redactions, stamps=layout.stamps, issues=[f"OCR failed: {exc}"])
+                    redactions=layout.redactions, stamps=layout.stamps, issues=[f"{OCR_FAILED}: {exc}"])
 
 
 @dataclass(frozen=True)
@@ -133,16 +131,6 @@ def _translation_entries(translations: Translations, matched: dict[int, list[str
     entries += [ManifestTranslation(file=f, cable_number=None, date=None, cable_ids=[], error=e)
                 for f, e in translations.errors.items()]
     return entries
-
-
-def _record_orientation(cleaned: Cleaned, orientation: Orientation) -> Cleaned:
-    """The orientation step with what detected it and how sure it was."""
-    params = {"rotated_cw": orientation.rotate_cw, "confidence": round(orientation.confidence, 2),
-              "method": "tesseract osd"}
-    if orientation.note:
-        params["note"] = orientation.note
-    steps = [Step(name="orientation", params=params) if s.name == "orientation" else s for s in cleaned.steps]
-    return replace(cleaned, steps=steps)
 
 
 def _cable_id(cable: AssembledCable, number: str | None, taken: set[str]) -> str:
@@ -194,7 +182,7 @@ def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, s
             document = align_cable(document, translation, settings.fields)
             matched.setdefault(id(translation), []).append(document.cable_id)
         images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
-        path = write_cable(document, images, out)
+        path = write_cable(document, images, out, settings.ingest.dpi)
         page_cable.update({pos: document.cable_id for pos in cable.page_positions})
         summaries.append(_summary(document, path.relative_to(out).as_posix()))
         documents.append(document)
@@ -226,7 +214,7 @@ def _manifest_files(files: list[FileResult], pages: list[Page], page_cable: dict
         rows = []
         for source in f.pages:
             pos = position[(source.file, source.index)]
-            failed = next((i for i in pages[pos].issues if i.startswith("OCR failed")), None)
+            failed = next((i for i in pages[pos].issues if i.startswith(OCR_FAILED)), None)
             blank = BLANK_PAGE in pages[pos].issues
             status = "error" if failed else "blank" if blank else "unassigned" if pos in unassigned else "ok"
             error = failed or (BLANK_PAGE if blank else unassigned.get(pos))

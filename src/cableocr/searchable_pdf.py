@@ -22,7 +22,6 @@ FONT_FILES = (
     "/usr/share/fonts/opentype/ipafont-mincho/ipam.ttf",
     "/usr/share/fonts/truetype/fonts-japanese-mincho.ttf",
 )
-POINTS_PER_PIXEL = 72 / 300  # pages are ingested at 300 dpi
 
 
 @cache
@@ -34,15 +33,15 @@ def _register_font() -> str:
     raise MissingTool("no Japanese font for the PDF text layer. Install fonts-ipafont-mincho (make deps does)")
 
 
-def _invisible_line(pdf: canvas.Canvas, line: Line, page_height_pt: float) -> None:
+def _invisible_line(pdf: canvas.Canvas, line: Line, page_height_pt: float, pt_per_px: float) -> None:
     """One line of invisible text stretched over the line's box: along it for horizontal text,
     turned a quarter down the column for vertical text (so readers keep the column together)."""
     text = line.text
     if not text:
         return
     b = line.box
-    x0, x1 = b.x0 * POINTS_PER_PIXEL, b.x1 * POINTS_PER_PIXEL
-    top, bottom = page_height_pt - b.y0 * POINTS_PER_PIXEL, page_height_pt - b.y1 * POINTS_PER_PIXEL
+    x0, x1 = b.x0 * pt_per_px, b.x1 * pt_per_px
+    top, bottom = page_height_pt - b.y0 * pt_per_px, page_height_pt - b.y1 * pt_per_px
     vertical = line.writing_mode == "vertical"
     size = max((x1 - x0) if vertical else (top - bottom), 1.0) * 0.9
     length = (top - bottom) if vertical else (x1 - x0)
@@ -62,14 +61,15 @@ def _invisible_line(pdf: canvas.Canvas, line: Line, page_height_pt: float) -> No
     pdf.restoreState()
 
 
-def cable_pdf(pages: list[Page], images: list[np.ndarray]) -> bytes:
-    """Pages (with their lines) over their images (as ingested, greyscale)."""
+def cable_pdf(pages: list[Page], images: list[np.ndarray], dpi: int = 300) -> bytes:
+    """Pages (with their lines) over their images (as ingested at dpi, greyscale)."""
+    pt_per_px = 72 / dpi
     _register_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, invariant=1)  # invariant: no dates or ids, same input same bytes
     pdf.setCreator("cableocr")
     for page, image in zip(pages, images, strict=True):
-        width_pt, height_pt = page.width * POINTS_PER_PIXEL, page.height * POINTS_PER_PIXEL
+        width_pt, height_pt = page.width * pt_per_px, page.height * pt_per_px
         pdf.setPageSize((width_pt, height_pt))
         jpeg = io.BytesIO()
         Image.fromarray(image).save(jpeg, format="JPEG", quality=80)
@@ -77,7 +77,7 @@ def cable_pdf(pages: list[Page], images: list[np.ndarray]) -> bytes:
         pdf.drawImage(ImageReader(jpeg), 0, 0, width=width_pt, height=height_pt)
         for line in page.lines:
             if line.role != "noise":
-                _invisible_line(pdf, line, height_pt)
+                _invisible_line(pdf, line, height_pt, pt_per_px)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()

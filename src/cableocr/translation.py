@@ -60,11 +60,12 @@ def english_date(text: str) -> str | None:
     if not match:
         return None
     month, day, year = match.groups()
-    for fmt in ("%B %d %Y", "%b %d %Y"):
-        try:
-            return datetime.strptime(f"{month[:3] if fmt == '%b %d %Y' else month} {day} {year}", fmt).date().isoformat()
-        except ValueError:
-            continue
+    for name in (month, month[:3]):  # full month names, or abbreviations such as Sept.
+        for fmt in ("%B %d %Y", "%b %d %Y"):
+            try:
+                return datetime.strptime(f"{name} {day} {year}", fmt).date().isoformat()
+            except ValueError:
+                continue
     return None
 
 

@@ -8,7 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from cableocr.config import OcrConfig
-from cableocr.models import Box, Char, WritingMode
+from cableocr.models import Box, Char, Orientation, WritingMode
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,6 @@ class Reading:
     def mean_confidence(self) -> float:
         confs = [c.confidence for ln in self.lines for c in ln.chars if c.confidence is not None]
         return sum(confs) / len(confs) if confs else 0.0
-
-
-@dataclass(frozen=True)
-class Orientation:
-    """How far to turn a page clockwise (0, 90, 180, 270) to stand it upright."""
-
-    rotate_cw: int
-    confidence: float  # the engine's own score; 0 where it could not tell
-    note: str = ""
 
 
 class OcrEngine(Protocol):

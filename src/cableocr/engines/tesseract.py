@@ -12,9 +12,9 @@ import numpy as np
 import pytesseract
 
 from cableocr.config import OcrConfig
-from cableocr.engines import Orientation, Reading, RecognizedLine
+from cableocr.engines import Reading, RecognizedLine
 from cableocr.errors import EngineError, MissingTool
-from cableocr.models import Box, Char, WritingMode
+from cableocr.models import Box, Char, Orientation, WritingMode
 
 # The right model and page-segmentation mode per writing direction (measured: design/ocr-notes.md).
 MODELS: dict[WritingMode, tuple[str, int]] = {"horizontal": ("jpn", 6), "vertical": ("jpn_vert", 5)}
@@ -124,10 +124,12 @@ class TesseractEngine:
             osd = pytesseract.image_to_osd(small, config="--psm 0 --dpi 105", timeout=cfg.timeout_s,
                                            output_type=pytesseract.Output.DICT)
         except pytesseract.TesseractError as exc:  # too little text to tell
-            return Orientation(0, 0.0, f"orientation not detected: {str(exc).strip()[:80]}")
+            return Orientation(rotate_cw=0, confidence=0.0, method="tesseract osd",
+                               note=f"orientation not detected: {str(exc).strip()[:80]}")
         except RuntimeError as exc:
             raise EngineError(f"Tesseract orientation detection failed or timed out: {exc}") from exc
-        return Orientation(int(osd["rotate"]) % 360, float(osd["orientation_conf"]))
+        return Orientation(rotate_cw=int(osd["rotate"]) % 360, confidence=round(float(osd["orientation_conf"]), 2),
+                           method="tesseract osd")
 
     def _run(self, image: np.ndarray, model: str, psm: int, cfg: OcrConfig) -> Reading:
         version = probe()
