@@ -128,13 +128,13 @@ def _list_checks(document: CableDocument, translation: ParsedTranslation) -> lis
     checks.append(_check("handling", ours, h.get("caveats"),
                          any(_same_words(e, h.get("caveats")) for e in table("caveats").get(ours or "", []))))
     references = document.fields.get("references")
-    if references and references.value:
-        d = references.detail
-        kind = {"outgoing": "Outgoing", "incoming": "Incoming", "yours": "Your"}.get(d["kind"], "")
-        english_ref = f"{kind} Cable No. {d['number']}"
-        if d.get("separate_telegram"):
-            english_ref += f" Separate Telegram {d['separate_telegram']}"
-        checks.append(_check("references", references.value[0], h.get("reference"), english_ref == h.get("reference"),
+    if references and isinstance(references.value, list) and references.value:
+        first = references.value[0]
+        kind = {"outgoing": "Outgoing", "incoming": "Incoming", "yours": "Your"}.get(first["kind"], "")
+        english_ref = f"{kind} Cable No. {first['number']}"
+        if first.get("separate_telegram"):
+            english_ref += f" Separate Telegram {first['separate_telegram']}"
+        checks.append(_check("references", first["text"], h.get("reference"), english_ref == h.get("reference"),
                              "" if kind else "its kind (往電/来電/貴電) was not read"))
     forwarding = document.fields.get("forwarding")
     passed = next((p.text for p in translation.paragraphs if p.text.startswith("Passed to")), None)

@@ -12,15 +12,17 @@ from rapidfuzz import fuzz
 
 from cableocr.cleanup import quarter_turn_matrix
 from cableocr.models import BodyParagraph, Box, Line, Page
+from cableocr.numbers import NUMBER_LINE
 from cableocr.text import normalize
 
 # The printed form's furniture, matched fuzzily (OCR of stamps is rough).
 FURNITURE_TEXTS = ("電信写", "秘密指定解除", "外交記録・情報公開室", "外務省", "注意")
 _NOTICE = re.compile(r"^[0-9０-９]?[.．、]?\s*本電|本電の(取扱|複製)|本電に関する|照会は|問い合わせ|連絡あり")
 _CLASSIFICATION_ALONE = re.compile(r"^(極秘|秘|特秘|部外秘|取扱注意)")
-# 第NNNN号 that is not a reference (往電/来電/貴電 第NNNN号).
-NUMBER_LINE = re.compile(r"(?<![往来貴]電)第\s*([0-9０-９]{1,6})\s*[号弓]")
-_HEADER_MARKS = re.compile(r"殿$|[発着]$|大使$|総領事$|公使$|主管|総番号")
+# The header's marks, with room for what poor scans add at a line's ends (specks read as
+# characters): 殿, …発/…着 near the end, a sender's title, the form's labels.
+_HEADER_MARKS = re.compile(r"殿|[発着].{0,4}$|大使|総領事|公使|主管|総番号")
+_FORM_LABELS = re.compile(r"^.{0,3}(主管|総番号)")
 _CAVEAT = re.compile(r"^\W?[（(][^（）()]{2,8}配布[）)]")
 
 
@@ -60,11 +62,19 @@ def is_noise(line: Line) -> bool:
 
 
 def number_line_index(page: Page) -> int | None:
-    """Index of the line carrying the cable number, if the page has the header around it."""
-    header_marks = sum(1 for ln in page.lines if _HEADER_MARKS.search(normalize(ln.text)))
+    """Index of the line carrying the cable number, if the page has the header around it. A
+    first page whose number line was misread still starts a cable (its number then goes to
+    review): where three lines carry the header's marks, the number line is taken to be two
+    lines after the last of them (after the sender: the subject, then the number)."""
+    marked = [i for i, ln in enumerate(page.lines) if _HEADER_MARKS.search(normalize(ln.text))]
     for i, line in enumerate(page.lines):
-        if NUMBER_LINE.search(normalize(line.text)) and header_marks >= 2:
+        if NUMBER_LINE.search(normalize(line.text)) and len(marked) >= 2:
             return i
+    # Body lines may end in 発 or 大使 too: the fallback wants the form's own labels near the top.
+    top = [i for i in marked if i < 15]
+    labelled = any(_FORM_LABELS.search(normalize(page.lines[i].text)) for i in top)
+    if len(top) >= 3 and labelled:
+        return min(top[-1] + 2, len(page.lines) - 1)
     return None
 
 

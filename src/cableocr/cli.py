@@ -187,3 +187,46 @@ def verify(bag: Annotated[Path, typer.Argument(help="a bag written by `cableocr 
 
 if __name__ == "__main__":
     app()
+
+
+@app.command("eval")
+def eval_command(
+    cables: Annotated[int, typer.Option(help="how many generated cables (the seeds first, then variants)")] = 200,
+    work: Annotated[Path, typer.Option(help="where the generated batch and its output go")] = Path("output/eval"),
+    seed: Annotated[int, typer.Option(help="random seed of the variants")] = 0,
+    fit: Annotated[bool, typer.Option(help="fit the per-field review thresholds on half the cables, "
+                                           "report on the other half, and save them")] = False,
+    pages: Annotated[bool, typer.Option(help="print the CER of every page")] = True,
+    workers: Annotated[int, typer.Option(help="pages read at once")] = 2,
+) -> None:
+    """Measure cableocr on generated cables with known answers: CER per page, layout and
+    degradation level; field accuracy; precision of the fields not flagged for review; the
+    calibration of confidence."""
+    from cableocr import eval_run
+    from cableocr.config import FieldsConfig, Settings
+    from cableocr.engines.tesseract import probe
+    from cableocr.evaluate import fit_thresholds
+    from cableocr.report import print_eval
+
+    _quiet_prefect(False)
+    probe()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as progress:
+        bar = progress.add_task("generating cables", total=cables)
+        truths = eval_run.generate(work, cables, seed, lambda: progress.update(bar, advance=1))
+        total = sum(len(t.pages) for t in truths)
+        bar = progress.add_task("reading pages", total=total)
+        settings = Settings()
+        result = eval_run.run(work, truths, settings, workers, lambda: progress.update(bar, advance=1))
+    if fit:
+        calibration = [o for o in result.fields if int(o.cable.split("-")[-1]) % 2 == 0]
+        thresholds = fit_thresholds(calibration)
+        eval_run.save_thresholds(thresholds)
+        console.print(f"fitted on {len({o.cable for o in calibration})} cables (even-numbered); "
+                      f"saved to {eval_run.THRESHOLDS_FILE}")
+        settings = Settings(fields=FieldsConfig(review_thresholds=thresholds))
+        result = eval_run.run(work, truths, settings, workers)
+        held_out = [o for o in result.fields if int(o.cable.split("-")[-1]) % 2 == 1]
+        print_eval(console, result, pages, held_out=held_out)
+    else:
+        print_eval(console, result, pages)

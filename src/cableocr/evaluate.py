@@ -1,9 +1,15 @@
-"""Measures against ground truth: character error rate."""
+"""Measures against ground truth: character error rate, alignment precision and recall, field
+accuracy and the calibration of field confidence."""
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
+
 from rapidfuzz.distance import Levenshtein
 
+from cableocr.models import ExtractedField, Page
+from cableocr.synth import Truth
 from cableocr.text import comparison_form
 
 
@@ -41,3 +47,135 @@ def precision_recall(predicted: set, gold: set) -> tuple[float, float, float]:
     recall = right / len(gold) if gold else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+# ---- Fields against the generator's truth -------------------------------------------------
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+
+
+def as_compared(name: str, field: ExtractedField) -> str | list[str] | None:
+    """A field in the form the generator's truth states it (synth.Truth.fields)."""
+    if field.reason == "redacted":
+        return "redacted"
+    value = field.value
+    if value is None:
+        return None
+    if name == "references":
+        return [f"{r['kind']}:{r['number']}" + (f":{r['separate_telegram']}" if r.get("separate_telegram") else "")
+                for r in value]
+    if name == "speakers":
+        return [_fold(t["speaker"]) for t in value]
+    if name == "redactions":
+        return sorted(f"{r['page']}:{r['hides']}" for r in value)
+    if isinstance(value, list):
+        return [_fold(v) for v in value]
+    return _fold(value)
+
+
+def truth_compared(value: str | list[str] | None) -> str | list[str] | None:
+    if value is None:
+        return None
+    return [_fold(v) for v in value] if isinstance(value, list) else _fold(value)
+
+
+@dataclass(frozen=True)
+class FieldOutcome:
+    cable: str
+    field: str
+    layout: str
+    level: str
+    variant: str
+    correct: bool
+    auto: bool  # not flagged for review
+    confidence: float
+    ours: str
+    truth: str
+
+
+def score_fields(truth: Truth, fields: dict[str, ExtractedField], cable: str) -> list[FieldOutcome]:
+    """One outcome per field the truth states (a field with no truth, such as the seeds'
+    forwarding lists, is left out here and tested by hand)."""
+    outcomes = []
+    for name, expected in truth.fields.items():
+        if name not in fields or (expected is None and name == "forwarding" and truth.variant == "seed"):
+            continue
+        ours, want = as_compared(name, fields[name]), truth_compared(expected)
+        outcomes.append(FieldOutcome(cable, name, truth.layout, truth.level, truth.variant, ours == want,
+                                     fields[name].status == "auto", fields[name].confidence, str(ours), str(want)))
+    return outcomes
+
+
+def reliability_table(outcomes: list[FieldOutcome], edges=(0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1.0001)):
+    """(low, high, count, accuracy) per confidence bin: how often a field at that confidence is right."""
+    rows = []
+    for low, high in zip(edges, edges[1:]):
+        inside = [o for o in outcomes if low <= o.confidence < high]
+        rows.append((low, min(high, 1.0), len(inside), sum(o.correct for o in inside) / len(inside) if inside else None))
+    return rows
+
+
+def fit_thresholds(outcomes: list[FieldOutcome], target: float = 0.995, floor: float = 0.5) -> dict[str, float]:
+    """Per field, the lowest confidence from which on every higher threshold keeps the share of
+    right values at or above target. Never below floor; 1.0 (review everything) where no
+    threshold reaches the target."""
+    thresholds = {}
+    for name in sorted({o.field for o in outcomes}):
+        mine = [o for o in outcomes if o.field == name]
+        chosen = 1.0
+        # Walk down from the top: a threshold holds if the fields at or above it are right often enough.
+        for level in sorted({o.confidence for o in mine}, reverse=True):
+            above = [o for o in mine if o.confidence >= level]
+            if sum(o.correct for o in above) / len(above) < target:
+                break
+            chosen = level
+        thresholds[name] = round(max(chosen, floor), 4)
+    return thresholds
+
+
+# ---- Pages against the generator's truth --------------------------------------------------
+
+STAMP_WORDS = ("秘密指定解除", "情報公開室")
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    file: str
+    index: int
+    layout: str
+    level: str
+    cer: float  # every line drawn (the stamp excepted: it is masked, not read) against every line read
+    body_cer: float
+    lines: int
+    right_direction: int
+    redactions: int
+    redactions_found: int
+    stamp_leaks: int  # body lines holding the declassification stamp's words
+
+
+def _found(box: tuple[int, int, int, int], skew_deg: float, size: tuple[int, int], page: Page) -> bool:
+    """Whether the page's redactions hold the centre of a box drawn before the page was skewed."""
+    import cv2
+    import numpy as np
+
+    width, height = size
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), skew_deg, 1.0)
+    x, y = matrix @ np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 1.0])
+    return any(r.x0 - 10 <= x <= r.x1 + 10 and r.y0 - 10 <= y <= r.y1 + 10 for r in page.redactions)
+
+
+def score_page(truth: Truth, index: int, page: Page) -> PageOutcome:
+    drawn = truth.pages[index]
+    expected = "".join(ln.text for ln in drawn.lines if not any(w in ln.text for w in STAMP_WORDS))
+    read = [ln for ln in page.lines if ln.role != "noise"]
+    body = [ln for ln in read if ln.role == "body"]
+    return PageOutcome(
+        file=drawn.file, index=drawn.index, layout=truth.layout, level=truth.level,
+        cer=character_error_rate(expected, "".join(ln.text for ln in read)),
+        body_cer=character_error_rate(drawn.body_text, "".join(ln.text for ln in body)),
+        lines=len(read), right_direction=sum(ln.writing_mode == truth.layout for ln in read),
+        redactions=len(drawn.redactions),
+        redactions_found=sum(_found(b, drawn.skew_deg, (page.width, page.height), page) for b in drawn.redactions),
+        stamp_leaks=sum(any(w in ln.text for w in STAMP_WORDS) for ln in body),
+    )

@@ -21,7 +21,9 @@ from cableocr.searchable_pdf import cable_pdf
 
 CSV_COLUMNS = (
     "cable_id", "cable_number", "date_sent", "date_sent_era", "sending_post", "sending_post_english",
-    "addressee", "sender", "classification", "precedence", "subject", "needs_review", "pages",
+    "addressee", "sender", "classification", "precedence", "subject", "serial_number",
+    "primary_bureau", "receiving_office", "date_received", "time_sent", "time_received", "handling",
+    "references", "separate_telegram", "forwarding", "end_mark", "needs_review", "pages",
     "source_files", "json",
 )
 
@@ -81,8 +83,14 @@ def write_cable(document: CableDocument, images: list[np.ndarray], out: Path, dp
 def _csv_row(document: CableDocument) -> dict[str, str]:
     def value(name: str) -> str:
         field = document.fields.get(name)
-        v = field.value if field else None
-        return "; ".join(v) if isinstance(v, list) else (v or "")
+        if field is None:
+            return ""
+        if field.reason == "redacted":
+            return "[redacted]"
+        v = field.value
+        if isinstance(v, list):  # structured items (references) by their text
+            return "; ".join(i if isinstance(i, str) else str(i.get("text", "")) for i in v)
+        return v or ""
 
     date = document.fields.get("date_sent")
     post = document.fields.get("sending_post")

@@ -6,6 +6,7 @@ the weakest character confidence in the span, because one misread digit makes a 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -13,11 +14,14 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import Levenshtein
 
-from cableocr.assemble import NUMBER_LINE, AssembledCable
+from cableocr.assemble import SPEAKER_LABEL, AssembledCable, body_paragraphs
 from cableocr.config import FieldsConfig
-from cableocr.dates import parse_era_date
+from cableocr.dates import ParsedDate, parse_era_date
 from cableocr.lexicon import english, known_names, nearest
-from cableocr.models import Box, ExtractedField, Line
+from cableocr.models import Box, ExtractedField, FieldValue, Line, Page
+from cableocr.numbers import NUMBER_LINE, find_time, read_small_number
+from cableocr.numbers import find_cable_number as parse_cable_number
+from cableocr.numbers import find_references as parse_references
 from cableocr.text import normalize
 
 CLASSIFICATIONS = ("取扱注意", "部外秘", "極秘", "特秘", "秘")
@@ -27,18 +31,45 @@ FOUNDATION_FIELDS = (
     "cable_number", "date_sent", "sending_post", "addressee", "sender",
     "classification", "precedence", "subject",
 )
+# Every field, in the order of the form. The foundation's eight come first.
+ALL_FIELDS = (
+    *FOUNDATION_FIELDS, "serial_number", "primary_bureau", "receiving_office", "date_received",
+    "time_sent", "time_received", "handling", "references", "separate_telegram", "forwarding",
+    "end_mark", "redactions", "speakers",
+)
+# Not every cable has these; their absence is a finding, as sure as the place it would stand in
+# was read. The others must be on every cable: not finding one is always for review.
+OPTIONAL_FIELDS = {
+    "classification", "precedence", "serial_number", "time_sent", "time_received", "handling",
+    "references", "separate_telegram", "forwarding", "end_mark", "redactions", "speakers",
+}
+REDACTION_CERTAINTY = 0.97  # a solid black box is rarely anything else on these forms
 
 
 @dataclass(frozen=True)
 class Found:
-    value: str | list[str]
+    value: FieldValue
     page: int
-    line: Line
+    line: Line | None
     start: int  # span in the line's compact text (blanks removed)
     end: int
     method: str
     certainty: float  # how sure the rule itself is, before OCR confidence
     detail: dict[str, str] | None = None
+    box: Box | None = None  # evidence not read from a line (a redaction box): line is None
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A field that is not on the page, why, and how sure that is (from the lines searched or
+    the redaction box that hides it)."""
+
+    reason: str  # not_found | redacted | illegible
+    certainty: float
+    method: str
+    page: int | None = None
+    box: Box | None = None
+    line: Line | None = None
 
 
 def compact(line: Line) -> str:
@@ -78,15 +109,20 @@ def _number_line(lines: list[tuple[int, Line]]) -> tuple[int, Line, re.Match[str
     return None
 
 
+REPAIRED = 0.7  # certainty left to a value read only after mending an OCR confusion (O→0, 弓→号)
+
+
 def find_cable_number(lines: list[tuple[int, Line]]) -> Found | None:
     hit = _number_line(lines)
     if hit is None:
         return None
     page, line, m = hit
+    reading = parse_cable_number(compact(line))
     rest = compact(line)[m.end():]
     marked = any(w in rest for w in CLASSIFICATIONS + PRECEDENCES)
-    return Found(unicodedata.normalize("NFKC", m.group(1)), page, line, m.start(1), m.end(1),
-                 "number line 第N号", 1.0 if marked else 0.85)
+    certainty = (1.0 if marked else 0.85) * (REPAIRED if reading.repaired else 1.0)
+    method = "number line 第N号" + (", an OCR confusion mended" if reading.repaired else "")
+    return Found(reading.value, page, line, *reading.span, method, certainty)
 
 
 def _word_after_number(words: tuple[str, ...], method: str) -> Callable[[list[tuple[int, Line]]], Found | None]:
@@ -110,28 +146,125 @@ _NAME = r"[一-龥ぁ-んァ-ヶー々A-Za-z]"
 _TRAILING_JUNK = r"([^一-龥ぁ-んァ-ヶ]{0,3}|人{1,3})$"
 
 
-def find_date_and_post(lines: list[tuple[int, Line]]) -> tuple[Found | None, Found | None]:
-    """The sending line: era date, (time,) post, 発."""
+def _date_found(date: ParsedDate, page: int, line: Line, text: str, label: str) -> Found:
+    certainty = (1.0 if date.exact else 0.6) * (1.0 if date.valid_in_era else 0.5)
+    certainty *= REPAIRED if date.repaired else 1.0
+    method = f"date on the …{label} line" + ("" if date.exact else ", its 日 misread")
+    method += "" if date.valid_in_era else ", outside its era's years"
+    method += ", an OCR confusion mended" if date.repaired else ""
+    return Found(date.iso, page, line, *date.span, method, certainty,
+                 {"era_form": date.era_form, "read_as": text[slice(*date.span)]})
+
+
+def redaction_on(line: Line, page: Page) -> Box | None:
+    """The redaction box lying in the line's row (its column on a vertical page), if any."""
+    vertical = line.writing_mode == "vertical"
+    a0, a1 = (line.box.x0, line.box.x1) if vertical else (line.box.y0, line.box.y1)
+    best, best_share = None, 0.5
+    for box in page.redactions:
+        b0, b1 = (box.x0, box.x1) if vertical else (box.y0, box.y1)
+        share = (min(a1, b1) - max(a0, b0)) / max(min(a1 - a0, b1 - b0), 1)
+        if share >= best_share:
+            best, best_share = box, share
+    return best
+
+
+@dataclass(frozen=True)
+class DatedLine:
+    """The …発 (sent) or …着 (received) line: date, time and post."""
+
+    date: Found | None
+    post: Found | None
+    time: Found | Absent | None
+
+
+def find_dated_line(lines: list[tuple[int, Line]], pages: list[Page], mark: str) -> DatedLine:
+    """The header line ending in mark (発 or 着): era or Western date, time (or its redaction),
+    post."""
     for page, line in lines:
         text = core(line)
-        if not text.endswith("発"):
+        if not (end := re.search(rf"{mark}{_TRAILING_JUNK}", text)) or NUMBER_LINE.search(text):
             continue
+        junk = bool(end.group(1))
+        text = text[: end.start() + 1]  # up to the mark: what follows is specks read as characters
         date = parse_era_date(text, loose=True)
-        date_found = None
-        if date:
-            certainty = (1.0 if date.exact else 0.6) * (1.0 if date.valid_in_era else 0.5)
-            method = "era date on the …発 line" + ("" if date.exact else ", its 日 misread")
-            date_found = Found(date.iso, page, line, *date.span, method, certainty,
-                               {"era_form": date.era_form, "read_as": text[slice(*date.span)]})
-        # The post is the run of name characters just before 発, after the date and any time.
+        date_found = _date_found(date, page, line, text, mark) if date else None
         after = date.span[1] if date else 0
-        post = re.search(rf"({_NAME}{{1,12}})発$", text[after:])
+        time_found: Found | Absent | None = None
+        if (time := find_time(text[after:])) is not None:
+            start, end = after + time.span[0], after + time.span[1]
+            time_found = Found(time.value, page, line, start, end, f"時分 after the date on the …{mark} line",
+                               REPAIRED if time.repaired else 1.0)
+            after = end
+        elif (box := redaction_on(line, pages[page])) is not None:
+            time_found = Absent("redacted", REDACTION_CERTAINTY, f"black box on the …{mark} line", page, box, line)
+        # The post is the run of name characters just before the mark, after the date and time.
+        post = re.search(rf"({_NAME}{{1,12}}){mark}$", text[after:])
         post_found = None
         if post:
             start, end = after + post.start(1), after + post.end(1)
-            post_found = Found(post.group(1), page, line, start, end, "text before 発", 0.95)
-        return date_found, post_found
-    return None, None
+            post_found = Found(post.group(1), page, line, start, end, f"text before {mark}", 0.9 if junk else 0.95)
+        return DatedLine(date_found, post_found, time_found)
+    return DatedLine(None, None, None)
+
+
+_SERIAL = re.compile(r"総番号[:：]?\s*([(（]?[A-Z]{1,3}[)）]?)?\s*([0-9]{3,8})")
+
+
+def _row_before(line: Line, following: Line) -> Line:
+    """Where the form's row before `line` lies, one line pitch back (pitch: line to following)."""
+    dx, dy = following.box.x0 - line.box.x0, following.box.y0 - line.box.y0
+    if line.writing_mode == "vertical":
+        dy = 0
+    else:
+        dx = 0
+    box = Box(x0=line.box.x0 - dx, y0=line.box.y0 - dy, x1=line.box.x1 - dx, y1=line.box.y1 - dy)
+    return line.model_copy(update={"box": box, "id": f"{line.id}-row-before", "chars": [], "text": "", "raw": ""})
+
+
+def serial_row(lines: list[tuple[int, Line]]) -> tuple[int, Line, bool] | None:
+    """The 総番号 line, or where it must be when OCR did not read it (the row before 主管):
+    (page, line, whether it was read)."""
+    if read := next(((p, ln) for p, ln in lines if "総番号" in compact(ln)), None):
+        return read[0], read[1], True
+    at = next((i for i, (_, ln) in enumerate(lines) if compact(ln).startswith("主管")), None)
+    if at is None or at + 1 >= len(lines):
+        return None
+    page, bureau = lines[at]
+    return page, _row_before(bureau, lines[at + 1][1]), False
+
+
+def find_serial(lines: list[tuple[int, Line]], pages: list[Page]) -> Found | Absent | None:
+    """総番号 and the serial after it (a prefix such as (TA) kept), or the black box over it."""
+    row = serial_row(lines)
+    if row is not None and not row[2]:
+        page, virtual, _ = row
+        if (box := redaction_on(virtual, pages[page])) is not None:
+            return Absent("redacted", 0.9, "black box in the 総番号 row (the label itself not read)", page, box)
+        return None
+    for page, line in lines:
+        text = compact(line)
+        if "総番号" not in text:
+            continue
+        if m := _SERIAL.search(text):
+            prefix, digits = m.groups()
+            value = f"{prefix or ''}{digits}".replace("（", "(").replace("）", ")")
+            return Found(value, page, line, m.start(1) if prefix else m.start(2), m.end(2), "digits after 総番号", 1.0)
+        if (box := redaction_on(line, pages[page])) is not None:
+            return Absent("redacted", REDACTION_CERTAINTY, "black box after 総番号", page, box, line)
+        rest = text[text.index("総番号") + 3:]
+        reason = "illegible" if re.search(r"[0-9A-Za-z]", rest) else "not_found"
+        return Absent(reason, 0.5, "総番号 with nothing readable after it", page, line.box, line)
+    return None
+
+
+def find_primary_bureau(lines: list[tuple[int, Line]]) -> Found | None:
+    """主管 and the bureau (or its head) responsible: 主管 北米局長."""
+    for page, line in lines:
+        text = core(line)
+        if m := re.match(rf"主管[:：]?({_NAME}{{2,14}})$", text):
+            return Found(m.group(1), page, line, m.start(1), m.end(1), "text after 主管", 0.95)
+    return None
 
 
 def find_addressee(lines: list[tuple[int, Line]]) -> Found | None:
@@ -193,10 +326,6 @@ def check_lexicon(found: Found | None, table: str) -> Found | None:
 
 
 _CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
-_REFERENCE = re.compile(r"(.電)第([0-9]{1,6})[号弓](?:別電([0-9]{1,2}))?")
-_REFERENCE_KINDS = {"往電": "outgoing", "来電": "incoming", "貴電": "yours"}
-
-
 def find_handling(lines: list[tuple[int, Line]]) -> Found | None:
     """The handling caveat in brackets under the number line: （限定配布）."""
     hit = _number_line(lines)
@@ -210,20 +339,34 @@ def find_handling(lines: list[tuple[int, Line]]) -> Found | None:
 
 
 def find_references(body: list[tuple[int, Line]]) -> Found | None:
-    """往電/来電/貴電 第NNNN号 (別電N) at the head of the body, the cable this one answers or
-    annexes."""
+    """往電/来電/貴電 第NNNN号 (別電N) at the head of the body: the cables this one answers or
+    annexes, each a structured object."""
     for page, line in body[:2]:
         text = compact(line)
-        if m := _REFERENCE.search(text):
-            kind, number, separate = m.groups()
-            # A misread first character (住電 for 往電) leaves the kind unknown: for review.
-            detail = {"kind": _REFERENCE_KINDS.get(kind, "unread"), "number": number}
-            if separate:
-                detail["separate_telegram"] = separate
-            certainty = 1.0 if kind in _REFERENCE_KINDS else 0.6
-            return Found([m.group(0)], page, line, m.start(), m.end(), "reference at the head of the body",
-                         certainty, detail)
+        if not (found := parse_references(text)):
+            continue
+        # A misread first character (住電 for 往電) leaves the kind unread: for review.
+        certainty = 1.0 if all(r.kind != "unread" for r in found) else 0.6
+        certainty *= REPAIRED if any(r.repaired for r in found) else 1.0
+        start, end = found[0].span[0], found[-1].span[1]
+        return Found([r.as_value() for r in found], page, line, start, end, "references at the head of the body",
+                     certainty)
     return None
+
+
+_SEPARATE = re.compile(r"別電\s*([0-9０-９一二三四五六七八九十]{1,3})")
+
+
+def find_separate_telegram(subject: Found | None) -> Found | None:
+    """This cable's own separate-telegram number: (別電2) in its subject line."""
+    if subject is None:
+        return None
+    text = compact(subject.line)
+    if not (m := _SEPARATE.search(text)):
+        return None
+    if (number := read_small_number(m.group(1))) is None:
+        return None
+    return Found(number, subject.page, subject.line, m.start(1), m.end(1), "別電 N in the subject line", 1.0)
 
 
 def split_forwarding(text: str) -> list[str]:
@@ -254,7 +397,7 @@ def find_forwarding(body: list[tuple[int, Line]]) -> Found | None:
         if "転電" not in compact(line):
             continue
         start = n
-        while start > 0 and not re.search(r"[。：）)」]$", core(body[start - 1][1])):
+        while start > 0 and not re.search(r"[。：）)」][^一-龥ぁ-んァ-ヶA-Za-z0-9]{0,2}$", compact(body[start - 1][1])):
             start -= 1
         page, first = body[start]
         joined = "".join(compact(ln) for _, ln in body[start : n + 1])
@@ -262,39 +405,220 @@ def find_forwarding(body: list[tuple[int, Line]]) -> Found | None:
     return None
 
 
-def _field(found: Found | None, cfg: FieldsConfig) -> ExtractedField:
+def find_end_mark(body: list[tuple[int, Line]]) -> Found | None:
+    """（了）, the end of the cable's text, on one of its last lines."""
+    for page, line in reversed(body[-3:]):
+        text = compact(line)
+        if m := re.search(r"[（(]了[）)]", text):
+            return Found("了", page, line, m.start(), m.end(), "（了） at the end of the body", 1.0)
+    return None
+
+
+def _row_of(box: Box, page: Page, labels: dict[str, Line]) -> str:
+    """What a redaction hides: the header field whose line it lies on, else body text."""
+    for name, line in labels.items():
+        if line is not None and redaction_on(line, page.model_copy(update={"redactions": [box]})) is not None:
+            return name
+    return "body"
+
+
+def find_redactions(pages: list[Page], header_labels: dict[str, tuple[int, Line]]) -> Found | Absent:
+    """Every black box on every page, with what it hides (serial_number, time_sent, body…)."""
+    items = []
+    for index, page in enumerate(pages):
+        labels = {name: line for name, (at, line) in header_labels.items() if at == index}
+        for box in page.redactions:
+            items.append({"page": index, "box": [box.x0, box.y0, box.x1, box.y1],
+                          "hides": _row_of(box, page, labels)})
+    if not items:
+        return Absent("not_found", REDACTION_CERTAINTY, "no solid black box on any page")
+    page = items[0]["page"]
+    # What a box hides is sure only where every header row it may lie on was read, and no row
+    # holds two boxes.
+    hidden = [i["hides"] for i in items if i["hides"] != "body"]
+    rows_read = all(not line.id.endswith("-row-before") for _, line in header_labels.values())
+    settled = len(header_labels) == 3 and rows_read and len(hidden) == len(set(hidden))
+    method = "solid black boxes found by layout" + ("" if settled else "; some header rows unread, what they hide uncertain")
+    return Found(items, page, None, 0, 0, method, REDACTION_CERTAINTY if settled else 0.7,
+                 box=pages[page].redactions[0])
+
+
+def _known_speaker(label: str) -> bool:
+    names = known_names("speakers")
+    return label in names or label.split("・")[-1] in names
+
+
+def find_speakers(cable: AssembledCable) -> Found | None:
+    """Speaker turns in the body: （総理）… each with its label, paragraph and lines. The rule's
+    certainty is that of its weakest label: one the table does not know may be misread."""
+    lines = {ln.id: (i, ln) for i, p in enumerate(cable.pages) for ln in p.lines}
+    not_speakers = {"了", *known_names("caveats")}
+    turns, evidence = [], []
+    for paragraph in body_paragraphs(cable.pages):
+        if paragraph.speaker is None or paragraph.speaker in not_speakers:
+            continue
+        page, line = lines[paragraph.line_ids[0]]
+        label = SPEAKER_LABEL.match(compact(line))
+        evidence.append((page, line, label.end() if label else 1, _known_speaker(paragraph.speaker)))
+        turns.append({"speaker": paragraph.speaker, "paragraph": paragraph.index, "page": page,
+                      "first_line": paragraph.line_ids[0], "last_line": paragraph.line_ids[-1],
+                      "chars": len(paragraph.text)})
+    if not turns:
+        return None
+    # The evidence kept is the weakest label's: its box is where a reviewer should look.
+    page, line, end, known = min(evidence, key=lambda e: (e[3], _span_evidence(e[1], 0, e[2])[1]))
+    certainty = 1.0 if all(e[3] for e in evidence) else 0.85
+    return Found(turns, page, line, 0, end, "bracketed labels opening body paragraphs", certainty)
+
+
+def _absent_where(lines: list[Line], method: str, certainty: float = 0.95) -> Absent:
+    """Not found where it would stand: as sure as those lines were read."""
+    confs = [ln.confidence for ln in lines if ln.confidence is not None]
+    read = sum(confs) / len(confs) if confs else 0.0
+    return Absent("not_found", round(certainty * read, 4), method)
+
+
+def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig) -> ExtractedField:
+    threshold = cfg.threshold_for(name)
     if found is None:
         return ExtractedField(value=None, confidence=0.0, method="none", status="needs_review", reason="not_found")
-    box, weakest = _span_evidence(found.line, found.start, found.end)
+    if isinstance(found, Absent):
+        # A redacted value is as sure as its black box; a missing one only if it may be missing.
+        confidence = round(found.certainty, 4)
+        trusted = confidence >= threshold and (found.reason == "redacted" or name in OPTIONAL_FIELDS)
+        return ExtractedField(
+            value=None, confidence=confidence, page=found.page, box=found.box,
+            raw=found.line.raw if found.line else None, line_id=found.line.id if found.line else None,
+            method=found.method, status="auto" if trusted else "needs_review", reason=found.reason,
+        )
+    if found.line is None:
+        box, weakest, as_read, raw, line_id = found.box, 1.0, None, None, None
+    else:
+        box, weakest = _span_evidence(found.line, found.start, found.end)
+        as_read = "".join(c.text for c in found.line.chars if c.text.strip())[found.start : found.end] or None
+        raw, line_id = found.line.raw, found.line.id
     confidence = round(found.certainty * weakest, 4)
     return ExtractedField(
         value=found.value,
-        raw=found.line.raw,
+        as_read=as_read,
+        raw=raw,
         confidence=confidence,
         page=found.page,
         box=box,
-        line_id=found.line.id,
+        line_id=line_id,
         method=found.method,
-        status="auto" if confidence >= cfg.review_threshold else "needs_review",
+        status="auto" if confidence >= threshold else "needs_review",
         detail=found.detail or {},
     )
 
 
+def _line_after(lines: list[tuple[int, Line]], found: Found | None, count: int = 1) -> list[Line]:
+    if found is None or found.line is None:
+        return []
+    ids = [ln.id for _, ln in lines]
+    at = ids.index(found.line.id)
+    return [ln for _, ln in lines[at : at + 1 + count]]
+
+
 def extract_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, ExtractedField]:
     lines = cable.header_lines
-    date, post = find_date_and_post(lines)
-    found = {
-        "cable_number": find_cable_number(lines),
-        "date_sent": date,
-        "sending_post": check_lexicon(post, "posts"),
+    body = [(i, ln) for i, p in enumerate(cable.pages) for ln in p.lines if ln.role == "body"]
+    sent = find_dated_line(lines, cable.pages, "発")
+    received = find_dated_line(lines, cable.pages, "着")
+    number = find_cable_number(lines)
+    subject = find_subject(lines)
+    number_line = _line_after(lines, number, 0)
+    head, tail = [ln for _, ln in body[:2]], [ln for _, ln in body[-3:]]
+    found: dict[str, Found | Absent | None] = {
+        "cable_number": number,
+        "date_sent": sent.date,
+        "sending_post": check_lexicon(sent.post, "posts"),
         "addressee": check_lexicon(find_addressee(lines), "addressees"),
         "sender": find_sender(lines),
-        "classification": _word_after_number(CLASSIFICATIONS, "word after the number")(lines),
-        "precedence": _word_after_number(PRECEDENCES, "word after the number")(lines),
-        "subject": find_subject(lines),
+        "classification": _word_after_number(CLASSIFICATIONS, "word after the number")(lines)
+        or _absent_where(number_line, "no classification after the number"),
+        "precedence": _word_after_number(PRECEDENCES, "word after the number")(lines)
+        or _absent_where(number_line, "no precedence after the number"),
+        "subject": subject,
+        "serial_number": find_serial(lines, cable.pages),
+        "primary_bureau": check_lexicon(find_primary_bureau(lines), "bureaus"),
+        "receiving_office": check_lexicon(received.post, "posts"),
+        "date_received": received.date,
+        "time_sent": sent.time or _absent_where(_line_of(sent), "no 時分 and no black box on the …発 line"),
+        "time_received": received.time or _absent_where(_line_of(received), "no 時分 and no black box on the …着 line"),
+        "handling": find_handling(lines) or _absent_where(_line_after(lines, number, 1)[1:], "no bracketed caveat under the number line"),
+        "references": find_references(body) or _absent_where(head, "no 往電/来電/貴電 at the head of the body"),
+        "separate_telegram": find_separate_telegram(subject)
+        or _absent_where(_line_after(lines, subject, 0), "no 別電 N in the subject line"),
+        "forwarding": find_forwarding(body) or _absent_where(tail, "no …に転電 line at the end of the body"),
+        "end_mark": find_end_mark(body) or _absent_where(tail, "no （了） at the end of the body"),
+        "redactions": find_redactions(cable.pages, _redaction_labels(sent, received, lines)),
+        "speakers": find_speakers(cable) or _absent_where([ln for _, ln in body], "no speaker label opens a paragraph", 0.9),
     }
-    body = [(i, ln) for i, p in enumerate(cable.pages) for ln in p.lines if ln.role == "body"]
-    found["handling"] = find_handling(lines)
-    found["references"] = find_references(body)
-    found["forwarding"] = find_forwarding(body)
-    return {name: _field(found[name], cfg) for name in (*FOUNDATION_FIELDS, "handling", "references", "forwarding")}
+    fields = {name: _field(name, found[name], cfg) for name in ALL_FIELDS}
+    return cross_check_fields(fields, cable, cfg)
+
+
+def _line_of(dated: DatedLine) -> list[Line]:
+    evidence = dated.date or dated.post
+    return [evidence.line] if evidence and evidence.line else []
+
+
+def _redaction_labels(sent: DatedLine, received: DatedLine, lines: list[tuple[int, Line]]) -> dict[str, tuple[int, Line]]:
+    """The header lines a redaction may hide part of: the serial's, and the two dated lines'."""
+    labels = {}
+    if (serial := serial_row(lines)) is not None:
+        labels["serial_number"] = (serial[0], serial[1])
+    for name, dated in (("time_sent", sent), ("time_received", received)):
+        if (evidence := dated.date or dated.post) is not None and evidence.line is not None:
+            labels[name] = (evidence.page, evidence.line)
+    return labels
+
+
+# How much an internal cross-check that agrees removes of a field's doubt (noisy-OR).
+AGREEMENT_WEIGHT = 0.5
+MAX_TRANSIT_DAYS = 2  # a cable is received the day it is sent, or a day or two later at most
+
+
+def _confirmed(field: ExtractedField, note: str, cfg: FieldsConfig, name: str) -> ExtractedField:
+    confidence = round(1 - (1 - field.confidence) * (1 - AGREEMENT_WEIGHT), 4)
+    status = "auto" if confidence >= cfg.threshold_for(name) else "needs_review"
+    return field.model_copy(update={"confidence": confidence, "status": status,
+                                    "detail": {**field.detail, "cross_check": note}})
+
+
+def _doubted(field: ExtractedField, note: str) -> ExtractedField:
+    return field.model_copy(update={"status": "needs_review", "detail": {**field.detail, "cross_check": note}})
+
+
+def _classification_stamp(cable: AssembledCable) -> str | None:
+    """The classification stamped at the top of the first page (furniture: 極秘 alone)."""
+    for line in cable.pages[0].lines if cable.pages else []:
+        if line.role == "furniture" and core(line) in CLASSIFICATIONS:
+            return core(line)
+    return None
+
+
+def cross_check_fields(fields: dict[str, ExtractedField], cable: AssembledCable,
+                       cfg: FieldsConfig) -> dict[str, ExtractedField]:
+    """Checks inside the cable: the send date against the receive date, the classification in
+    the number line against the stamp. Agreement raises both fields' confidence; disagreement
+    sends them to review with the reason."""
+    fields = dict(fields)
+    sent, received = fields["date_sent"], fields["date_received"]
+    if isinstance(sent.value, str) and isinstance(received.value, str):
+        days = (dt.date.fromisoformat(received.value) - dt.date.fromisoformat(sent.value)).days
+        if 0 <= days <= MAX_TRANSIT_DAYS:
+            note = f"received {days} day(s) after it was sent"
+            fields["date_sent"] = _confirmed(sent, note, cfg, "date_sent")
+            fields["date_received"] = _confirmed(received, note, cfg, "date_received")
+        else:
+            note = f"received {days} day(s) after it was sent: one of the two dates is misread"
+            fields["date_sent"], fields["date_received"] = _doubted(sent, note), _doubted(received, note)
+    stamp = _classification_stamp(cable)
+    classification = fields["classification"]
+    if stamp is not None and classification.value == stamp:
+        fields["classification"] = _confirmed(classification, f"the stamp reads {stamp} too", cfg, "classification")
+    elif stamp is not None:
+        fields["classification"] = _doubted(classification, f"the stamp reads {stamp}")
+    return fields

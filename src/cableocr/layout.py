@@ -39,16 +39,23 @@ def direction_ratio(image: np.ndarray) -> float:
     return float((rows.std() / rows.mean()) / (cols.std() / cols.mean()))
 
 
-def find_redactions(image: np.ndarray, min_side: int = 24) -> list[Box]:
-    """Solid black boxes: what survives an opening far wider than a pen stroke."""
+def find_redactions(image: np.ndarray, min_side: int = 24, min_length: int = 60) -> list[Box]:
+    """Solid black boxes: what survives an opening far wider than a pen stroke. Dark bands at
+    the page's edges (a photocopier's shadow) are not redactions: a box must keep clear of
+    the edge by 2% of the page. A box must also be longer than one character (min_length, at
+    300 dpi): a character whose ink bled solid on a poor copy is not a redaction."""
     _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (min_side // 2 + 1, min_side // 2 + 1))
     solid = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
     count, _, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    height, width = image.shape
+    edge = int(0.02 * min(height, width))
     boxes = [
         Box(x0=int(x), y0=int(y), x1=int(x + w), y1=int(y + h))
         for x, y, w, h, area in stats[1:count]
-        if min(w, h) >= min_side and area >= 0.8 * w * h and max(w, h) < 0.5 * max(image.shape)
+        if min(w, h) >= min_side and max(w, h) >= min_length and area >= 0.8 * w * h
+        and max(w, h) < 0.5 * max(image.shape)
+        and x > edge and y > edge and x + w < width - edge and y + h < height - edge
     ]
     return sorted(boxes, key=lambda b: (b.y0, b.x0))
 

@@ -92,9 +92,15 @@ class Page(Frozen):
     issues: list[str] = Field(default=[], description="soft problems met on this page")
 
 
+# A field's value: a string, a list of items (forwarding posts), or a list of structured
+# objects (references, speaker turns, redactions); null when absent.
+FieldValue = str | list[str] | list[dict[str, Any]] | None
+
+
 class ExtractedField(Frozen):
-    value: str | list[str] | None = Field(description="normalised value; null when absent")
-    raw: str | None = Field(default=None, description="OCR text the value came from")
+    value: FieldValue = Field(description="normalised value; null when absent")
+    as_read: str | None = Field(default=None, description="the value's characters exactly as OCR read them")
+    raw: str | None = Field(default=None, description="OCR text of the whole line the value came from")
     confidence: float = Field(ge=0.0, le=1.0)
     page: int | None = Field(default=None, description="0-based index into the cable's pages")
     box: Box | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +48,7 @@ class TruthPage(BaseModel):
     body_text: str
     lines: list[TruthLine]
     redactions: list[tuple[int, int, int, int]]
+    redaction_hides: list[str] = []  # what each redaction covers: serial_number, time_sent, body…
     skew_deg: float
 
 
@@ -60,20 +62,40 @@ class Truth(BaseModel):
     random_seed: int
     pages: list[TruthPage]
     body_text: str
-    fields: dict[str, str]
+    # Every field as the generator wrote it, in the form cableocr.evaluate compares: strings,
+    # lists of items, "redacted", or null where the cable has no such field.
+    fields: dict[str, str | list[str] | None]
     era_date: str
+    variant: str = "seed"  # seed, or the variant's features (western-year, serial-prefix, …)
 
 
-def _fields(spec: CableSpec) -> dict[str, str]:
+def _fields(spec: CableSpec, pages: list[DrawnPage]) -> dict[str, str | list[str] | None]:
+    def time(value: str | None) -> str | None:
+        return "redacted" if spec.time_redacted else value
+
+    separate = re.search(r"別電(\d+)", spec.subject)
     return {
         "cable_number": spec.number,
         "date_sent": spec.date_iso,
         "sending_post": spec.sending_post,
         "addressee": spec.addressee,
         "sender": spec.sender,
-        "classification": spec.classification,
-        "precedence": spec.precedence,
+        "classification": spec.classification or None,
+        "precedence": spec.precedence or None,
         "subject": spec.subject,
+        "serial_number": "redacted" if spec.serial_redacted else spec.serial,
+        "primary_bureau": spec.primary_bureau,
+        "receiving_office": spec.receiving_office,
+        "date_received": spec.date_received_iso,
+        "time_sent": time(spec.time_sent),
+        "time_received": time(spec.time_received),
+        "handling": spec.caveat,
+        "references": spec.references() or None,
+        "separate_telegram": separate.group(1) if separate else None,
+        "forwarding": spec.forwarding,  # None for the seeds: their truth is written by hand in tests
+        "end_mark": "了" if "（了）" in spec.body_text() else None,
+        "redactions": sorted(f"{i}:{h}" for i, page in enumerate(pages) for h in page.redaction_hides) or None,
+        "speakers": spec.speakers() or None,
     }
 
 
@@ -96,7 +118,7 @@ def _write_images(images: list[Image.Image], out: Path, stem: str, fmt: ImageFor
 
 
 def generate(
-    seed_file: Path,
+    seed_file: Path | CableSpec,
     out: Path,
     layout: Layout = "horizontal",
     level: Level = "clean",
@@ -104,12 +126,14 @@ def generate(
     random_seed: int = 0,
     stem: str | None = None,
     truth_dir: Path | None = None,
+    variant: str = "seed",
 ) -> Path:
-    """Render one seed cable into out/; write its truth JSON into truth_dir (default out/truth).
+    """Render one cable (a seed file, or a spec such as a variant of one) into out/; write its
+    truth JSON into truth_dir (default out/truth).
 
     The truth goes to a sub-folder because a batch folder's own files are all read as scans.
     """
-    spec = parse_seed(seed_file)
+    spec = seed_file if isinstance(seed_file, CableSpec) else parse_seed(seed_file)
     stem = stem or f"{spec.number}-{layout}-{level}"
     rng = np.random.default_rng(random_seed)
     drawn = render_cable(spec, vertical=layout == "vertical")
@@ -132,8 +156,9 @@ def generate(
         random_seed=random_seed,
         pages=pages,
         body_text=spec.body_text(),
-        fields=_fields(spec),
+        fields=_fields(spec, drawn),
         era_date=spec.era_date,
+        variant=variant,
     )
     truth_dir = truth_dir or out / "truth"
     truth_dir.mkdir(parents=True, exist_ok=True)
@@ -151,6 +176,7 @@ def _truth_page(page: DrawnPage, name: str, index: int, skew: float) -> TruthPag
         body_text="\n".join(ln.text for ln in lines if ln.role == "body"),
         lines=lines,
         redactions=page.redactions,
+        redaction_hides=page.redaction_hides,
         skew_deg=skew,
     )
 
@@ -175,3 +201,26 @@ def write_sample(out: Path) -> list[Path]:
         generate(seeds[prefix], out, layout, level, fmt, seed, stem=stem, truth_dir=out / "truth")
         for prefix, layout, level, fmt, seed, stem in SAMPLE_BATCH
     ]
+
+
+def write_eval_batch(out: Path, count: int, random_seed: int = 0) -> list[Path]:
+    """count cables for evaluation into out (truth into out/truth): first both seeds as they are
+    in every layout and degradation level, then variants of them (cableocr.synth.vary).
+    Deterministic for (count, random_seed); a cable already written is not written again."""
+    from cableocr.synth.vary import vary
+
+    specs = [parse_seed(p) for p in seed_files()]
+    combos = [(layout, level) for level in LEVELS for layout in ("horizontal", "vertical")]
+    paths = []
+    for i in range(count):
+        stem = f"eval-{i:04d}"
+        truth_path = out / "truth" / f"{stem}.truth.json"
+        if not truth_path.exists():
+            layout, level = combos[(i // len(specs)) % len(combos)]
+            spec, variant = specs[i % len(specs)], "seed"
+            if i >= len(specs) * len(combos):
+                spec, variant = vary(spec, np.random.default_rng([random_seed, i]))
+            generate(spec, out, layout, level, "png", random_seed * 100_000 + i, stem=stem,
+                     truth_dir=out / "truth", variant=variant)
+        paths.append(truth_path)
+    return paths

@@ -48,6 +48,7 @@ class DrawnPage:
     vertical: bool
     lines: list[TruthLine] = field(default_factory=list)
     redactions: list[tuple[int, int, int, int]] = field(default_factory=list)
+    redaction_hides: list[str] = field(default_factory=list)  # what each redaction covers
 
 
 class Flow:
@@ -72,8 +73,10 @@ class Flow:
             return self.cursor - pitch >= MARGIN
         return self.cursor + pitch <= PAGE_H - MARGIN - 80
 
-    def line(self, segments, role: str, size: int = BODY_SIZE, pitch: int = BODY_PITCH, offset: int = 0):
-        """Draw one line of text and redaction segments (('text', str) / ('redact', n_chars))."""
+    def line(self, segments, role: str, size: int = BODY_SIZE, pitch: int = BODY_PITCH, offset: int = 0,
+             hides: str = "body"):
+        """Draw one line of text and redaction segments (('text', str) / ('redact', n_chars));
+        hides names what a redaction on it covers."""
         pos = MARGIN + offset
         across = self.cursor if not self.vertical else self.cursor - size - (pitch - size) // 2
         start, texts = pos, []
@@ -87,6 +90,7 @@ class Flow:
                 box = self._box(pos, pos + length, across, size)
                 self.draw.rectangle(box, fill=0)
                 self.page.redactions.append(box)
+                self.page.redaction_hides.append(hides)
             pos += length
         text = "".join(texts)
         if text.strip():
@@ -162,13 +166,22 @@ def _furniture_top(flow: Flow, spec: CableSpec) -> None:
 
 
 def _header(flow: Flow, spec: CableSpec) -> None:
-    serial = [("text", "総番号　"), ("redact", 6)] if spec.serial_redacted else [("text", "総番号　")]
-    flow.line(serial, "header")
+    if spec.serial_redacted:
+        serial = [("text", "総番号　"), ("redact", 6)]
+    else:
+        serial = [("text", f"総番号　{spec.serial or ''}")]
+    flow.line(serial, "header", hides="serial_number")
     flow.line([("text", f"主管　{spec.primary_bureau}")], "header")
-    era_date = _spaced_era(spec.era_date)
-    time = [("redact", 5)] if spec.time_redacted else [("text", "")]
-    flow.line([("text", f"{era_date}　"), *time, ("text", f"　{spec.sending_post}発")], "header")
-    flow.line([("text", f"{era_date}　"), *time, ("text", f"　{spec.receiving_office}着")], "header")
+    received = spec.era_date_received or spec.era_date
+    for era_date, time, place, hides in (
+        (spec.era_date, spec.time_sent, f"{spec.sending_post}発", "time_sent"),
+        (received, spec.time_received, f"{spec.receiving_office}着", "time_received"),
+    ):
+        if spec.time_redacted:
+            clock = [("redact", 5)]
+        else:
+            clock = [("text", _typed_time(time) if time else "")]
+        flow.line([("text", f"{_spaced_era(era_date)}　"), *clock, ("text", f"　{place}")], "header", hides=hides)
     flow.line([("text", f"{spec.addressee}殿")], "header")
     flow.line([("text", _spaced_sender(spec.sender))], "header", offset=700)
     flow.line([("text", spec.subject)], "header", size=48, pitch=90, offset=200)
@@ -177,11 +190,16 @@ def _header(flow: Flow, spec: CableSpec) -> None:
         flow.line([("text", f"（{spec.caveat}）")], "header")
 
 
+def _typed_time(hhmm: str) -> str:
+    hour, minute = hhmm.split(":")
+    return f"{hour}時{minute}分"
+
+
 def _spaced_era(era_date: str) -> str:
     """平成5年9月28日 as the form prints it, numbers right-aligned in their cells."""
-    m = re.match(r"(\D+?)(\d+|元)年(\d+)月(\d+)日", era_date)
+    m = re.match(r"(\D*?)(\d+|元)年(\d+)月(\d+)日", era_date)
     if not m:
-        return era_date
+        return era_date  # kanji numerals: typed as they are
     era, y, mo, d = m.groups()
     return f"{era}{y:>2}年{mo:>2}月{d:>2}日"
 

@@ -38,7 +38,7 @@ class CableSpec(BaseModel):
     number: str
     serial_redacted: bool
     primary_bureau: str
-    era_date: str  # as on the form, spaces removed: 平成5年9月28日
+    era_date: str  # as on the form, spaces removed: 平成5年9月28日 (or 74年10月30日 on older forms)
     date_iso: str
     sending_post: str
     receiving_office: str
@@ -52,6 +52,27 @@ class CableSpec(BaseModel):
     notice_lines: list[str]
     body_pages: list[list[Paragraph]]
     translation: str
+    # Forms differ from the seeds'; the generator's variants set these.
+    serial: str | None = None  # the serial when it is typed, not blacked out: 71563, (TA)71563
+    era_date_received: str | None = None  # None: received the day it was sent
+    received_iso: str | None = None
+    time_sent: str | None = None  # HH:MM when typed (HH時MM分), not blacked out
+    time_received: str | None = None
+    forwarding: list[str] | None = None  # the forwarding items, where the generator wrote the line
+
+    @property
+    def date_received_iso(self) -> str:
+        return self.received_iso or self.date_iso
+
+    def references(self) -> list[str]:
+        """往電/来電/貴電 第N号(別電N) at the head of the body, as kind:number[:separate]."""
+        kinds = {"往電": "outgoing", "来電": "incoming", "貴電": "yours"}
+        head = self.paragraphs()[0] if self.paragraphs() else ""
+        return [f"{kinds[k]}:{n}" + (f":{sep}" if sep else "")
+                for k, n, sep in re.findall(r"(往電|来電|貴電)第(\d+)号(?:別電(\d+))?", head.split("：")[0])]
+
+    def speakers(self) -> list[str]:
+        return [m.group(1) for p in self.paragraphs() if (m := _SPEAKER.match(p))]
 
     @property
     def number_line(self) -> str:
@@ -224,6 +245,7 @@ def parse_seed(path: Path) -> CableSpec:
     counter = iter(range(1000))
     serial_line = next(ln for ln in translation.splitlines() if ln.startswith("Number:"))
     sent_line = next(ln for ln in translation.splitlines() if ln.startswith("Sent:"))
+    received_iso = _english_date(translation, "Received")
     return CableSpec(
         seed_name=path.stem,
         number=number,
@@ -240,6 +262,7 @@ def parse_seed(path: Path) -> CableSpec:
         precedence=next((m for m in marks if m in ("大至急", "至急", "普通")), ""),
         caveat=caveat,
         time_redacted="time blacked out" in sent_line,
+        received_iso=received_iso,
         notice_lines=[ln for ln in japanese[: number_at] if _is_notice(ln)][:3],
         body_pages=_paragraphs(lines, lambda: 24 + 12 * (next(counter) % 3)),
         translation=translation,

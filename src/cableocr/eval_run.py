@@ -1,0 +1,78 @@
+"""`cableocr eval`: generate cables with known answers, run the pipeline on them, and measure.
+
+Pages are read once and kept in the page cache under WORK/out, so a second run (after a change
+to extraction or to the thresholds) re-reads nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from cableocr.config import Settings
+from cableocr.evaluate import FieldOutcome, PageOutcome, score_fields, score_page
+from cableocr.models import CableDocument
+from cableocr.pipeline import run_batch
+from cableocr.synth import Truth, load_truth, write_eval_batch
+
+THRESHOLDS_FILE = Path(__file__).parent / "data" / "thresholds.json"
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    fields: list[FieldOutcome]
+    pages: list[PageOutcome]
+    cables_expected: int
+    cables_found: int
+
+
+def generate(work: Path, count: int, random_seed: int, progress: Callable[[], None] = lambda: None) -> list[Truth]:
+    truths = []
+    for path in write_eval_batch(work / "batch", count, random_seed):
+        truths.append(load_truth(path))
+        progress()
+    return truths
+
+
+def run(work: Path, truths: list[Truth], settings: Settings, workers: int = 2,
+        on_page: Callable[[], None] = lambda: None) -> EvalResult:
+    """Run the pipeline over WORK/batch into WORK/out and score every cable and page."""
+    out = work / "out"
+
+    def counted(read, sources) -> Iterable:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for page in pool.map(read, sources):
+                on_page()
+                yield page
+
+    manifest = run_batch(work / "batch", out, settings, map_pages=counted)
+    by_file = {page.file: truth for truth in truths for page in truth.pages}
+    fields, pages, seen = [], [], set()
+    for cable in manifest.cables:
+        document = CableDocument.model_validate_json((out / cable.path).read_bytes())
+        truth = by_file.get(document.source[0].file)
+        if truth is None or id(truth) in seen:  # a cable split in two: its second part is not scored
+            continue
+        seen.add(id(truth))
+        fields += score_fields(truth, document.fields, _stem(truth))
+        for page in document.pages:
+            index = next((i for i, p in enumerate(truth.pages) if p.file == page.source.file), None)
+            if index is not None:
+                pages.append(score_page(truth, index, page))
+    # A cable the pipeline did not find: every field of it missed.
+    for truth in truths:
+        if id(truth) not in seen:
+            fields += [FieldOutcome(_stem(truth), name, truth.layout, truth.level, truth.variant, False, False, 0.0,
+                                    "cable not found", str(value)) for name, value in truth.fields.items()]
+    return EvalResult(fields, pages, len(truths), len(seen))
+
+
+def _stem(truth: Truth) -> str:
+    return Path(truth.pages[0].file).stem.split("-p")[0]
+
+
+def save_thresholds(thresholds: dict[str, float], path: Path = THRESHOLDS_FILE) -> None:
+    path.write_text(json.dumps(thresholds, indent=2, sort_keys=True) + "\n", encoding="utf-8")
