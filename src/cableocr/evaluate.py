@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
 
@@ -110,7 +111,7 @@ def score_fields(truth: Truth, fields: dict[str, ExtractedField], cable: str) ->
 def reliability_table(outcomes: list[FieldOutcome], edges=(0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1.0001)):
     """(low, high, count, accuracy) per confidence bin: how often a field at that confidence is right."""
     rows = []
-    for low, high in zip(edges, edges[1:]):
+    for low, high in pairwise(edges):
         inside = [o for o in outcomes if low <= o.confidence < high]
         rows.append((low, min(high, 1.0), len(inside), sum(o.correct for o in inside) / len(inside) if inside else None))
     return rows
