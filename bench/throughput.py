@@ -7,7 +7,6 @@ the figures. Usage: python bench/throughput.py [BATCH]
 
 from __future__ import annotations
 
-import json
 import resource
 import sys
 import tempfile
@@ -15,7 +14,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from cableocr.evaluate import character_error_rate
+from cableocr.evaluate import character_error_rate, score_fields
+from cableocr.models import CableDocument
 from cableocr.pipeline import run_batch
 from cableocr.synth import load_truth
 
@@ -32,12 +32,12 @@ def main(batch: Path) -> None:
         print(f"throughput: {pages / seconds * 60:.1f} pages/minute ({seconds:.1f} s)")
         right = total = 0
         for cable in manifest.cables:
-            document = json.loads((Path(out) / cable.path).read_text(encoding="utf-8"))
-            truth = by_file[document["source"][0]["file"]]
-            cer = character_error_rate(truth.body_text, document["text"])
-            fields = {k: document["fields"][k]["value"] for k in truth.fields}
-            wrong = [k for k in truth.fields if fields[k] != truth.fields[k]]
-            right, total = right + len(truth.fields) - len(wrong), total + len(truth.fields)
+            document = CableDocument.model_validate_json((Path(out) / cable.path).read_bytes())
+            truth = by_file[document.source[0].file]
+            cer = character_error_rate(truth.body_text, document.text)
+            outcomes = score_fields(truth, document.fields, cable.cable_id)
+            wrong = [o.field for o in outcomes if not o.correct]
+            right, total = right + len(outcomes) - len(wrong), total + len(outcomes)
             print(f"  {cable.cable_id:<14} {truth.layout:<10} {truth.level:<6} body CER {cer:6.2%}  "
                   f"fields wrong: {', '.join(wrong) or 'none'}; flagged for review: {cable.needs_review}")
     print(f"field accuracy: {right}/{total} = {right / total:.1%}")

@@ -16,13 +16,13 @@ from cableocr.numbers import NUMBER_LINE
 from cableocr.text import normalize
 
 # The printed form's furniture, matched fuzzily (OCR of stamps is rough).
-FURNITURE_TEXTS = ("電信写", "秘密指定解除", "外交記録・情報公開室", "外務省", "注意")
+FURNITURE_TEXTS = ("電信写", "電信案", "秘密指定解除", "外交記録・情報公開室", "外務省", "注意")
 _NOTICE = re.compile(r"^[0-9０-９]?[.．、]?\s*本電|本電の(取扱|複製)|本電に関する|照会は|問い合わせ|連絡あり")
 _CLASSIFICATION_ALONE = re.compile(r"^(極秘|秘|特秘|部外秘|取扱注意)")
 # The header's marks, with room for what poor scans add at a line's ends (specks read as
 # characters): 殿, …発/…着 near the end, a sender's title, the form's labels.
-_HEADER_MARKS = re.compile(r"殿|[発着].{0,4}$|大使|総領事|公使|主管|総番号")
-_FORM_LABELS = re.compile(r"^.{0,3}(主管|総番号)")
+_HEADER_MARKS = re.compile(r"殿|[発着].{0,4}$|あて.{0,3}$|大使|総領事|公使|主管|総番号|起案")
+_FORM_LABELS = re.compile(r"^.{0,3}(主管|総番号|起案)")
 _CAVEAT = re.compile(r"^\W?[（(][^（）()]{2,8}配布[）)]")
 
 

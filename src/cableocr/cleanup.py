@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from cableocr.config import CleanupConfig
-from cableocr.imaging import ink_mask, isolated_specks, paper_background, rotate
+from cableocr.imaging import flatten, ink_mask, isolated_specks, paper_background, rotate
 from cableocr.models import Box, Orientation, Step
 
 IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
@@ -90,6 +90,12 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         forward = np.vstack([matrix, [0, 0, 1]]) @ forward
     to_source = np.linalg.inv(forward)[:2] if rotate_cw or abs(angle) >= 0.05 else IDENTITY
     background = paper_background(image)
+    flatten_step = []
+    if cfg.flatten_background:
+        image = flatten(image, background)
+        flatten_step = [Step(name="flatten_background", params={
+            "paper_min": int(background.min()), "paper_max": int(background.max())})]
+        background = np.full_like(image, 255)
     specks = isolated_specks(image, cfg.speck_max_area, cfg.speck_clearance)
     if specks.any():  # paint out with a 2-px halo: the blur of the scan spreads each speck
         halo = cv2.dilate(specks.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
@@ -99,6 +105,7 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         Step(name="orientation", params=orientation.model_dump(exclude_defaults=False, exclude={"rotate_cw"})
              | {"rotated_cw": rotate_cw}),
         Step(name="deskew", params={"angle_deg": angle, "search_max_deg": cfg.max_skew_deg, "fill": paper}),
+        *flatten_step,
         Step(name="despeckle", params={
             "max_area_px": cfg.speck_max_area, "clearance_px": cfg.speck_clearance,
             "pixels_removed": int(specks.sum()),

@@ -28,6 +28,9 @@ class CleanupConfig(StageConfig):
     # Measured at 300 dpi on 10.5 pt Mincho: 、 33 px, ・ and ． 32 px, 。 46 px; stay below.
     speck_max_area: int = 24
     speck_clearance: int = 12
+    # Divide the page by its paper (a photocopy's grey, its gradients and dark edges) so that the
+    # paper is white everywhere and the engine's global threshold fits the whole page.
+    flatten_background: bool = True
 
 
 class OcrConfig(StageConfig):
@@ -41,6 +44,8 @@ class OcrConfig(StageConfig):
     reread_below: float = 0.9
     reread_max_lines: int = 60
     reread_padding_px: int = 12
+    # A run of characters the page reading passed over is kept when read alone this surely.
+    missed_line_min_confidence: float = 0.75
 
 
 def fitted_thresholds() -> dict[str, float]:

@@ -258,6 +258,49 @@ def find_serial(lines: list[tuple[int, Line]], pages: list[Page]) -> Found | Abs
     return None
 
 
+def draft_title(cable: AssembledCable) -> tuple[int, Line] | None:
+    """The 電信案 title of an outgoing draft, on the first page."""
+    for line in cable.pages[0].lines if cable.pages else []:
+        if line.role == "furniture" and "電信案" in compact(line):
+            return 0, line
+    return None
+
+
+@dataclass(frozen=True)
+class DraftLines:
+    drafted: Found | None
+    addressee: Found | None
+    sender: Found | None
+
+
+def find_draft_lines(lines: list[tuple[int, Line]]) -> DraftLines:
+    """An outgoing draft (電信案): 起案 and its date, …あて (to whom), …発 (from whom)."""
+    drafted = addressee = sender = None
+    for page, line in lines:
+        text = core(line)
+        if text.startswith("起案") and (date := parse_era_date(text, loose=True)):
+            drafted = _date_found(date, page, line, text, "起案")
+            drafted = replace(drafted, detail={**(drafted.detail or {}), "form": "電信案 (drafted)"})
+        elif m := re.search(rf"({_NAME}{{2,14}})あて{_TRAILING_JUNK}", text):
+            addressee = Found(m.group(1), page, line, m.start(1), m.end(1), "line ending あて",
+                              0.95 if _known_head_of_mission(m.group(1)) else 0.8)
+        elif (m := re.search(rf"({_NAME}{{2,14}})発{_TRAILING_JUNK}", text)) and not parse_era_date(text, loose=True):
+            sender = Found(m.group(1), page, line, m.start(1), m.end(1), "line ending 発 (no date)", 0.95)
+    return DraftLines(drafted, addressee, sender)
+
+
+def _known_head_of_mission(name: str) -> bool:
+    """豪大使, 国連大使, ニューヨーク総領事: a known post and a known title."""
+    return any(name.endswith(t) and name[: -len(t)] in known_names("posts") for t in SENDER_TITLES)
+
+
+def _draft_post(title: tuple[int, Line]) -> Found:
+    page, line = title
+    at = compact(line).find("電信案")
+    return Found("本省", page, line, at, at + 3, "電信案: an outgoing draft, sent from the Ministry", 0.95,
+                 {"english": english("posts", "本省") or ""})
+
+
 def find_primary_bureau(lines: list[tuple[int, Line]]) -> Found | None:
     """主管 and the bureau (or its head) responsible: 主管 北米局長."""
     for page, line in lines:
@@ -345,8 +388,8 @@ def find_references(body: list[tuple[int, Line]]) -> Found | None:
         text = compact(line)
         if not (found := parse_references(text)):
             continue
-        # A misread first character (住電 for 往電) leaves the kind unread: for review.
-        certainty = 1.0 if all(r.kind != "unread" for r in found) else 0.6
+        # A misread first character (住電 for 往電) leaves the kind a guess or unread: for review.
+        certainty = 0.6 if any(r.kind_guessed for r in found) else 1.0
         certainty *= REPAIRED if any(r.repaired for r in found) else 1.0
         start, end = found[0].span[0], found[-1].span[1]
         return Found([r.as_value() for r in found], page, line, start, end, "references at the head of the body",
@@ -478,14 +521,14 @@ def _absent_where(lines: list[Line], method: str, certainty: float = 0.95) -> Ab
     return Absent("not_found", round(certainty * read, 4), method)
 
 
-def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig) -> ExtractedField:
+def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional: bool = False) -> ExtractedField:
     threshold = cfg.threshold_for(name)
     if found is None:
         return ExtractedField(value=None, confidence=0.0, method="none", status="needs_review", reason="not_found")
     if isinstance(found, Absent):
         # A redacted value is as sure as its black box; a missing one only if it may be missing.
         confidence = round(found.certainty, 4)
-        trusted = confidence >= threshold and (found.reason == "redacted" or name in OPTIONAL_FIELDS)
+        trusted = confidence >= threshold and (found.reason == "redacted" or optional or name in OPTIONAL_FIELDS)
         return ExtractedField(
             value=None, confidence=confidence, page=found.page, box=found.box,
             raw=found.line.raw if found.line else None, line_id=found.line.id if found.line else None,
@@ -521,6 +564,33 @@ def _line_after(lines: list[tuple[int, Line]], found: Found | None, count: int =
 
 
 def extract_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, ExtractedField]:
+    fields = extract_copy_fields(cable, cfg)
+    if (title := draft_title(cable)) is not None:
+        fields.update(extract_draft_fields(cable, title, cfg))
+    return cross_check_fields(fields, cable, cfg)
+
+
+def extract_draft_fields(cable: AssembledCable, title: tuple[int, Line], cfg: FieldsConfig) -> dict[str, ExtractedField]:
+    """What differs on an outgoing draft: its date is when it was drafted, it goes from the
+    Ministry, and nothing on it is received: those fields are absent by the form itself."""
+    draft = find_draft_lines(cable.header_lines)
+    absent_by_form = Absent("not_found", round(0.95 * (_span_evidence(title[1], 0, len(compact(title[1])))[1]), 4),
+                            "not on a 電信案 (an outgoing draft)", title[0], title[1].box, title[1])
+    found: dict[str, Found | Absent | None] = {
+        "date_sent": draft.drafted,
+        "sending_post": _draft_post(title),
+        "addressee": draft.addressee,
+        "sender": draft.sender,
+        "receiving_office": absent_by_form,
+        "date_received": absent_by_form,
+        "time_sent": absent_by_form,
+        "time_received": absent_by_form,
+    }
+    return {name: _field(name, value, cfg, optional=True) for name, value in found.items()}
+
+
+def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, ExtractedField]:
+    """The fields of a telegram copy (電信写), the form of the seeds."""
     lines = cable.header_lines
     body = [(i, ln) for i, p in enumerate(cable.pages) for ln in p.lines if ln.role == "body"]
     sent = find_dated_line(lines, cable.pages, "発")
@@ -546,7 +616,7 @@ def extract_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, Extrac
         "date_received": received.date,
         "time_sent": sent.time or _absent_where(_line_of(sent), "no 時分 and no black box on the …発 line"),
         "time_received": received.time or _absent_where(_line_of(received), "no 時分 and no black box on the …着 line"),
-        "handling": find_handling(lines) or _absent_where(_line_after(lines, number, 1)[1:], "no bracketed caveat under the number line"),
+        "handling": find_handling(lines) or _absent_where(head[:1], "no bracketed caveat under the number line"),
         "references": find_references(body) or _absent_where(head, "no 往電/来電/貴電 at the head of the body"),
         "separate_telegram": find_separate_telegram(subject)
         or _absent_where(_line_after(lines, subject, 0), "no 別電 N in the subject line"),
@@ -555,8 +625,7 @@ def extract_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, Extrac
         "redactions": find_redactions(cable.pages, _redaction_labels(sent, received, lines)),
         "speakers": find_speakers(cable) or _absent_where([ln for _, ln in body], "no speaker label opens a paragraph", 0.9),
     }
-    fields = {name: _field(name, found[name], cfg) for name in ALL_FIELDS}
-    return cross_check_fields(fields, cable, cfg)
+    return {name: _field(name, found[name], cfg) for name in ALL_FIELDS}
 
 
 def _line_of(dated: DatedLine) -> list[Line]:

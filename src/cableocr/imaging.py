@@ -50,3 +50,9 @@ def isolated_specks(image: np.ndarray, max_area: int = 30, clearance: int = 12) 
     members = np.bincount(small_labels[small_mask > 0].ravel(), minlength=count_small)
     clustered = members[small_labels] > max_area
     return (small_mask > 0) & (near_large == 0) & ~clustered
+
+
+def flatten(image: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """The page divided by its paper: paper white everywhere, ink as dark as it was against it."""
+    ratio = image.astype(np.float32) * 255.0 / np.maximum(background.astype(np.float32), 1.0)
+    return np.clip(ratio, 0, 255).astype(np.uint8)

@@ -24,6 +24,8 @@ _REFERENCE = re.compile(
 )
 _TIME = re.compile(rf"({DIGITS}{{1,2}})\s*時\s*({DIGITS}{{1,2}})\s*分")
 REFERENCE_KINDS = {"往電": "outgoing", "来電": "incoming", "貴電": "yours"}
+# What OCR was seen to make of 往 on these pages (福電, 住電): the kind is then a guess, for review.
+_KIND_GUESSES = {"福電": "outgoing", "住電": "outgoing", "佳電": "outgoing", "徃電": "outgoing"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ def find_cable_number(text: str) -> Reading | None:
 @dataclass(frozen=True)
 class Reference:
     text: str  # as folded: 往電第5513号別電2
-    kind: str  # outgoing | incoming | yours | unread (the 往/来/貴 misread)
+    kind: str  # outgoing | incoming | yours | unread (the 往/来/貴 misread beyond a known confusion)
+    kind_guessed: bool  # the kind word was misread as a known confusion (福電 for 往電)
     number: str
     separate_telegram: str | None
     span: tuple[int, int]
@@ -83,8 +86,9 @@ def find_references(text: str) -> list[Reference]:
     for m in _REFERENCE.finditer(folded):
         kind_word, number, mark, separate = m.groups()
         digits, repaired = read_digits(number)
+        kind = REFERENCE_KINDS.get(kind_word) or _KIND_GUESSES.get(kind_word, "unread")
         found.append(Reference(
-            text=m.group(0), kind=REFERENCE_KINDS.get(kind_word, "unread"), number=digits,
+            text=m.group(0), kind=kind, kind_guessed=kind_word not in REFERENCE_KINDS, number=digits,
             separate_telegram=read_small_number(separate) if separate else None,
             span=m.span(), repaired=repaired or mark != "号",
         ))

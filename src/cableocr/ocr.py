@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from cableocr.cleanup import Cleaned
 from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine
+from cableocr.imaging import ink_mask
 from cableocr.layout import PageLayout
 from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
 from cableocr.text import normalize, remove_engine_spaces
@@ -60,6 +62,62 @@ def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
     return Reading(lines=lines, engine=reading.engine), step
 
 
+def _text_blobs(image: np.ndarray, mode: WritingMode) -> list[Box]:
+    """Runs of characters on the page, from its ink: ink smeared along the writing direction,
+    ruled lines (the form's frames) taken out first. Specks and rules are too thin to pass."""
+    ink = ink_mask(image)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 80), np.uint8)) | cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, np.ones((80, 1), np.uint8))
+    ink = cv2.subtract(ink, rules)
+    smear = np.ones((1, 31), np.uint8) if mode == "horizontal" else np.ones((31, 1), np.uint8)
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, smear)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    blobs = []
+    for x, y, w, h, area in stats[1:count]:
+        across, along = (h, w) if mode == "horizontal" else (w, h)
+        if 18 <= across <= 110 and along >= 24 and area >= 0.15 * w * h:
+            blobs.append(Box(x0=int(x), y0=int(y), x1=int(x + w), y1=int(y + h)))
+    return blobs
+
+
+def _covered(blob: Box, boxes: list[Box]) -> bool:
+    area = max((blob.x1 - blob.x0) * (blob.y1 - blob.y0), 1)
+    for b in boxes:
+        w = min(blob.x1, b.x1) - max(blob.x0, b.x0)
+        h = min(blob.y1, b.y1) - max(blob.y0, b.y0)
+        if w > 0 and h > 0 and w * h >= 0.3 * area:
+            return True
+    return False
+
+
+def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, engine: OcrEngine,
+                      cfg: OcrConfig) -> tuple[Reading, Step]:
+    """Read, one by one, the runs of characters the engine's page reading passed over. Tesseract
+    was seen to drop short lines beside a masked redaction (総番号) or a frame (注意, 秘): a
+    dropped 総番号 loses the serial field. A run read with a mean confidence under
+    missed_line_min_confidence is left out (specks and frame remains read as junk)."""
+    pad = cfg.reread_padding_px
+    missed = [b for b in _text_blobs(image, mode) if not _covered(b, [ln.box for ln in reading.lines])]
+    lines, added = list(reading.lines), 0
+    for blob in missed[: cfg.reread_max_lines]:
+        x0, y0 = max(blob.x0 - pad, 0), max(blob.y0 - pad, 0)
+        again = engine.recognize_line(image[y0 : blob.y1 + pad, x0 : blob.x1 + pad], mode, cfg)
+        if len(again.lines) != 1:
+            continue
+        chars = [c for c in _shift(again.lines[0], x0, y0) if c.text.strip()]
+        if not chars or _mean(chars) < cfg.missed_line_min_confidence:
+            continue
+        lines.append(RecognizedLine(raw=again.lines[0].raw, box=Box.union([c.box for c in chars]), chars=chars))
+        added += 1
+    # Reading order: rows top to bottom, or columns right to left.
+    order = (lambda ln: (ln.box.y0 + ln.box.y1) / 2) if mode == "horizontal" else (lambda ln: -(ln.box.x0 + ln.box.x1) / 2)
+    if added:
+        lines.sort(key=order)
+    step = Step(name="read_missed_lines", params={"runs_not_read": len(missed), "lines_added": added,
+                                                  "min_confidence": cfg.missed_line_min_confidence})
+    return Reading(lines=lines, engine=reading.engine), step
+
+
 def _to_line(line: RecognizedLine, number: int, mode: WritingMode, cleaned: Cleaned) -> Line:
     chars = [
         Char(text=c.text, box=cleaned.box_to_source(c.box), confidence=c.confidence)
@@ -106,6 +164,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
                     steps=[*cleaned.steps, *layout.steps], issues=[BLANK_PAGE])
     mode, reading, ocr_step = _read(layout, engine, cfg)
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
+    reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
     lines = [_to_line(ln, i, mode, cleaned) for i, ln in enumerate(reading.lines)]
     issues = [] if lines else ["no text found on the page"]
     return Page(
@@ -114,7 +173,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         height=size[1],
         writing_mode=mode,
         engine=reading.engine,
-        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step],
+        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step],
         lines=lines,
         redactions=layout.redactions,
         stamps=layout.stamps,

@@ -74,10 +74,11 @@ def _fields(spec: CableSpec, pages: list[DrawnPage]) -> dict[str, str | list[str
         return "redacted" if spec.time_redacted else value
 
     separate = re.search(r"別電(\d+)", spec.subject)
+    draft = spec.form == "draft"
     return {
         "cable_number": spec.number,
         "date_sent": spec.date_iso,
-        "sending_post": spec.sending_post,
+        "sending_post": "本省" if draft else spec.sending_post,
         "addressee": spec.addressee,
         "sender": spec.sender,
         "classification": spec.classification or None,
@@ -85,10 +86,10 @@ def _fields(spec: CableSpec, pages: list[DrawnPage]) -> dict[str, str | list[str
         "subject": spec.subject,
         "serial_number": "redacted" if spec.serial_redacted else spec.serial,
         "primary_bureau": spec.primary_bureau,
-        "receiving_office": spec.receiving_office,
-        "date_received": spec.date_received_iso,
-        "time_sent": time(spec.time_sent),
-        "time_received": time(spec.time_received),
+        "receiving_office": None if draft else spec.receiving_office,
+        "date_received": None if draft else spec.date_received_iso,
+        "time_sent": None if draft else time(spec.time_sent),
+        "time_received": None if draft else time(spec.time_received),
         "handling": spec.caveat,
         "references": spec.references() or None,
         "separate_telegram": separate.group(1) if separate else None,

@@ -162,7 +162,8 @@ def _declassification_stamp(page: DrawnPage, centre: tuple[int, int], angle: flo
 def _furniture_top(flow: Flow, spec: CableSpec) -> None:
     _notice_box(flow, spec.notice_lines)
     flow.line([("text", spec.classification or "　")], "furniture", size=60, pitch=90)
-    flow.line([("text", "電信写")], "furniture", size=60, pitch=100, offset=600)
+    title = "電信案" if spec.form == "draft" else "電信写"
+    flow.line([("text", title)], "furniture", size=60, pitch=100, offset=600)
 
 
 def _header(flow: Flow, spec: CableSpec) -> None:
@@ -172,6 +173,24 @@ def _header(flow: Flow, spec: CableSpec) -> None:
         serial = [("text", f"総番号　{spec.serial or ''}")]
     flow.line(serial, "header", hides="serial_number")
     flow.line([("text", f"主管　{spec.primary_bureau}")], "header")
+    if spec.form == "draft":
+        _draft_lines(flow, spec)
+    else:
+        _copy_lines(flow, spec)
+    flow.line([("text", spec.subject)], "header", size=48, pitch=90, offset=200)
+    flow.line([("text", spec.number_line.replace(" ", "　"))], "header")
+    if spec.caveat:
+        flow.line([("text", f"（{spec.caveat}）")], "header")
+
+
+def _draft_lines(flow: Flow, spec: CableSpec) -> None:
+    """An outgoing draft: when it was drafted, to whom, from whom."""
+    flow.line([("text", f"起案　{_spaced_era(spec.era_date)}")], "header")
+    flow.line([("text", f"{spec.addressee}あて")], "header")
+    flow.line([("text", f"{spec.sender}発")], "header", offset=700)
+
+
+def _copy_lines(flow: Flow, spec: CableSpec) -> None:
     received = spec.era_date_received or spec.era_date
     for era_date, time, place, hides in (
         (spec.era_date, spec.time_sent, f"{spec.sending_post}発", "time_sent"),
@@ -184,10 +203,6 @@ def _header(flow: Flow, spec: CableSpec) -> None:
         flow.line([("text", f"{_spaced_era(era_date)}　"), *clock, ("text", f"　{place}")], "header", hides=hides)
     flow.line([("text", f"{spec.addressee}殿")], "header")
     flow.line([("text", _spaced_sender(spec.sender))], "header", offset=700)
-    flow.line([("text", spec.subject)], "header", size=48, pitch=90, offset=200)
-    flow.line([("text", spec.number_line.replace(" ", "　"))], "header")
-    if spec.caveat:
-        flow.line([("text", f"（{spec.caveat}）")], "header")
 
 
 def _typed_time(hhmm: str) -> str:

@@ -59,6 +59,9 @@ class CableSpec(BaseModel):
     time_sent: str | None = None  # HH:MM when typed (HH時MM分), not blacked out
     time_received: str | None = None
     forwarding: list[str] | None = None  # the forwarding items, where the generator wrote the line
+    # "copy": the telegram copy (電信写) of a cable as sent and received; "draft": an outgoing
+    # draft (電信案) with 起案 (its date in era_date), …あて (addressee) and …発 (sender) lines.
+    form: str = "copy"
 
     @property
     def date_received_iso(self) -> str:

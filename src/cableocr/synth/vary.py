@@ -107,6 +107,8 @@ def vary(seed: CableSpec, rng: np.random.Generator) -> tuple[CableSpec, str]:
     if rng.random() < 0.4:
         subject += f"（別電{int(rng.integers(1, 9))}）"
     body, forwarding = _body(seed, rng)
+    draft = rng.random() < 0.12
+    features += ["draft"] if draft else []
     spec = seed.model_copy(update={
         "number": str(int(rng.integers(1, 10000))),
         "serial_redacted": serial_mode == "redacted",
@@ -130,4 +132,9 @@ def vary(seed: CableSpec, rng: np.random.Generator) -> tuple[CableSpec, str]:
         "body_pages": [body],
         "forwarding": forwarding,
     })
+    if draft:  # from the Minister to a head of mission abroad, drafted at the Ministry
+        spec = spec.model_copy(update={
+            "form": "draft", "addressee": f"{spec.sending_post}{_pick(rng, ('大使', '総領事'))}",
+            "sender": "外務大臣", "time_redacted": False, "time_sent": None, "time_received": None,
+        })
     return spec, "+".join(features) or "plain"
