@@ -134,3 +134,45 @@ def test_the_forwarding_list_keeps_exclusions_with_their_post():
 
     assert split_forwarding("全米公館（除、アガナ、デトロイト）英、独、OECD代、中国に転電した。（了）") == [
         "全米公館（除、アガナ、デトロイト）", "英", "独", "OECD代", "中国"]
+
+
+DRAFT = [
+    "注意", "1.本電の取扱いは慎重を期せられたい。", "秘", "電信案", "総番号(TA)71563", "主管欧亜局長",
+    "起案昭和49年10月29日", "英大使あて", "外務大臣発", "日英外相会談", "第812号秘至急",
+    "来電第77号:", "(大臣)英国の立場について述べた。", "英、仏に転電した。(了)", "外務省",
+]
+
+
+def test_an_outgoing_draft_is_read_by_its_own_form():
+    _, fields = _fields(_page(DRAFT))
+    values = {name: f.value for name, f in fields.items() if f.value is not None}
+    assert values["date_sent"] == "1974-10-29" and fields["date_sent"].detail["form"] == "電信案 (drafted)"
+    assert values["addressee"] == "英大使" and values["sender"] == "外務大臣" and values["sending_post"] == "本省"
+    assert values["serial_number"] == "(TA)71563" and values["cable_number"] == "812"
+    assert values["references"] == [{"text": "来電第77号", "kind": "incoming", "number": "77"}]
+    assert values["forwarding"] == ["英", "仏"] and values["end_mark"] == "了"
+    # Nothing on a draft is received: absent by the form, not flagged.
+    for name in ("receiving_office", "date_received", "time_sent", "time_received"):
+        assert fields[name].value is None and fields[name].status == "auto", name
+
+
+def test_an_older_form_with_a_western_year_and_times():
+    texts = [*HEADER[:4], "総番号123456", "主管北米局長", "74年10月30日01時00分英国発", "74年10月30日09時15分本省着",
+             *HEADER[8:]]
+    _, fields = _fields(_page(texts))
+    assert fields["date_sent"].value == "1974-10-30" and fields["date_sent"].detail["era_form"] == "74年10月30日"
+    assert fields["time_sent"].value == "01:00" and fields["time_received"].value == "09:15"
+    assert fields["sending_post"].value == "英国" and fields["serial_number"].value == "123456"
+
+
+def test_a_receive_date_before_the_send_date_sends_both_to_review():
+    texts = ["平成5年9月27日本省着" if t.endswith("本省着") else t for t in HEADER]
+    _, fields = _fields(_page(texts))
+    assert fields["date_sent"].status == fields["date_received"].status == "needs_review"
+    assert "misread" in fields["date_sent"].detail["cross_check"]
+
+
+def test_a_classification_that_disagrees_with_the_stamp_is_reviewed():
+    texts = ["秘" if t == "極秘" else t for t in HEADER]
+    _, fields = _fields(_page(texts))
+    assert fields["classification"].value == "極秘" and fields["classification"].status == "needs_review"
