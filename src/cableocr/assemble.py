@@ -120,7 +120,8 @@ def assemble(pages: list[Page]) -> tuple[list[AssembledCable], dict[int, str]]:
     return [AssembledCable(pages=m, page_positions=p) for m, p in cables], unassigned
 
 
-SPEAKER_LABEL = re.compile(r"^[（(]([^（）()]{1,20})[）)]")
+# A speaker's label opening a paragraph; OCR may close it with 」 or ].
+SPEAKER_LABEL = re.compile(r"^[（(]([^（）()「」]{1,20})[）)」\]］]")
 
 
 def _deskew_matrix(page: Page) -> np.ndarray:

@@ -156,17 +156,19 @@ def _date_found(date: ParsedDate, page: int, line: Line, text: str, label: str) 
                  {"era_form": date.era_form, "read_as": text[slice(*date.span)]})
 
 
-def redaction_on(line: Line, page: Page) -> Box | None:
-    """The redaction box lying in the line's row (its column on a vertical page), if any."""
+def _row_share(line: Line, box: Box) -> float:
+    """How much of the thinner of the two a box shares with the line's row (its column on a
+    vertical page)."""
     vertical = line.writing_mode == "vertical"
     a0, a1 = (line.box.x0, line.box.x1) if vertical else (line.box.y0, line.box.y1)
-    best, best_share = None, 0.5
-    for box in page.redactions:
-        b0, b1 = (box.x0, box.x1) if vertical else (box.y0, box.y1)
-        share = (min(a1, b1) - max(a0, b0)) / max(min(a1 - a0, b1 - b0), 1)
-        if share >= best_share:
-            best, best_share = box, share
-    return best
+    b0, b1 = (box.x0, box.x1) if vertical else (box.y0, box.y1)
+    return (min(a1, b1) - max(a0, b0)) / max(min(a1 - a0, b1 - b0), 1)
+
+
+def redaction_on(line: Line, page: Page) -> Box | None:
+    """The redaction box lying in the line's row, if any (the most overlapping one)."""
+    best = max(page.redactions, key=lambda box: _row_share(line, box), default=None)
+    return best if best is not None and _row_share(line, best) >= 0.5 else None
 
 
 @dataclass(frozen=True)
@@ -305,8 +307,9 @@ def find_primary_bureau(lines: list[tuple[int, Line]]) -> Found | None:
     """主管 and the bureau (or its head) responsible: 主管 北米局長."""
     for page, line in lines:
         text = core(line)
-        if m := re.match(rf"主管[:：]?({_NAME}{{2,14}})$", text):
-            return Found(m.group(1), page, line, m.start(1), m.end(1), "text after 主管", 0.95)
+        if m := re.match(rf"主管[:：\-ー・.]?({_NAME}{{2,14}}?){_TRAILING_JUNK}", text):
+            certainty = 0.95 if not m.group(2) else 0.85
+            return Found(m.group(1), page, line, m.start(1), m.end(1), "text after 主管", certainty)
     return None
 
 
@@ -351,8 +354,13 @@ def find_subject(lines: list[tuple[int, Line]]) -> Found | None:
     text = core(line)
     if text.endswith(("殿", "発", "着", *SENDER_TITLES)):
         return None
-    value = normalize(text)
-    return Found(value, page, line, 0, len(text), "header line before the number line", 0.95)
+    # Specks read before the title, or after its closing bracket, are not part of it.
+    start = len(re.match(r"^[^一-龥ぁ-んァ-ヶA-Za-z0-9（(]*", text).group(0))
+    closed = re.match(r"^(.*[）)])[^（）()]{1,3}$", text)
+    end = len(closed.group(1)) if closed else len(text)
+    trimmed = start > 0 or end < len(text)
+    method = "header line before the number line" + (", specks at its ends left out" if trimmed else "")
+    return Found(normalize(text[start:end]), page, line, start, end, method, 0.85 if trimmed else 0.95)
 
 
 def check_lexicon(found: Found | None, table: str) -> Found | None:
@@ -369,6 +377,8 @@ def check_lexicon(found: Found | None, table: str) -> Found | None:
 
 
 _CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
+
+
 def find_handling(lines: list[tuple[int, Line]]) -> Found | None:
     """The handling caveat in brackets under the number line: （限定配布）."""
     hit = _number_line(lines)
@@ -440,29 +450,65 @@ def find_forwarding(body: list[tuple[int, Line]]) -> Found | None:
         if "転電" not in compact(line):
             continue
         start = n
-        while start > 0 and not re.search(r"[。：）)」][^一-龥ぁ-んァ-ヶA-Za-z0-9]{0,2}$", compact(body[start - 1][1])):
+        while start > 0 and not _ends_sentence(body[start - 1][1]) and not SPEAKER_LABEL.match(compact(body[start][1])):
             start -= 1
         page, first = body[start]
         joined = "".join(compact(ln) for _, ln in body[start : n + 1])
-        return Found(split_forwarding(joined), page, first, 0, len(compact(first)), "list before に転電した", 0.95)
+        items, certainty, note = _known_posts(split_forwarding(joined))
+        return Found(items, page, first, 0, len(compact(first)), "list before に転電した" + note, certainty)
     return None
+
+
+def _ends_sentence(line: Line) -> bool:
+    return bool(re.search(r"[。：）)」][^一-龥ぁ-んァ-ヶA-Za-z0-9]{0,2}$", compact(line)))
+
+
+_ALL_MISSIONS = re.compile(r"^全.{1,6}公館(（[^（）]*）)?$")
+
+
+def _known_posts(items: list[str]) -> tuple[list[str], float, str]:
+    """Each forwarding item checked against the table of posts: one a character away from a
+    known post is taken as that post (0ECD代 → OECD代) but the list goes to review; an unknown
+    item is kept, less surely."""
+    checked, certainty, notes = [], 0.95, []
+    for item in items:
+        folded = unicodedata.normalize("NFKC", item)
+        if english("posts", folded) is not None or _ALL_MISSIONS.match(item):
+            checked.append(item)
+        elif (known := nearest("posts", folded)) is not None:
+            checked.append(known)
+            certainty, notes = min(certainty, 0.7), [*notes, f"{item}→{known}"]
+        else:
+            checked.append(item)
+            certainty, notes = min(certainty, 0.8), [*notes, f"{item} not a known post"]
+    return checked, certainty, (f"; {', '.join(notes)}" if notes else "")
 
 
 def find_end_mark(body: list[tuple[int, Line]]) -> Found | None:
-    """（了）, the end of the cable's text, on one of its last lines."""
-    for page, line in reversed(body[-3:]):
-        text = compact(line)
-        if m := re.search(r"[（(]了[）)]", text):
-            return Found("了", page, line, m.start(), m.end(), "（了） at the end of the body", 1.0)
+    """（了）, the end of the cable's text, on its last lines (its brackets may be split over
+    two). A bracketed single character in its place, (て), is taken as 了 for review."""
+    tail = body[-3:]
+    joined = "".join(compact(ln) for _, ln in tail)
+    found = re.search(r"[（(]了[）)]", joined)
+    certainty, method = 1.0, "（了） at the end of the body"
+    if found is None:
+        found = re.search(r"[（(]([^（）()])[）)][^一-龥ぁ-んァ-ヶ]{0,2}$", joined)
+        certainty, method = 0.6, "a bracketed character where （了） stands, read as 了"
+    if found is None:
+        return None
+    at = 0
+    for page, line in tail:  # the line the mark starts on, and the span in it
+        length = len(compact(line))
+        if found.start() < at + length:
+            return Found("了", page, line, found.start() - at, min(found.end() - at, length), method, certainty,
+                         {"read_as": found.group(0)} if certainty < 1 else None)
+        at += length
     return None
 
 
-def _row_of(box: Box, page: Page, labels: dict[str, Line]) -> str:
+def _row_of(box: Box, labels: dict[str, Line]) -> str:
     """What a redaction hides: the header field whose line it lies on, else body text."""
-    for name, line in labels.items():
-        if line is not None and redaction_on(line, page.model_copy(update={"redactions": [box]})) is not None:
-            return name
-    return "body"
+    return next((name for name, line in labels.items() if _row_share(line, box) >= 0.5), "body")
 
 
 def find_redactions(pages: list[Page], header_labels: dict[str, tuple[int, Line]]) -> Found | Absent:
@@ -472,7 +518,7 @@ def find_redactions(pages: list[Page], header_labels: dict[str, tuple[int, Line]
         labels = {name: line for name, (at, line) in header_labels.items() if at == index}
         for box in page.redactions:
             items.append({"page": index, "box": [box.x0, box.y0, box.x1, box.y1],
-                          "hides": _row_of(box, page, labels)})
+                          "hides": _row_of(box, labels)})
     if not items:
         return Absent("not_found", REDACTION_CERTAINTY, "no solid black box on any page")
     page = items[0]["page"]

@@ -28,6 +28,21 @@ def _mean(chars: list[Char]) -> float:
     return sum(confs) / len(confs) if confs else 0.0
 
 
+def _doubles(chars: list[Char]) -> int:
+    text = [c.text for c in chars if c.text.strip()]
+    return sum(a == b for a, b in zip(text, text[1:], strict=False))
+
+
+def _better(again: list[Char], before: list[Char]) -> bool:
+    """Whether a line's re-reading is to be kept. The single-line model was seen to read a glyph
+    twice (和和平) or to add one in a gap (斉藤了臨時): a re-reading with more doubled characters
+    is refused, and one of another length must be clearly surer."""
+    if _doubles(again) > _doubles(before):
+        return False
+    margin = 0.0 if len(again) == len(before) else 0.05
+    return _mean(again) > _mean(before) + margin
+
+
 def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, engine: OcrEngine,
                       cfg: OcrConfig) -> tuple[Reading, Step]:
     """Read again, on its own, every line with a doubtful character, and keep the reading the
@@ -51,7 +66,7 @@ def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
             continue
         chars = _shift(again.lines[0], x0, y0)
         same_length = abs(len(chars) - len(line.chars)) <= max(1, len(line.chars) // 10)
-        if same_length and _mean(chars) > _mean(line.chars):
+        if same_length and _better(chars, line.chars):
             lines.append(RecognizedLine(raw=again.lines[0].raw, box=line.box, chars=chars))
             replaced += 1
         else:
