@@ -55,9 +55,11 @@ def test_every_foundation_field_with_its_evidence():
     # the times are simply not there.
     absent = {name: f.reason for name, f in fields.items() if f.value is None}
     assert absent == {"serial_number": "not_found", "time_sent": "not_found", "time_received": "not_found",
-                      "forwarding": "not_found", "end_mark": "not_found", "redactions": "not_found"}
-    # 総番号 with neither digits nor a black box after it: something was there, so a reviewer looks.
-    assert [name for name, f in fields.items() if f.status != "auto"] == ["serial_number"]
+                      "forwarding": "not_found", "end_mark": "not_found", "declassification": "not_found",
+                      "redactions": "not_found"}
+    # 総番号 with neither digits nor a black box after it: something was there, so a reviewer
+    # looks; and a cable of this archive without a declassification stamp is looked at too.
+    assert [name for name, f in fields.items() if f.status != "auto"] == ["serial_number", "declassification"]
     number = fields["cable_number"]
     assert number.page == 0 and number.line_id == "p0-l11" and number.raw == " ".join("第5515号極秘大至急")
     assert number.box == Box(x0=140, y0=760, x1=300, y1=804)  # the four digits only

@@ -46,6 +46,8 @@ class OcrConfig(StageConfig):
     reread_padding_px: int = 12
     # A run of characters the page reading passed over is kept when read alone this surely.
     missed_line_min_confidence: float = 0.75
+    # Read each stamp (the declassification stamp) on its own, set level.
+    read_stamps: bool = True
 
 
 def fitted_thresholds() -> dict[str, float]:

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from cableocr.assemble import SPEAKER_LABEL, AssembledCable, body_paragraphs
@@ -35,13 +36,13 @@ FOUNDATION_FIELDS = (
 ALL_FIELDS = (
     *FOUNDATION_FIELDS, "serial_number", "primary_bureau", "receiving_office", "date_received",
     "time_sent", "time_received", "handling", "references", "separate_telegram", "forwarding",
-    "end_mark", "redactions", "speakers",
+    "end_mark", "declassification", "redactions", "speakers",
 )
 # Not every cable has these; their absence is a finding, as sure as the place it would stand in
 # was read. The others must be on every cable: not finding one is always for review.
 OPTIONAL_FIELDS = {
     "classification", "precedence", "serial_number", "time_sent", "time_received", "handling",
-    "references", "separate_telegram", "forwarding", "end_mark", "redactions", "speakers",
+    "references", "separate_telegram", "forwarding", "end_mark", "declassification", "redactions", "speakers",
 }
 REDACTION_CERTAINTY = 0.97  # a solid black box is rarely anything else on these forms
 
@@ -506,6 +507,30 @@ def find_end_mark(body: list[tuple[int, Line]]) -> Found | None:
     return None
 
 
+DECLASSIFICATION = ("秘密指定解除", "外交記録・情報公開室")
+
+
+def find_declassification(pages: list[Page]) -> Found | Absent:
+    """The declassification stamp (秘密指定解除 外交記録・情報公開室), read off the stamps the
+    layout found and set level; its value is the stamp's known wording where the reading is
+    close to it (the reading itself stays in detail.read_as)."""
+    title, office = DECLASSIFICATION
+    hits = []
+    for index, page in enumerate(pages):
+        for box, text in zip(page.stamps, page.stamp_texts, strict=False):
+            if (score := fuzz.partial_ratio(title, text)) >= 70:
+                hits.append((index, box, text, score, fuzz.partial_ratio(office, text)))
+    if not hits:
+        stamped = any(page.stamps for page in pages)
+        return Absent("not_found", 0.5 if stamped else 0.9,
+                      "stamps found but none reads 秘密指定解除" if stamped else "no stamp on any page")
+    page, box, text, score, office_score = hits[0]
+    value = f"{title} {office}" if office_score >= 70 else title
+    certainty = 0.97 * min(h[3] for h in hits) / 100
+    return Found(value, page, None, 0, 0, "askew framed stamp, set level and read", certainty,
+                 {"read_as": text, "pages": ",".join(str(h[0]) for h in hits)}, box=box)
+
+
 def _row_of(box: Box, labels: dict[str, Line]) -> str:
     """What a redaction hides: the header field whose line it lies on, else body text."""
     return next((name for name, line in labels.items() if _row_share(line, box) >= 0.5), "body")
@@ -668,6 +693,7 @@ def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, E
         or _absent_where(_line_after(lines, subject, 0), "no 別電 N in the subject line"),
         "forwarding": find_forwarding(body) or _absent_where(tail, "no …に転電 line at the end of the body"),
         "end_mark": find_end_mark(body) or _absent_where(tail, "no （了） at the end of the body"),
+        "declassification": find_declassification(cable.pages),
         "redactions": find_redactions(cable.pages, _redaction_labels(sent, received, lines)),
         "speakers": find_speakers(cable) or _absent_where([ln for _, ln in body], "no speaker label opens a paragraph", 0.9),
     }

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from cableocr.cleanup import Cleaned
 from cableocr.config import OcrConfig
-from cableocr.imaging import ink_mask
+from cableocr.imaging import ink_mask, rotate
 from cableocr.models import Box, Step, WritingMode
 
 
@@ -22,6 +22,8 @@ class PageLayout:
     ocr_image: np.ndarray  # the cleaned image with redactions painted out
     steps: list[Step]
     blank: bool = False  # no ink worth reading: OCR is skipped
+    # Each stamp cut out and set level, in the two ways up it may stand (read both, keep the surer).
+    stamp_crops: list[list[np.ndarray]] = field(default_factory=list)
 
 
 def direction_ratio(image: np.ndarray) -> float:
@@ -77,6 +79,29 @@ def find_askew_stamps(image: np.ndarray, min_area: int = 40_000, min_angle: floa
     return stamps
 
 
+def level_stamp(image: np.ndarray, box: Box) -> list[np.ndarray]:
+    """The stamp inside box turned square to the page by the smallest turn that squares its
+    frame; then the two ways it may stand (it may have been stamped sideways or upside down)."""
+    crop = image[box.y0 : box.y1, box.x0 : box.x1]
+    contours, _ = cv2.findContours(ink_mask(crop), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return [crop]
+    angle = cv2.minAreaRect(max(contours, key=cv2.contourArea))[2]
+    turn = min((angle, angle - 90, angle + 90), key=abs)
+    height, width = crop.shape
+    side = int(np.hypot(height, width)) + 8  # room for the corners while turning
+    canvas = np.full((side, side), 255, np.uint8)
+    top, left = (side - height) // 2, (side - width) // 2
+    canvas[top : top + height, left : left + width] = crop
+    level = rotate(canvas, turn, 255)[0]
+    ys, xs = np.nonzero(ink_mask(level))
+    if len(xs):
+        level = level[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    if level.shape[0] > level.shape[1]:  # text running down the page: stamped sideways
+        return [cv2.rotate(level, cv2.ROTATE_90_COUNTERCLOCKWISE), cv2.rotate(level, cv2.ROTATE_90_CLOCKWISE)]
+    return [level, cv2.rotate(level, cv2.ROTATE_180)]
+
+
 def _paint_out(image: np.ndarray, background: np.ndarray, boxes: list[Box], margin: int) -> np.ndarray:
     image = image.copy()
     for b in boxes:  # a margin takes the blurred edge too
@@ -109,6 +134,7 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
         mode = "vertical"
     boxes = find_redactions(cleaned.image)
     stamps = find_askew_stamps(cleaned.image)
+    crops = [level_stamp(cleaned.image, b) for b in stamps]
     image = _paint_out(cleaned.image, cleaned.background, boxes, margin=6)
     image = _paint_out(image, cleaned.background, stamps, margin=2)
     steps = [
@@ -123,4 +149,5 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
         stamps=[cleaned.box_to_source(b) for b in stamps],
         ocr_image=image,
         steps=steps,
+        stamp_crops=crops,
     )

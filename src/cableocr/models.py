@@ -88,7 +88,8 @@ class Page(Frozen):
     steps: list[Step] = []
     lines: list[Line] = []
     redactions: list[Box] = Field(default=[], description="blacked-out boxes, not OCRed")
-    stamps: list[Box] = Field(default=[], description="stamps recognised as furniture, not OCRed")
+    stamps: list[Box] = Field(default=[], description="stamps recognised as furniture, masked before OCR")
+    stamp_texts: list[str] = Field(default=[], description="each stamp read on its own, set level")
     issues: list[str] = Field(default=[], description="soft problems met on this page")
 
 

@@ -133,6 +133,16 @@ def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
     return Reading(lines=lines, engine=reading.engine), step
 
 
+def read_stamps(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[list[str], Step]:
+    """Each stamp read on its own, both ways up; the surer reading kept."""
+    texts = []
+    for crops in layout.stamp_crops if cfg.read_stamps else []:
+        readings = [engine.recognize(crop, "horizontal", cfg) for crop in crops]
+        best = max(readings, key=lambda r: r.mean_confidence)
+        texts.append(remove_engine_spaces("".join(ln.raw for ln in best.lines)))
+    return texts, Step(name="stamps_read", params={"count": len(texts)})
+
+
 def _to_line(line: RecognizedLine, number: int, mode: WritingMode, cleaned: Cleaned) -> Line:
     chars = [
         Char(text=c.text, box=cleaned.box_to_source(c.box), confidence=c.confidence)
@@ -180,6 +190,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
     mode, reading, ocr_step = _read(layout, engine, cfg)
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
+    stamp_texts, stamps_step = read_stamps(layout, engine, cfg)
     lines = [_to_line(ln, i, mode, cleaned) for i, ln in enumerate(reading.lines)]
     issues = [] if lines else ["no text found on the page"]
     return Page(
@@ -188,9 +199,10 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         height=size[1],
         writing_mode=mode,
         engine=reading.engine,
-        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step],
+        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step, stamps_step],
         lines=lines,
         redactions=layout.redactions,
         stamps=layout.stamps,
+        stamp_texts=stamp_texts,
         issues=issues,
     )

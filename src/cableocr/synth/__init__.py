@@ -12,7 +12,7 @@ from PIL import Image
 from pydantic import BaseModel
 
 from cableocr.synth.degrade import LEVELS, Level, degradation_for, degrade
-from cableocr.synth.render import DrawnPage, render_cable
+from cableocr.synth.render import DECLASSIFICATION, DrawnPage, render_cable
 from cableocr.synth.seed import CableSpec, parse_seed
 
 __all__ = ["LEVELS", "SAMPLE_BATCH", "Truth", "generate", "load_truth", "parse_seed", "seed_files", "write_sample"]
@@ -95,6 +95,7 @@ def _fields(spec: CableSpec, pages: list[DrawnPage]) -> dict[str, str | list[str
         "separate_telegram": separate.group(1) if separate else None,
         "forwarding": spec.forwarding,  # None for the seeds: their truth is written by hand in tests
         "end_mark": "了" if "（了）" in spec.body_text() else None,
+        "declassification": " ".join(DECLASSIFICATION),  # stamped on every page
         "redactions": sorted(f"{i}:{h}" for i, page in enumerate(pages) for h in page.redaction_hides) or None,
         "speakers": spec.speakers() or None,
     }
