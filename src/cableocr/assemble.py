@@ -121,7 +121,8 @@ def assemble(pages: list[Page]) -> tuple[list[AssembledCable], dict[int, str]]:
 
 
 # A speaker's label opening a paragraph; OCR may close it with 」 or ].
-SPEAKER_LABEL = re.compile(r"^[（(]([^（）()「」]{1,20})[）)」\]］]")
+# (Up to three specks may be read before it.)
+SPEAKER_LABEL = re.compile(r"^[^一-龥ぁ-んァ-ヶ（(]{0,3}[（(]([^（）()「」]{1,20})[）)」\]］]")
 
 
 def _deskew_matrix(page: Page) -> np.ndarray:

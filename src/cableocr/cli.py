@@ -203,9 +203,8 @@ def eval_command(
     degradation level; field accuracy; precision of the fields not flagged for review; the
     calibration of confidence."""
     from cableocr import eval_run
-    from cableocr.config import FieldsConfig, Settings
+    from cableocr.config import Settings
     from cableocr.engines.tesseract import probe
-    from cableocr.evaluate import fit_thresholds
     from cableocr.report import print_eval
 
     _quiet_prefect(False)
@@ -219,14 +218,31 @@ def eval_command(
         settings = Settings()
         result = eval_run.run(work, truths, settings, workers, lambda: progress.update(bar, advance=1))
     if fit:
-        calibration = [o for o in result.fields if int(o.cable.split("-")[-1]) % 2 == 0]
-        thresholds = fit_thresholds(calibration)
-        eval_run.save_thresholds(thresholds)
-        console.print(f"fitted on {len({o.cable for o in calibration})} cables (even-numbered); "
-                      f"saved to {eval_run.THRESHOLDS_FILE}")
-        settings = Settings(fields=FieldsConfig(review_thresholds=thresholds))
-        result = eval_run.run(work, truths, settings, workers)
-        held_out = [o for o in result.fields if int(o.cable.split("-")[-1]) % 2 == 1]
-        print_eval(console, result, pages, held_out=held_out)
-    else:
-        print_eval(console, result, pages)
+        result = _fit_and_check(work, truths, result, workers)
+    print_eval(console, result, pages, held_out=getattr(result, "held_out", None))
+
+
+def _fit_and_check(work: Path, truths, result, workers: int):
+    """Two-fold: thresholds fitted on the even-numbered cables are judged on the odd ones and
+    the other way round, so that every cable is judged by thresholds fitted without it; then the
+    thresholds fitted on all cables are saved, and the tables shown are with them."""
+    from cableocr import eval_run
+    from cableocr.config import FieldsConfig, Settings
+    from cableocr.evaluate import fit_thresholds
+
+    def number(o) -> int:
+        return int(o.cable.split("-")[-1])
+
+    def run_with(thresholds: dict[str, float]):
+        return eval_run.run(work, truths, Settings(fields=FieldsConfig(review_thresholds=thresholds)), workers)
+
+    held_out = []
+    for parity in (0, 1):
+        fitted = fit_thresholds([o for o in result.fields if number(o) % 2 == parity])
+        held_out += [o for o in run_with(fitted).fields if number(o) % 2 != parity]
+    thresholds = fit_thresholds(result.fields)
+    eval_run.save_thresholds(thresholds)
+    console.print(f"thresholds fitted on all {len({o.cable for o in result.fields})} cables saved to "
+                  f"{eval_run.THRESHOLDS_FILE}: {thresholds}")
+    final = run_with(thresholds)
+    return eval_run.EvalResult(final.fields, final.pages, final.cables_expected, final.cables_found, held_out)

@@ -27,6 +27,8 @@ class EvalResult:
     pages: list[PageOutcome]
     cables_expected: int
     cables_found: int
+    # With --fit: every cable's fields judged by thresholds fitted on the other half.
+    held_out: list[FieldOutcome] | None = None
 
 
 def generate(work: Path, count: int, random_seed: int, progress: Callable[[], None] = lambda: None) -> list[Truth]:

@@ -111,6 +111,10 @@ def _number_line(lines: list[tuple[int, Line]]) -> tuple[int, Line, re.Match[str
 
 
 REPAIRED = 0.7  # certainty left to a value read only after mending an OCR confusion (O→0, 弓→号)
+# A value a rule inferred rather than read (a mended confusion, a misread 日 or 殿, the nearest
+# known name) has a certainty at or below this, and is always reviewed, whatever the
+# calibrated threshold: the program never files a guess silently.
+INFERRED = 0.7
 
 
 def find_cable_number(lines: list[tuple[int, Line]]) -> Found | None:
@@ -380,13 +384,14 @@ def check_lexicon(found: Found | None, table: str) -> Found | None:
 _CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
 
 
-def find_handling(lines: list[tuple[int, Line]]) -> Found | None:
-    """The handling caveat in brackets under the number line: （限定配布）."""
+def find_handling(lines: list[tuple[int, Line]], body: list[tuple[int, Line]]) -> Found | None:
+    """The handling caveat in brackets under the number line: （限定配布）. The number line may
+    have been split by OCR, so the caveat is looked for up to two lines into the body too."""
     hit = _number_line(lines)
     if hit is None:
         return None
     index = [ln.id for _, ln in lines].index(hit[1].id)
-    for page, line in lines[index + 1 : index + 3]:
+    for page, line in [*lines[index + 1 : index + 3], *body[:2]]:
         if m := _CAVEAT.search(compact(line)):
             return Found(m.group(1), page, line, m.start(1), m.end(1), "bracketed caveat under the number line", 1.0)
     return None
@@ -582,7 +587,17 @@ def find_speakers(cable: AssembledCable) -> Found | None:
     # The evidence kept is the weakest label's: its box is where a reviewer should look.
     page, line, end, known = min(evidence, key=lambda e: (e[3], _span_evidence(e[1], 0, e[2])[1]))
     certainty = 1.0 if all(e[3] for e in evidence) else 0.85
-    return Found(turns, page, line, 0, end, "bracketed labels opening body paragraphs", certainty)
+    method = "bracketed labels opening body paragraphs"
+    if _labels_in_body(cable) > len(turns):  # a label that opened no paragraph: a turn may be missed
+        certainty, method = 0.6, f"{method}; more labels in the text than turns found"
+    return Found(turns, page, line, 0, end, method, certainty)
+
+
+def _labels_in_body(cable: AssembledCable) -> int:
+    """Known speaker labels anywhere in the body's lines, opening a paragraph or not."""
+    names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
+    label = re.compile(rf"[（(](?:[^（）()]{{0,12}}・)?(?:{names})[）)」]")
+    return sum(len(label.findall(compact(ln))) for ln in cable.body_lines)
 
 
 def _absent_where(lines: list[Line], method: str, certainty: float = 0.95) -> Absent:
@@ -612,6 +627,7 @@ def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional:
         as_read = "".join(c.text for c in found.line.chars if c.text.strip())[found.start : found.end] or None
         raw, line_id = found.line.raw, found.line.id
     confidence = round(found.certainty * weakest, 4)
+    trusted = confidence >= threshold and found.certainty > INFERRED
     return ExtractedField(
         value=found.value,
         as_read=as_read,
@@ -621,8 +637,8 @@ def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional:
         box=box,
         line_id=line_id,
         method=found.method,
-        status="auto" if confidence >= threshold else "needs_review",
-        detail=found.detail or {},
+        status="auto" if trusted else "needs_review",
+        detail={**(found.detail or {}), **({"inferred": "yes"} if found.certainty <= INFERRED else {})},
     )
 
 
@@ -687,7 +703,7 @@ def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, E
         "date_received": received.date,
         "time_sent": sent.time or _absent_where(_line_of(sent), "no 時分 and no black box on the …発 line"),
         "time_received": received.time or _absent_where(_line_of(received), "no 時分 and no black box on the …着 line"),
-        "handling": find_handling(lines) or _absent_where(head[:1], "no bracketed caveat under the number line"),
+        "handling": find_handling(lines, body) or _absent_where(head[:1], "no bracketed caveat under the number line"),
         "references": find_references(body) or _absent_where(head, "no 往電/来電/貴電 at the head of the body"),
         "separate_telegram": find_separate_telegram(subject)
         or _absent_where(_line_after(lines, subject, 0), "no 別電 N in the subject line"),
@@ -723,7 +739,8 @@ MAX_TRANSIT_DAYS = 2  # a cable is received the day it is sent, or a day or two 
 
 def _confirmed(field: ExtractedField, note: str, cfg: FieldsConfig, name: str) -> ExtractedField:
     confidence = round(1 - (1 - field.confidence) * (1 - AGREEMENT_WEIGHT), 4)
-    status = "auto" if confidence >= cfg.threshold_for(name) else "needs_review"
+    trusted = confidence >= cfg.threshold_for(name) and field.detail.get("inferred") != "yes"
+    status = "auto" if trusted else "needs_review"
     return field.model_copy(update={"confidence": confidence, "status": status,
                                     "detail": {**field.detail, "cross_check": note}})
 

@@ -97,7 +97,7 @@ def print_eval(console: Console, result: EvalResult, every_page: bool = True,
     console.print(f"cables found: {result.cables_found} of {result.cables_expected}")
     _precision_line(console, "all cables", result.fields)
     if held_out is not None:
-        _precision_line(console, "held-out cables (odd-numbered, not used to fit)", held_out)
+        _precision_line(console, "cross-validated (each half judged by thresholds fitted on the other)", held_out)
     wrong = [o for o in result.fields if o.auto and not o.correct]
     for o in wrong[:30]:
         console.print(f"[red]wrong, not flagged:[/red] {o.cable} {o.field}: ours {o.ours!r}, truth {o.truth!r} "
