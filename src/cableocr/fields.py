@@ -115,6 +115,7 @@ REPAIRED = 0.7  # certainty left to a value read only after mending an OCR confu
 # known name) has a certainty at or below this, and is always reviewed, whatever the
 # calibrated threshold: the program never files a guess silently.
 INFERRED = 0.7
+UNKNOWN_NAME = 0.75  # a name (post, bureau, addressee) the project's tables do not hold
 
 
 def find_cable_number(lines: list[tuple[int, Line]]) -> Found | None:
@@ -357,8 +358,8 @@ def find_subject(lines: list[tuple[int, Line]]) -> Found | None:
         return None
     page, line = lines[index - 1]
     text = core(line)
-    if text.endswith(("殿", "発", "着", *SENDER_TITLES)):
-        return None
+    if text.endswith(("殿", "発", "着", *SENDER_TITLES)) or text in (*CLASSIFICATIONS, *PRECEDENCES):
+        return None  # (a number line split in two leaves its 至急 alone before the number)
     # Specks read before the title, or after its closing bracket, are not part of it.
     start = len(re.match(r"^[^一-龥ぁ-んァ-ヶA-Za-z0-9（(]*", text).group(0))
     closed = re.match(r"^(.*[）)])[^（）()]{1,3}$", text)
@@ -373,12 +374,23 @@ def check_lexicon(found: Found | None, table: str) -> Found | None:
     known one is taken as that name but must be reviewed; an unknown name is less certain."""
     if found is None:
         return None
-    if (name_en := english(table, found.value)) is not None:
+
+    def english_of(name: str) -> str | None:  # a table may give several renderings
+        value = english(table, name)
+        return " / ".join(value) if isinstance(value, list) else value
+
+    if (name_en := english_of(found.value)) is not None:
         return replace(found, detail={**(found.detail or {}), "english": name_en})
     if (known := nearest(table, found.value)) is not None:
-        detail = {**(found.detail or {}), "read_as": found.value, "english": english(table, known) or ""}
-        return replace(found, value=known, method=f"{found.method}, nearest known name", certainty=0.7, detail=detail)
-    return replace(found, method=f"{found.method}, not in the table of known names", certainty=min(found.certainty, 0.8))
+        detail = {**(found.detail or {}), "read_as": found.value, "english": english_of(known) or ""}
+        return replace(found, value=known, method=f"{found.method}, nearest known name", certainty=INFERRED, detail=detail)
+    # Specks after a known name read as Latin letters or digits (欧亜局長SE).
+    stripped = re.sub(r"[A-Za-z0-9]{1,3}$", "", found.value)
+    if stripped != found.value and (name_en := english_of(stripped)) is not None:
+        detail = {**(found.detail or {}), "read_as": found.value, "english": name_en}
+        return replace(found, value=stripped, end=found.end - (len(found.value) - len(stripped)),
+                       method=f"{found.method}, letters after a known name left out", certainty=0.8, detail=detail)
+    return replace(found, method=f"{found.method}, not in the table of known names", certainty=min(found.certainty, UNKNOWN_NAME))
 
 
 _CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
@@ -607,6 +619,14 @@ def _absent_where(lines: list[Line], method: str, certainty: float = 0.95) -> Ab
     return Absent("not_found", round(certainty * read, 4), method)
 
 
+def _absent_unless(lines: list[Line], hint: str, method: str) -> Absent:
+    """Not found, unless the lines hold a fragment of what was looked for (a misread form of it):
+    then the absence itself is doubtful."""
+    if re.search(hint, "".join(compact(ln) for ln in lines)):
+        return Absent("not_found", 0.5, f"{method}, but a fragment of one is there")
+    return _absent_where(lines, method)
+
+
 def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional: bool = False) -> ExtractedField:
     threshold = cfg.threshold_for(name)
     if found is None:
@@ -703,11 +723,13 @@ def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, E
         "date_received": received.date,
         "time_sent": sent.time or _absent_where(_line_of(sent), "no 時分 and no black box on the …発 line"),
         "time_received": received.time or _absent_where(_line_of(received), "no 時分 and no black box on the …着 line"),
-        "handling": find_handling(lines, body) or _absent_where(head[:1], "no bracketed caveat under the number line"),
-        "references": find_references(body) or _absent_where(head, "no 往電/来電/貴電 at the head of the body"),
+        "handling": check_lexicon(find_handling(lines, body), "caveats") or _absent_where(head[:1], "no bracketed caveat under the number line"),
+        "references": find_references(body) or _absent_unless(head, r"電第|第.{1,6}[号弓]",
+                                                              "no 往電/来電/貴電 at the head of the body"),
         "separate_telegram": find_separate_telegram(subject)
         or _absent_where(_line_after(lines, subject, 0), "no 別電 N in the subject line"),
-        "forwarding": find_forwarding(body) or _absent_where(tail, "no …に転電 line at the end of the body"),
+        "forwarding": find_forwarding(body) or _absent_unless(tail, r"に.電|転.し|電した",
+                                                              "no …に転電 line at the end of the body"),
         "end_mark": find_end_mark(body) or _absent_where(tail, "no （了） at the end of the body"),
         "declassification": find_declassification(cable.pages),
         "redactions": find_redactions(cable.pages, _redaction_labels(sent, received, lines)),
