@@ -41,7 +41,7 @@ def main() -> None:
     truths = [load_truth(p) for p in sorted((batch / "truth").glob("*.truth.json"))]
     groups: dict[tuple[str, str], list] = {}
     for truth in truths:
-        for index, page in enumerate(truth.pages):
+        for index in range(len(truth.pages)):
             group = groups.setdefault((truth.layout, truth.level), [])
             if len(group) < args.per_group:
                 group.append((truth, index))

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 from cableocr.align import align_cable, align_paragraphs, match_translation, speakers_match
 from cableocr.assemble import SPEAKER_LABEL
 from cableocr.config import FieldsConfig
-from cableocr.evaluate import opening_index, resolve_gold
+from cableocr.evaluate import as_compared, opening_index, resolve_gold
 from cableocr.models import BodyParagraph, CableDocument
 from cableocr.synth import parse_seed
 from cableocr.translation import parse_translation
@@ -112,12 +112,11 @@ FORWARDING = {
 def _seed_truth(number: str) -> dict[str, object]:
     """Every cross-checked value as the seed's Japanese text has it."""
     spec = parse_seed(SEED_FILES[number])
-    paragraphs = spec.paragraphs()
     return {
         "cable_number": spec.number, "date_sent": spec.date_iso, "sending_post": spec.sending_post,
         "addressee": spec.addressee, "sender": spec.sender, "classification": spec.classification,
         "precedence": spec.precedence, "subject": spec.subject, "handling": spec.caveat,
-        "references": [paragraphs[0].split("：")[0]],
+        "references": spec.references(),
         "forwarding": [_fold(p) for p in FORWARDING[number]],
     }
 
@@ -139,8 +138,10 @@ def test_ocr_cables_align_as_the_gold_and_cross_checks_agree_where_ocr_is_right(
     truth = _seed_truth(number)
     for check in aligned.alignment.cross_checks:
         value = document.fields[check.field].value
-        if isinstance(value, list):  # references by their text, forwarding posts as they are
-            value = [_fold(v["text"] if isinstance(v, dict) else v) for v in value]
+        if check.field == "references":  # structured: kind, number, separate telegram
+            value = as_compared("references", document.fields["references"])
+        elif isinstance(value, list):
+            value = [_fold(v) for v in value]
         if check.theirs is not None and value is not None:
             assert check.agree == (value == truth[check.field]), (check, truth[check.field])
     checked = {c.field for c in aligned.alignment.cross_checks}

@@ -3,7 +3,13 @@ and the variants the generator draws for it."""
 
 import numpy as np
 
-from cableocr.evaluate import FieldOutcome, as_compared, fit_thresholds, reliability_table, truth_compared
+from cableocr.evaluate import (
+    FieldOutcome,
+    as_compared,
+    fit_thresholds,
+    reliability_table,
+    truth_compared,
+)
 from cableocr.models import ExtractedField
 from cableocr.synth import parse_seed, seed_files
 from cableocr.synth.vary import vary

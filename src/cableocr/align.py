@@ -146,7 +146,10 @@ def _list_checks(document: CableDocument, translation: ParsedTranslation) -> lis
 
 
 def _post_in(post: str, english_text: str) -> bool:
-    """A forwarding item (英, 全米公館（除、…）) named in the translation's forwarding line."""
+    """A forwarding item (英, 全米公館（除、…）) named in the translation's forwarding line. An
+    exclusion list with an empty item (除く、、アガナ) is a misreading, never a match."""
+    if re.search(r"、、|[（(]、|、[）)]|[（(]除く?[）)]", post):
+        return False
     name = re.split(r"[（(]", post)[0]
     # 0 for O is the usual misreading in Latin abbreviations (0ECD代).
     english_name = english("posts", name) or english("posts", re.sub(r"0(?=[A-Z])|(?<=[A-Z])0", "O", name))

@@ -17,7 +17,9 @@ from cableocr.text import normalize
 
 # The printed form's furniture, matched fuzzily (OCR of stamps is rough).
 FURNITURE_TEXTS = ("電信写", "電信案", "秘密指定解除", "外交記録・情報公開室", "外務省", "注意")
-_NOTICE = re.compile(r"^[0-9０-９]?[.．、]?\s*本電|本電の(取扱|複製)|本電に関する|照会は|問い合わせ|連絡あり")
+# The handling notice, whole or in pieces (a line may be read in two).
+_NOTICE = re.compile(r"^[0-9０-９]?[.．、]?\s*本電|本電の(取扱|複製)|本電に関する|照会は|問い合わせ|連絡あり"
+                     r"|本館の許可|許可なくしては|行わないこと|慎重を期|取扱いは")
 _CLASSIFICATION_ALONE = re.compile(r"^(極秘|秘|特秘|部外秘|取扱注意)")
 # The header's marks, with room for what poor scans add at a line's ends (specks read as
 # characters): 殿, …発/…着 near the end, a sender's title, the form's labels.
@@ -122,7 +124,7 @@ def assemble(pages: list[Page]) -> tuple[list[AssembledCable], dict[int, str]]:
 
 # A speaker's label opening a paragraph; OCR may close it with 」 or ].
 # (Up to three specks may be read before it.)
-SPEAKER_LABEL = re.compile(r"^[^一-龥ぁ-んァ-ヶ（(]{0,3}[（(]([^（）()「」]{1,20})[）)」\]］]")
+SPEAKER_LABEL = re.compile(r"^[^一-龥ぁ-んァ-ヶ（(「『]{0,3}[（(]([^（）()「」]{1,20})[）)」\]］]")
 
 
 def _deskew_matrix(page: Page) -> np.ndarray:

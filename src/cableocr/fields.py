@@ -481,7 +481,9 @@ def _ends_sentence(line: Line) -> bool:
     return bool(re.search(r"[。：）)」][^一-龥ぁ-んァ-ヶA-Za-z0-9]{0,2}$", compact(line)))
 
 
-_ALL_MISSIONS = re.compile(r"^全.{1,6}公館(（[^（）]*）)?$")
+# 全米公館 (all missions in a country), perhaps with its exclusions: （除、アガナ、デトロイト）,
+# each excluded post a name, none empty (、、 is a misreading).
+_ALL_MISSIONS = re.compile(r"^全.{1,6}公館(?:[（(]除く?(?:、[一-龥ァ-ヶー]{1,12})+[）)])?$")
 
 
 def _known_posts(items: list[str]) -> tuple[list[str], float, str]:
