@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from kanjize import kanji2number
 
+from cableocr.numbers import CONFUSED_DIGITS, REPAIR_DIGITS
+
 # First day of each era (a fixed historical table, not worth a dependency).
 ERAS: dict[str, dt.date] = {
     "明治": dt.date(1868, 1, 25),
@@ -18,7 +20,7 @@ ERAS: dict[str, dt.date] = {
     "平成": dt.date(1989, 1, 8),
     "令和": dt.date(2019, 5, 1),
 }
-_NUM = r"[0-9〇一二三四五六七八九十OolI|]+"  # with the letters OCR gives for 0 and 1
+_NUM = rf"[0-9〇一二三四五六七八九十{re.escape(CONFUSED_DIGITS)}]+"  # with the letters OCR gives for 0 and 1
 _GAP = r"[\s.,・･'`]*"  # blanks and specks OCR puts between the parts
 _ERA_PARTS = rf"({'|'.join(ERAS)}){_GAP}({_NUM}|元){_GAP}年{_GAP}({_NUM}){_GAP}月{_GAP}({_NUM}){_GAP}"
 ERA_DATE = re.compile(_ERA_PARTS + "日")
@@ -26,12 +28,11 @@ ERA_DATE = re.compile(_ERA_PARTS + "日")
 ERA_DATE_LOOSE = re.compile(_ERA_PARTS + "(?:日|[^0-9〇一二三四五六七八九十])")
 # A Western year, as older forms type it: 74年10月30日 (two digits) or 1974年… (not preceded by an era name
 # or another digit).
-_WESTERN_PARTS = rf"(?<![0-9{''.join(ERAS)}])(?<!(?:{'|'.join(ERAS)}))([0-9OolI|]{{4}}|[0-9OolI|]{{2}}){_GAP}年{_GAP}({_NUM}){_GAP}月{_GAP}({_NUM}){_GAP}"
+_YEAR_DIGIT = rf"[0-9{re.escape(CONFUSED_DIGITS)}]"
+_WESTERN_PARTS = (rf"(?<![0-9{''.join(ERAS)}])({_YEAR_DIGIT}{{4}}|{_YEAR_DIGIT}{{2}})"
+                  rf"{_GAP}年{_GAP}({_NUM}){_GAP}月{_GAP}({_NUM}){_GAP}")
 WESTERN_DATE = re.compile(_WESTERN_PARTS + "日")
 WESTERN_DATE_LOOSE = re.compile(_WESTERN_PARTS + "(?:日|[^0-9〇一二三四五六七八九十])")
-# OCR confusions seen in digits: O/o for 0, l/I/| for 1.
-_CONFUSED = "OolI|"
-_DIGIT_CONFUSIONS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class ParsedDate:
 
 def to_int(token: str) -> int:
     """Arabic (any width) or kanji numeral; 元 is 1. Raises ValueError if it is neither."""
-    token = unicodedata.normalize("NFKC", token).translate(_DIGIT_CONFUSIONS)
+    token = unicodedata.normalize("NFKC", token).translate(REPAIR_DIGITS)
     if token == "元":
         return 1
     if token.isdigit():
@@ -56,20 +57,26 @@ def to_int(token: str) -> int:
     return kanji2number(token)
 
 
+def _search(strict: re.Pattern[str], lenient: re.Pattern[str], folded: str,
+            loose: bool) -> tuple[re.Match[str] | None, bool]:
+    """The first date by the strict pattern, else (if loose) by the lenient one; and whether it
+    was the strict one."""
+    if match := strict.search(folded):
+        return match, True
+    return (lenient.search(folded) if loose else None), False
+
+
 def parse_era_date(text: str, loose: bool = False) -> ParsedDate | None:
     """The first era date in text, or None when there is none or it is not a real date.
 
     loose: also accept a date whose closing 日 was misread as another character.
     """
     folded = unicodedata.normalize("NFKC", text)
-    match = ERA_DATE.search(folded)
-    exact = match is not None
-    if match is None and loose:
-        match = ERA_DATE_LOOSE.search(folded)
+    match, exact = _search(ERA_DATE, ERA_DATE_LOOSE, folded, loose)
     if match is None:
         return _parse_western(folded, loose)
     era, year, month, day = match.groups()
-    repaired = any(c in _CONFUSED for c in year + month + day)
+    repaired = any(c in CONFUSED_DIGITS for c in year + month + day)
     try:
         start = ERAS[era]
         date = dt.date(start.year + to_int(year) - 1, to_int(month), to_int(day))
@@ -90,14 +97,11 @@ def parse_era_date(text: str, loose: bool = False) -> ParsedDate | None:
 def _parse_western(folded: str, loose: bool) -> ParsedDate | None:
     """74年10月30日: a year of the 1900s (cables of this archive are all from the 20th century
     onward; 00-44 are read as 2000-2044)."""
-    match = WESTERN_DATE.search(folded)
-    exact = match is not None
-    if match is None and loose:
-        match = WESTERN_DATE_LOOSE.search(folded)
+    match, exact = _search(WESTERN_DATE, WESTERN_DATE_LOOSE, folded, loose)
     if match is None:
         return None
     year, month, day = match.groups()
-    repaired = any(c in _CONFUSED for c in year + month + day)
+    repaired = any(c in CONFUSED_DIGITS for c in year + month + day)
     try:
         number = to_int(year)
         full = number if len(year) == 4 else 1900 + number if number >= 45 else 2000 + number

@@ -664,12 +664,9 @@ def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional:
     )
 
 
-def _line_after(lines: list[tuple[int, Line]], found: Found | None, count: int = 1) -> list[Line]:
-    if found is None or found.line is None:
-        return []
-    ids = [ln.id for _, ln in lines]
-    at = ids.index(found.line.id)
-    return [ln for _, ln in lines[at : at + 1 + count]]
+def _evidence_lines(found: Found | None) -> list[Line]:
+    """The line a finding was read from, as the place an absent neighbour was looked for."""
+    return [found.line] if found is not None and found.line is not None else []
 
 
 def extract_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, ExtractedField]:
@@ -706,7 +703,7 @@ def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, E
     received = find_dated_line(lines, cable.pages, "着")
     number = find_cable_number(lines)
     subject = find_subject(lines)
-    number_line = _line_after(lines, number, 0)
+    number_line = _evidence_lines(number)
     head, tail = [ln for _, ln in body[:2]], [ln for _, ln in body[-3:]]
     found: dict[str, Found | Absent | None] = {
         "cable_number": number,
@@ -723,13 +720,13 @@ def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, E
         "primary_bureau": check_lexicon(find_primary_bureau(lines), "bureaus"),
         "receiving_office": check_lexicon(received.post, "posts"),
         "date_received": received.date,
-        "time_sent": sent.time or _absent_where(_line_of(sent), "no 時分 and no black box on the …発 line"),
-        "time_received": received.time or _absent_where(_line_of(received), "no 時分 and no black box on the …着 line"),
+        "time_sent": sent.time or _absent_where(_evidence_lines(sent.date or sent.post), "no 時分 and no black box on the …発 line"),
+        "time_received": received.time or _absent_where(_evidence_lines(received.date or received.post), "no 時分 and no black box on the …着 line"),
         "handling": check_lexicon(find_handling(lines, body), "caveats") or _absent_where(head[:1], "no bracketed caveat under the number line"),
         "references": find_references(body) or _absent_unless(head, r"電第|第.{1,6}[号弓]",
                                                               "no 往電/来電/貴電 at the head of the body"),
         "separate_telegram": find_separate_telegram(subject)
-        or _absent_where(_line_after(lines, subject, 0), "no 別電 N in the subject line"),
+        or _absent_where(_evidence_lines(subject), "no 別電 N in the subject line"),
         "forwarding": find_forwarding(body) or _absent_unless(tail, r"に.電|転.し|電した",
                                                               "no …に転電 line at the end of the body"),
         "end_mark": find_end_mark(body) or _absent_where(tail, "no （了） at the end of the body"),
@@ -738,11 +735,6 @@ def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, E
         "speakers": find_speakers(cable) or _absent_where([ln for _, ln in body], "no speaker label opens a paragraph", 0.9),
     }
     return {name: _field(name, found[name], cfg) for name in ALL_FIELDS}
-
-
-def _line_of(dated: DatedLine) -> list[Line]:
-    evidence = dated.date or dated.post
-    return [evidence.line] if evidence and evidence.line else []
 
 
 def _redaction_labels(sent: DatedLine, received: DatedLine, lines: list[tuple[int, Line]]) -> dict[str, tuple[int, Line]]:

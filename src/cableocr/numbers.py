@@ -13,7 +13,7 @@ from kanjize import kanji2number
 # Characters OCR gives for digits; the repair maps them back. A run must still hold one real
 # digit, so that a stray 'l' or '|' alone is never taken for a number.
 CONFUSED_DIGITS = "OolI|"
-_REPAIR = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+REPAIR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 DIGITS = rf"(?=[{CONFUSED_DIGITS}]*[0-9０-９])[0-9０-９{CONFUSED_DIGITS}]"
 _KANJI_DIGITS = "〇一二三四五六七八九十"
 
@@ -38,7 +38,7 @@ class Reading:
 def read_digits(token: str) -> tuple[str, bool]:
     """'55l5' -> ('5515', True); full-width digits folded without counting as a repair."""
     folded = unicodedata.normalize("NFKC", token).replace(" ", "")
-    mended = folded.translate(_REPAIR)
+    mended = folded.translate(REPAIR_DIGITS)
     return mended, mended != folded
 
 
