@@ -15,6 +15,7 @@ from cableocr import pipeline
 from cableocr.config import Settings
 from cableocr.ingest import list_batch
 from cableocr.models import Manifest, Page, PageSource
+from flows.finalise import wait_for_review as wait_for_review_task
 
 # Tesseract runs as a subprocess per page, so threads give real parallelism: one per core.
 WORKERS = max(1, min(os.cpu_count() or 1, 8))
@@ -46,9 +47,11 @@ def finish(batch: Path, files: list[pipeline.FileResult], pages: list[Page], out
 
 
 @flow(name="cableocr-batch", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS), log_prints=False)
-def batch_flow(batch: Path, out: Path, settings: Settings | None = None, translations: Path | None = None) -> Manifest:
+def batch_flow(batch: Path, out: Path, settings: Settings | None = None, translations: Path | None = None,
+               wait_for_review: bool = False, review_timeout_seconds: float = 7 * 24 * 3600) -> Manifest:
     """Run the pipeline on every file of the batch folder, writing into out; with a folder of
-    published translations, align each cable with its own."""
+    published translations, align each cable with its own. With wait_for_review, wait until
+    the review queue is empty (`cableocr review OUT`), then mark the output final."""
     settings = settings or Settings()
     # Read the translations first: a wrong folder fails before any page is read, not after.
     parsed = pipeline.load_translations(translations)
@@ -58,6 +61,9 @@ def batch_flow(batch: Path, out: Path, settings: Settings | None = None, transla
     pages = [f.result() for f in read_page.map(sources, unmapped(out), unmapped(settings))]
     manifest = finish(batch, files, pages, out, settings, parsed)
     publish_summary(manifest)
+    publish_review_queue(manifest, out)
+    if wait_for_review:
+        manifest = wait_for_review_task(out, review_timeout_seconds)
     return manifest
 
 
@@ -76,3 +82,17 @@ def publish_summary(manifest: Manifest) -> None:
         table=rows,
         description=f"{len(rows)} cables; unreadable inputs: {', '.join(failed) or 'none'}",
     )
+
+
+def publish_review_queue(manifest: Manifest, out: Path) -> None:
+    """The review queue as a table artifact: fields waiting per cable, and the command to
+    review them."""
+    command = f"cableocr review {out}"
+    rows = [{"cable": c.cable_id, "fields to review": c.needs_review, "review with": command}
+            for c in manifest.cables if c.needs_review]
+    total = sum(c.needs_review for c in manifest.cables)
+    description = (f"{total} fields in {len(rows)} cables wait for review: `{command}`, then "
+                   f"`cableocr finalise {out}`" if total else "nothing to review")
+    create_table_artifact(key="cableocr-review-queue", table=rows or [{"cable": "-", "fields to review": 0,
+                                                                        "review with": "-"}],
+                          description=description)

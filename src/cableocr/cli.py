@@ -104,6 +104,8 @@ def _print_summary(manifest: Manifest, out: Path) -> None:
             if c.translation is None:
                 console.print(f"[yellow]no translation:[/yellow] {c.cable_id}")
     console.print(f"manifest: {out / 'manifest.json'}")
+    if pending := sum(c.needs_review for c in manifest.cables):
+        console.print(f"{pending} field(s) to review: [bold]cableocr review {out}[/bold]")
 
 
 @app.command()
@@ -185,10 +187,6 @@ def verify(bag: Annotated[Path, typer.Argument(help="a bag written by `cableocr 
     console.print(f"valid bag: {count} files, every checksum matches")
 
 
-if __name__ == "__main__":
-    app()
-
-
 @app.command("eval")
 def eval_command(
     cables: Annotated[int, typer.Option(help="how many generated cables (the seeds first, then variants)")] = 200,
@@ -246,3 +244,59 @@ def _fit_and_check(work: Path, truths, result, workers: int):
                   f"{eval_run.THRESHOLDS_FILE}: {thresholds}")
     final = run_with(thresholds)
     return eval_run.EvalResult(final.fields, final.pages, final.cables_expected, final.cables_found, held_out)
+
+
+@app.command()
+def review(
+    out: Annotated[Path, typer.Argument(help="a folder written by `cableocr run`")],
+    port: Annotated[int, typer.Option("--port", help="the local port to serve on")] = 8765,
+    host: Annotated[str, typer.Option("--host", help="the address to bind (loopback unless --allow-remote)")]
+    = "127.0.0.1",
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="allow binding to an address other machines can reach")] = False,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="your name, recorded with each decision")]
+    = None,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="open the page in a browser")] = True,
+) -> None:
+    """Review the fields the machine is unsure of, in the browser. Every decision is appended
+    to OUT/review-log.jsonl and the cable JSON is rebuilt with it."""
+    import webbrowser
+
+    import uvicorn
+
+    from cableocr.review_server import create_app, is_loopback
+
+    if not is_loopback(host) and not allow_remote:
+        console.print(f"[red]error:[/red] {host} is reachable from other machines; the review page has no "
+                      "login. Add --allow-remote if that is what you want")
+        raise typer.Exit(2)
+    try:
+        application = create_app(out, reviewer, allowed_hosts=None if allow_remote else
+                                 {"127.0.0.1", "localhost", "::1", host})
+    except CableOcrError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    url = f"http://{'localhost' if is_loopback(host) else host}:{port}/"
+    console.print(f"review queue of {out}: [bold]{url}[/bold] (Ctrl+C stops)")
+    if browser:
+        webbrowser.open(url)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def finalise(out: Annotated[Path, typer.Argument(help="a folder written by `cableocr run`")]) -> None:
+    """Rebuild OUT's JSON from the machine's reading plus the review log and mark the batch
+    final, once no field waits for review (exit 7 while some do)."""
+    _quiet_prefect(False)
+    from flows.finalise import finalise_flow
+
+    try:
+        finalise_flow(out=out)
+    except CableOcrError as exc:
+        console.print(f"[yellow]not final:[/yellow] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    console.print(f"{out} is final: every flagged field has a decision")
+
+
+if __name__ == "__main__":
+    app()

@@ -75,6 +75,10 @@ def write_cable(document: CableDocument, images: list[np.ndarray], out: Path, dp
     for number, page in enumerate(document.pages, start=1):
         write_atomic(out / alto_name(document.cable_id, number), page_alto(page, f"p{number}"))
     write_atomic(out / f"{document.cable_id}.pdf", cable_pdf(document.pages, images, dpi))
+    return write_cable_json(document, out)
+
+
+def write_cable_json(document: CableDocument, out: Path) -> Path:
     path = out / f"{document.cable_id}.json"
     write_atomic(path, (to_json(document) + "\n").encode("utf-8"))
     return path

@@ -219,6 +219,7 @@ class Manifest(Frozen):
     files: list[ManifestFile]
     cables: list[ManifestCable]
     translations: list[ManifestTranslation] = []
+    finalised: bool = Field(default=False, description="every flagged field reviewed (`cableocr finalise`)")
 
     @property
     def failed(self) -> bool:

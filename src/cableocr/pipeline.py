@@ -32,6 +32,8 @@ from cableocr.models import (
     Provenance,
 )
 from cableocr.ocr import BLANK_PAGE, read_page
+from cableocr.review import apply_decisions
+from cableocr.review_log import read_log, save_machine_copy
 from cableocr.text import normalize
 from cableocr.translation import ParsedTranslation, parse_translation
 
@@ -166,8 +168,10 @@ def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, Extra
 def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, settings: Settings,
            translations: Translations | None = None) -> Manifest:
     """Assemble cables from the pages (in batch order), extract fields, align each with its
-    translation where one is given, write the outputs and the manifest."""
+    translation where one is given, apply the review log's decisions, write the outputs and the
+    manifest."""
     translations = translations or Translations([], {})
+    decisions = read_log(out).decisions
     matched: dict[int, list[str]] = {}
     cables, unassigned = assemble(pages)
     taken: set[str] = set()
@@ -181,6 +185,8 @@ def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, s
         if (translation := match_translation(document, translations.parsed)) is not None:
             document = align_cable(document, translation, settings.fields)
             matched.setdefault(id(translation), []).append(document.cable_id)
+        save_machine_copy(out, document)
+        document = apply_decisions(document, decisions)
         images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
         path = write_cable(document, images, out, settings.ingest.dpi)
         page_cable.update({pos: document.cable_id for pos in cable.page_positions})

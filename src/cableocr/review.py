@@ -1,0 +1,227 @@
+"""Review: the queue of fields a person must look at, and the decisions that person makes.
+
+The cable JSON a run publishes is the machine's reading plus every decision in the batch's
+review log. Decisions are applied by field and checked against the page they were made on: a
+decision made on other pixels is not applied, and the field goes back to the queue with that
+decision shown beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import Field
+
+from cableocr.fields import ALL_FIELDS, split_forwarding
+from cableocr.models import Box, CableDocument, ExtractedField, FieldValue, Frozen
+from cableocr.numbers import find_references
+
+Action = Literal["accept", "correct", "illegible", "redacted", "skip"]
+ACTIONS: tuple[str, ...] = ("accept", "correct", "illegible", "redacted", "skip")
+# Fields whose value is a list of posts, and those whose items are objects (edited as JSON).
+LIST_FIELDS = {"forwarding"}
+OBJECT_FIELDS = {"speakers", "redactions"}
+
+
+class ReviewDecision(Frozen):
+    """One line of the review log: who decided what about which field, on which page, when."""
+
+    cable_id: str
+    field: str
+    action: Action
+    old_value: FieldValue = Field(description="the value shown to the reviewer")
+    new_value: FieldValue = Field(description="the value decided on; null for illegible, redacted, skip")
+    page_sha256: str = Field(description="the page the field was read from (the cable's first page when none)")
+    cable_sha256: str = Field(description="the cable's first page: finds the cable again if its id changes")
+    reviewer: str | None = None
+    at: str = Field(description="when, ISO 8601 in UTC")
+
+
+class ReviewItem(Frozen):
+    """One entry of the review queue, with everything the reviewer is shown."""
+
+    cable_id: str
+    field: str
+    page: int | None
+    box: Box | None
+    value_text: str = Field(description="the machine's value as the reviewer edits it")
+    summary: str = Field(description="the value as the queue lists it")
+    as_read: str | None
+    raw: str | None
+    translation: str | None = Field(description="the published translation's reading, where there is one")
+    confidence: float
+    method: str
+    reason: str | None
+    why: str = Field(description="why it is in the queue")
+    previous: str | None = Field(default=None, description="an earlier decision made on another page image")
+
+
+def field_page_sha(document: CableDocument, field: ExtractedField) -> str:
+    pages = document.source
+    index = field.page if field.page is not None and 0 <= field.page < len(pages) else 0
+    return pages[index].sha256
+
+
+def cable_sha(document: CableDocument) -> str:
+    return document.source[0].sha256
+
+
+def value_to_text(name: str, value: FieldValue) -> str:
+    """A value as the reviewer edits it: lists of posts and references joined by 、, other
+    lists of objects as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if name in OBJECT_FIELDS:
+        return json.dumps(value, ensure_ascii=False)
+    return "、".join(item if isinstance(item, str) else str(item.get("text", "")) for item in value)
+
+
+def text_to_value(name: str, text: str) -> FieldValue:
+    """What the reviewer typed, as the field's value. Raises ValueError saying what is wrong."""
+    text = text.strip()
+    if not text:
+        raise ValueError("an empty value: mark the field illegible or redacted instead")
+    if name in LIST_FIELDS:
+        return split_forwarding(text)
+    if name == "references":
+        found = find_references(text)
+        if not found:
+            raise ValueError("no reference read: write them as 往電第1234号、貴電第567号")
+        return [r.as_value() for r in found]
+    if name in OBJECT_FIELDS:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not a JSON list of objects: {exc.msg}") from exc
+        if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+            raise ValueError("not a JSON list of objects")
+        return value
+    return text
+
+
+def _describe(decision: ReviewDecision) -> str:
+    shown = value_to_text(decision.field, decision.new_value) if decision.new_value is not None else ""
+    who = f" by {decision.reviewer}" if decision.reviewer else ""
+    return f"{decision.action}{': ' + shown if shown else ''}{who} at {decision.at}"
+
+
+def _reviewed(field: ExtractedField, decision: ReviewDecision) -> ExtractedField:
+    detail = {
+        **field.detail, "review_action": decision.action, "reviewed_at": decision.at,
+        "machine_value": value_to_text(decision.field, field.value),
+        "machine_confidence": f"{field.confidence:.4f}",
+    }
+    if decision.reviewer:
+        detail["reviewed_by"] = decision.reviewer
+    absent = decision.action in ("illegible", "redacted")
+    return field.model_copy(update={
+        "value": None if absent else decision.new_value,
+        "reason": decision.action if absent else None,
+        "confidence": 1.0, "status": "reviewed", "source": "review", "detail": detail,
+    })
+
+
+def _reopened(field: ExtractedField, decision: ReviewDecision) -> ExtractedField:
+    detail = {**field.detail, "previous_review": f"{_describe(decision)} (on another image of the page)"}
+    return field.model_copy(update={"status": "needs_review", "detail": detail})
+
+
+def decisions_for(document: CableDocument, decisions: list[ReviewDecision]) -> dict[str, ReviewDecision]:
+    """The last decision (skips left out) on each field of this cable, in log order."""
+    latest: dict[str, ReviewDecision] = {}
+    for decision in decisions:
+        ours = decision.cable_id == document.cable_id or decision.cable_sha256 == cable_sha(document)
+        if ours and decision.action != "skip" and decision.field in document.fields:
+            latest[decision.field] = decision
+    return latest
+
+
+def apply_decisions(document: CableDocument, decisions: list[ReviewDecision]) -> CableDocument:
+    """The machine's document with the reviewer's decisions applied. A decision made on another
+    image of the page is not applied: the field is flagged again, the old decision beside it."""
+    fields = dict(document.fields)
+    applied = []
+    for name, decision in decisions_for(document, decisions).items():
+        field = fields[name]
+        if decision.page_sha256 == field_page_sha(document, field):
+            fields[name] = _reviewed(field, decision)
+            applied.append({"field": name, "action": decision.action, "at": decision.at,
+                            "reviewer": decision.reviewer or ""})
+        else:
+            fields[name] = _reopened(field, decision)
+    provenance = document.provenance.model_copy(update={"review_decisions": applied})
+    return document.model_copy(update={
+        "fields": fields, "provenance": provenance,
+        "needs_review": [name for name, f in fields.items() if f.status == "needs_review"],
+    })
+
+
+def value_summary(name: str, value: FieldValue) -> str:
+    """A value as the queue lists it: lists of objects by what they are about."""
+    if name in OBJECT_FIELDS and isinstance(value, list):
+        key = "speaker" if name == "speakers" else "hides"
+        return f"{len(value)}: " + "、".join(str(item.get(key, "?")) for item in value)
+    return value_to_text(name, value)
+
+
+def _why(field: ExtractedField) -> str:
+    if field.detail.get("previous_review"):
+        return "the page changed since it was reviewed"
+    if "disagrees with the translation" in field.method:
+        return "disagrees with the translation"
+    if field.source == "translation":
+        return "taken from the translation"
+    if field.detail.get("inferred") == "yes":
+        return "inferred, not read as it stands"
+    if field.value is None and field.reason in ("not_found", "illegible"):
+        return f"{field.reason.replace('_', ' ')} on the page"
+    return "confidence below the review threshold"
+
+
+def review_queue(documents: list[CableDocument]) -> list[ReviewItem]:
+    """Every field waiting for review, in batch order, then by page, then in the form's order."""
+    order = {name: i for i, name in enumerate(ALL_FIELDS)}
+    items = []
+    for document in documents:
+        waiting = [(name, f) for name, f in document.fields.items() if f.status == "needs_review"]
+        waiting.sort(key=lambda nf: (nf[1].page if nf[1].page is not None else -1, order.get(nf[0], len(order))))
+        items += [_item(document, name, field) for name, field in waiting]
+    return items
+
+
+def _item(document: CableDocument, name: str, field: ExtractedField) -> ReviewItem:
+    return ReviewItem(
+        cable_id=document.cable_id, field=name, page=field.page, box=field.box,
+        value_text=value_to_text(name, field.value), summary=value_summary(name, field.value), as_read=field.as_read, raw=field.raw,
+        translation=field.detail.get("translation"), confidence=field.confidence, method=field.method,
+        reason=field.reason, why=_why(field), previous=field.detail.get("previous_review"),
+    )
+
+
+def make_decision(document: CableDocument, name: str, action: str, text: str, reviewer: str | None,
+                  at: str) -> ReviewDecision:
+    """A reviewer's input as a decision on the field. Enter on the unchanged value accepts it;
+    a changed value is a correction. Raises ValueError for an unknown field or action, or a
+    value that cannot be read."""
+    field = document.fields.get(name)
+    if field is None:
+        raise ValueError(f"{document.cable_id} has no field {name!r}")
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    new_value: FieldValue = None
+    if action == "accept" and text.strip() != value_to_text(name, field.value).strip():
+        action = "correct"
+    if action == "accept":
+        if field.value is None:
+            raise ValueError("nothing to accept: type the value, or mark it illegible or redacted")
+        new_value = field.value
+    elif action == "correct":
+        new_value = text_to_value(name, text)
+    return ReviewDecision(
+        cable_id=document.cable_id, field=name, action=action, old_value=field.value, new_value=new_value,
+        page_sha256=field_page_sha(document, field), cable_sha256=cable_sha(document),
+        reviewer=reviewer or None, at=at,
+    )
