@@ -185,8 +185,8 @@ def _token(client: TestClient) -> str:
 @pytest.mark.parametrize("path", [
     "/files/../secret.txt", "/files/%2e%2e/secret.txt", "/files/..%2fsecret.txt", "/files/%2e%2e%2fsecret.txt",
     "/files//etc/passwd", "/files/%2fetc%2fpasswd", "/files/escape.txt", "/files/.machine/cable-1234.json",
-    "/files/.pages", "/files/..%5csecret.txt", "/cable/..%2f..%2fsecret", "/crop/..%2fsecret/sender.png",
-    "/page/cable-1234/..%2f..%2fsecret.png",
+    "/files/.pages", "/files/..%5csecret.txt", "/cable/..%2f..%2fsecret", "/crop/..%2fsecret/sender.jpg",
+    "/page/cable-1234/..%2f..%2fsecret.jpg",
 ])
 def test_no_request_reaches_outside_the_batch(server, path):
     client, _ = server
@@ -237,7 +237,48 @@ def test_pages_carry_security_headers_and_images(server):
     client, _ = server
     response = client.get("/")
     assert response.status_code == 200 and "frame-ancestors 'none'" in response.headers["content-security-policy"]
-    crop = client.get("/crop/cable-1234/sender.png")
-    assert crop.headers["content-type"] == "image/png" and crop.content[:4] == b"\x89PNG"
-    assert client.get("/page/cable-1234/0.png").status_code == 200
-    assert client.get("/page/cable-1234/5.png").status_code == 404
+    crop = client.get("/crop/cable-1234/sender.jpg")
+    assert crop.headers["content-type"] == "image/jpeg" and crop.content[:3] == b"\xff\xd8\xff"
+    assert client.get("/page/cable-1234/0.jpg").status_code == 200
+    assert client.get("/page/cable-1234/5.jpg").status_code == 404
+
+
+def test_binding_beyond_loopback_needs_an_explicit_flag(tmp_path):
+    from typer.testing import CliRunner
+
+    from cableocr.cli import app
+
+    out = make_output(tmp_path / "out", [make_document()])
+    result = CliRunner().invoke(app, ["review", str(out), "--host", "0.0.0.0", "--no-browser"])
+    assert result.exit_code == 2 and "--allow-remote" in result.output
+
+
+@pytest.mark.slow
+def test_the_flow_waits_for_the_reviewers_then_finalises(tmp_path):
+    """Prefect: the waiting task finalises the batch as soon as the last decision is logged,
+    and the finalise flow (`cableocr finalise`) refuses while fields wait."""
+    import threading
+    import time
+
+    from typer.testing import CliRunner
+
+    from cableocr.cli import app
+    from flows.finalise import wait_for_review
+
+    out = make_output(tmp_path / "out", [make_document()])
+    result = CliRunner().invoke(app, ["finalise", str(out)])
+    assert result.exit_code == ReviewPending.exit_code and "4 fields" in result.output
+
+    def reviewer() -> None:
+        document = make_document()
+        for name, action, text in (("date_sent", "accept", "1993-09-28"), ("sender", "correct", "波多野大使"),
+                                   ("forwarding", "illegible", ""), ("addressee", "correct", "外務大臣")):
+            time.sleep(0.3)
+            append_decision(out, make_decision(document, name, action, text, "A. Archivist", NOW))
+
+    thread = threading.Thread(target=reviewer)
+    thread.start()
+    manifest = wait_for_review(out, timeout_seconds=60, poll_seconds=0.2)
+    thread.join()
+    assert manifest.finalised and len(read_log(out).decisions) == 4
+    assert CliRunner().invoke(app, ["finalise", str(out)]).exit_code == 0

@@ -40,6 +40,8 @@ from cableocr.review_log import (
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SCRIPT = (Path(__file__).parent / "templates" / "review.js").read_text(encoding="utf-8")
 CONTEXT_PX = 60  # scan shown around a field's box in its crop
+SHOWN_WIDTH = 1200  # images are scaled down to this: a 300 dpi page is 2500 px wide
+JPEG_QUALITY = 90  # high enough to read a kanji's strokes; PNG of a noisy scan is ten times bigger
 MAX_BODY = 64 * 1024
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
@@ -153,14 +155,14 @@ def create_app(out: Path, reviewer: str | None = None, allowed_hosts: set[str] |
             return PlainTextResponse("no such field", status_code=404)
         index = field.page if field.page is not None else 0
         image = _page_image(state, document, index)
-        return _png(field_crop(image, field.box))
+        return _jpeg(field_crop(image, field.box))
 
     def page_image(request: Request) -> Response:
         document = _document(state, request.path_params["cable_id"])
         index = _int(request.path_params["page"])
         if not 0 <= index < len(document.pages):
             return PlainTextResponse("no such page", status_code=404)
-        return _png(draw_fields(_page_image(state, document, index), document, index))
+        return _jpeg(draw_fields(_page_image(state, document, index), document, index))
 
     def output_file(request: Request) -> Response:
         path = safe_output_path(state.out, request.path_params["path"])
@@ -176,8 +178,8 @@ def create_app(out: Path, reviewer: str | None = None, allowed_hosts: set[str] |
         Route("/item/{position}", item),
         Route("/decide", decide, methods=["POST"]),
         Route("/cable/{cable_id}", cable),
-        Route("/crop/{cable_id}/{field}.png", crop),
-        Route("/page/{cable_id}/{page}.png", page_image),
+        Route("/crop/{cable_id}/{field}.jpg", crop),
+        Route("/page/{cable_id}/{page}.jpg", page_image),
         Route("/files/{path:path}", output_file),
         Route("/review.js", script),
     ])
@@ -285,8 +287,11 @@ def draw_fields(image: np.ndarray, document: CableDocument, index: int) -> np.nd
     return colour
 
 
-def _png(image: np.ndarray) -> Response:
-    ok, data = cv2.imencode(".png", image)
+def _jpeg(image: np.ndarray) -> Response:
+    height, width = image.shape[:2]
+    if width > SHOWN_WIDTH:
+        image = cv2.resize(image, (SHOWN_WIDTH, round(height * SHOWN_WIDTH / width)), interpolation=cv2.INTER_AREA)
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:
         return PlainTextResponse("the image could not be encoded", status_code=500)
-    return Response(data.tobytes(), media_type="image/png")
+    return Response(data.tobytes(), media_type="image/jpeg")

@@ -1,0 +1,153 @@
+"""The review page in a real browser (Playwright driving Debian's chromium): a reviewer corrects a
+field the machine read wrong, accepts one it read right and marks one illegible, with the
+keyboard alone; the cable JSON says so; a rerun of the flow keeps all three decisions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cableocr.evaluate import as_compared, truth_compared
+from cableocr.models import CableDocument
+from cableocr.review_log import REVIEW_LOG, read_log
+from cableocr.synth import generate, load_truth, seed_files
+
+pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
+SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "review-page.png"
+REVIEWER = "Test Archivist"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI without chromium: the Makefile installs Debian's chromium")
+        pytest.skip("chromium is not installed (make deps installs it)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reviewed_batch(tesseract, tmp_path_factory):
+    """A generated poor scan of seed 004 (its truth kept outside the batch), through the flow."""
+    from flows.batch import batch_flow
+
+    root = tmp_path_factory.mktemp("review")
+    seed = next(p for p in seed_files() if p.name.startswith("004"))
+    truth = load_truth(generate(seed, root / "batch", "horizontal", "poor", "png", 7, truth_dir=root / "truth"))
+    out = root / "out"
+    manifest = batch_flow(batch=root / "batch", out=out)
+    assert len(manifest.cables) == 1
+    return root / "batch", out, truth
+
+
+def _document(out: Path) -> CableDocument:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return CableDocument.model_validate_json((out / manifest["cables"][0]["path"]).read_bytes())
+
+
+def _choose(document: CableDocument, truth) -> dict[str, tuple[str, str]]:
+    """From the generator's truth: a flagged field the machine read wrong (to correct, with the
+    truth's value), one it read right (to accept), and one more (to mark illegible)."""
+    wrong, right, other = None, None, None
+    for name, field in document.fields.items():
+        expected = truth.fields.get(name)
+        if field.status != "needs_review":
+            continue
+        plain = isinstance(expected, str) and expected != "redacted"
+        if plain and wrong is None and as_compared(name, field) != truth_compared(expected):
+            wrong = (name, expected)
+        elif plain and right is None and isinstance(field.value, str) and as_compared(name, field) == truth_compared(expected):
+            right = (name, field.value)
+        elif other is None:
+            other = (name, "")
+    assert wrong and right and other, "the generated poor scan must have flagged fields, wrong and right"
+    return {"correct": wrong, "accept": right, "illegible": other}
+
+
+@pytest.fixture(scope="module")
+def server(reviewed_batch):
+    import uvicorn
+
+    from cableocr.review_server import create_app
+
+    _, out, _ = reviewed_batch
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(out, reviewer=None, allowed_hosts={"127.0.0.1", "localhost"})
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the review server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_a_reviewer_corrects_accepts_and_marks_illegible_and_a_rerun_keeps_it(reviewed_batch, server, chromium):
+    from playwright.sync_api import sync_playwright
+
+    batch, out, truth = reviewed_batch
+    plan = _choose(_document(out), truth)
+    targets = {name: action for action, (name, _) in plan.items()}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1200, "height": 820})
+        page.goto(f"{server}/")
+        page.click("#start")
+        page.fill("#reviewer", REVIEWER)
+        for _ in range(60):  # bounded: every item is decided or skipped once at most
+            if not targets or page.locator("#done").count():
+                break
+            name = page.inner_text("#field-name")
+            action = targets.pop(name, "skip")
+            if action == "correct":
+                page.wait_for_load_state("load")  # images included
+                assert page.locator("#crop").evaluate("img => img.naturalWidth") > 0
+                page.fill("#value", plan["correct"][1])
+                SCREENSHOT.parent.mkdir(exist_ok=True)
+                page.screenshot(path=str(SCREENSHOT), full_page=True)  # the README's picture
+                page.press("#value", "Enter")
+            elif action == "accept":
+                assert page.input_value("#value") == plan["accept"][1]
+                page.press("#value", "Enter")
+            elif action == "illegible":
+                page.keyboard.press("Alt+KeyI")
+            else:
+                page.keyboard.press("Escape")
+            page.wait_for_load_state()
+        assert not targets, f"never shown: {targets}"
+        page.goto(f"{server}/cable/{_document(out).cable_id}")
+        assert plan["correct"][1] in page.inner_text("#json")
+        browser.close()
+
+    def check(document: CableDocument) -> None:
+        corrected, accepted, illegible = (document.fields[plan[a][0]] for a in ("correct", "accept", "illegible"))
+        assert truth_compared(corrected.value) == truth_compared(plan["correct"][1])
+        assert accepted.value == plan["accept"][1]
+        assert (illegible.value, illegible.reason) == (None, "illegible")
+        for field in (corrected, accepted, illegible):
+            assert (field.status, field.source, field.detail["reviewed_by"]) == ("reviewed", "review", REVIEWER)
+        assert not {plan[a][0] for a in plan} & set(document.needs_review)
+
+    check(_document(out))
+    actions = [d.action for d in read_log(out).decisions]
+    assert sorted(a for a in actions if a != "skip") == ["accept", "correct", "illegible"]
+    log_before = (out / REVIEW_LOG).read_bytes()
+
+    from flows.batch import batch_flow
+
+    batch_flow(batch=batch, out=out)
+    check(_document(out))
+    assert (out / REVIEW_LOG).read_bytes() == log_before  # a rerun reads the log, never writes it
