@@ -125,6 +125,16 @@ def test_a_decision_made_on_another_image_of_the_page_is_shown_again_not_applied
     assert item.previous and item.why == "the page changed since it was reviewed"
 
 
+def test_a_translation_disagreement_is_queued_with_both_readings():
+    document = make_document()
+    disputed = document.fields["cable_number"].model_copy(update={
+        "status": "needs_review", "confidence": 0.5, "method": "number line; disagrees with the translation",
+        "detail": {"translation": "1284"}})
+    document = document.model_copy(update={"fields": {**document.fields, "cable_number": disputed}})
+    item = next(i for i in review_queue([document]) if i.field == "cable_number")
+    assert (item.value_text, item.translation, item.why) == ("1234", "1284", "disagrees with the translation")
+
+
 def test_a_damaged_log_loses_only_its_damaged_line(tmp_path):
     out = make_output(tmp_path / "out", [make_document()])
     document = make_document()

@@ -151,3 +151,30 @@ def test_a_reviewer_corrects_accepts_and_marks_illegible_and_a_rerun_keeps_it(re
     batch_flow(batch=batch, out=out)
     check(_document(out))
     assert (out / REVIEW_LOG).read_bytes() == log_before  # a rerun reads the log, never writes it
+
+
+def test_a_rescanned_page_brings_its_reviewed_fields_back_with_the_old_decision(reviewed_batch, tmp_path):
+    """Decisions are tied to the page image they were made on: a new scan of the page (other
+    pixels) is read afresh, and each reviewed field returns to the queue with its old decision."""
+    import numpy as np
+    from PIL import Image
+
+    from cableocr.review import make_decision
+    from cableocr.review_log import append_decision
+    from flows.batch import batch_flow
+
+    batch, out, truth = reviewed_batch
+    rescanned, new_out = tmp_path / "rescanned", tmp_path / "out"
+    shutil.copytree(batch, rescanned)
+    shutil.copytree(out, new_out)
+    document = _document(new_out)
+    name = next(n for n, f in document.fields.items() if isinstance(f.value, str))
+    append_decision(new_out, make_decision(document, name, "correct", "人の読み", REVIEWER, "2026-11-28T05:00:00+00:00"))
+    for image_path in rescanned.glob("*.png"):
+        pixels = np.asarray(Image.open(image_path)).copy()
+        pixels[:4, :4] = 255 - pixels[:4, :4]  # another scan: other pixels, the same text
+        Image.fromarray(pixels).save(image_path)
+    batch_flow(batch=rescanned, out=new_out)
+    field = _document(new_out).fields[name]
+    assert field.status == "needs_review" and field.source != "review"
+    assert "人の読み" in field.detail["previous_review"] and REVIEWER in field.detail["previous_review"]
