@@ -9,6 +9,7 @@ from pathlib import Path
 from prefect import flow, task, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cableocr import pipeline
@@ -27,17 +28,17 @@ def on_page_done(hook: Callable[[PageSource], None]) -> None:
     _page_done_hooks.append(hook)
 
 
-@task(name="ingest-file", cache_policy=NO_CACHE)
-def ingest_file(path: Path, batch: Path, out: Path, settings: Settings) -> pipeline.FileResult:
-    return pipeline.ingest_one(path, batch, out, settings)
-
-
-@task(name="read-page", cache_policy=NO_CACHE)
-def read_page(source: PageSource, out: Path, settings: Settings) -> Page:
-    page = pipeline.process_page(source, out, settings)
+def _page_done(source: PageSource) -> None:
+    # The flow calls this, never the hook list: the flow's code is sent to Dask workers by
+    # value, and a hook (a progress bar holding a lock) cannot travel with it.
     for hook in _page_done_hooks:
         hook(source)
-    return page
+
+
+# The library's own functions as tasks: a Dask worker then imports them by name instead of
+# receiving a pickled copy of a wrapper.
+ingest_file = task(name="ingest-file", cache_policy=NO_CACHE)(pipeline.ingest_one)
+read_page = task(name="read-page", cache_policy=NO_CACHE)(pipeline.process_page)
 
 
 @task(name="assemble-align-and-write", cache_policy=NO_CACHE)
@@ -58,13 +59,32 @@ def batch_flow(batch: Path, out: Path, settings: Settings | None = None, transla
     file_futures = [ingest_file.submit(p, batch, out, settings) for p in list_batch(batch)]
     files = [f.result() for f in file_futures]
     sources = [s for f in files for s in f.pages]
-    pages = [f.result() for f in read_page.map(sources, unmapped(out), unmapped(settings))]
+    futures = read_page.map(sources, unmapped(out), unmapped(settings))
+    source_of = {id(future): source for future, source in zip(futures, sources, strict=True)}
+    for future in as_completed(futures):  # progress is followed here, wherever the task ran
+        _page_done(source_of[id(future)])
+    pages = [f.result() for f in futures]
     manifest = finish(batch, files, pages, out, settings, parsed)
     publish_summary(manifest)
     publish_review_queue(manifest, out)
     if wait_for_review:
         manifest = wait_for_review_task(out, review_timeout_seconds)
     return manifest
+
+
+def task_runner(runner: str = "threads", dask_address: str | None = None, workers: int = WORKERS):
+    """Where the pages are read: threads of this process (Tesseract runs as a subprocess per
+    page, so threads give real parallelism), or a Dask cluster (prefect-dask), an existing one
+    at dask_address or a local one started for the run."""
+    if runner == "threads":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    raise ValueError(f"unknown runner {runner!r}: threads or dask")
 
 
 def publish_summary(manifest: Manifest) -> None:

@@ -57,12 +57,20 @@ def run(
     out: Annotated[Path, typer.Option("--out", help="where the JSON goes")] = Path("output"),
     translations: Annotated[Path | None, typer.Option(
         "--translations", help="folder of published English translations to align with")] = None,
+    runner: Annotated[str, typer.Option("--runner", help="threads (this machine) or dask")] = "threads",
+    dask_address: Annotated[str | None, typer.Option(
+        "--dask-address", help="scheduler of a running Dask cluster, tcp://host:8786 (default: a local one)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="pages read at once (default: one per core)")]
+    = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the batch flow: every cable in BATCH to OUT/<cable_id>.json, plus OUT/manifest.json."""
     _quiet_prefect(verbose)
+    if runner not in ("threads", "dask"):
+        console.print(f"[red]error:[/red] --runner {runner}: choose threads or dask")
+        raise typer.Exit(2)
     from cableocr.engines.tesseract import probe
-    from flows.batch import batch_flow, on_page_done
+    from flows.batch import WORKERS, batch_flow, on_page_done, task_runner
 
     try:
         probe()
@@ -71,7 +79,8 @@ def run(
                       TimeElapsedColumn(), console=console) as progress:
             bar = progress.add_task("starting Prefect…", total=total or None)
             on_page_done(lambda _source: progress.update(bar, advance=1, description="reading pages"))
-            manifest = batch_flow(batch=batch, out=out, translations=translations)
+            flow = batch_flow.with_options(task_runner=task_runner(runner, dask_address, workers or WORKERS))
+            manifest = flow(batch=batch, out=out, translations=translations)
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc
