@@ -33,7 +33,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# A lasting local Prefect server (started once, reused): runs start in seconds, not ten.
 run: deps venv
+	$(VENV)/bin/cableocr server
 	$(VENV)/bin/cableocr run scans --out output/scans
 
 test: deps venv

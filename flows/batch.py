@@ -1,7 +1,5 @@
 """The batch flow: files -> pages (tasks, spread over the cores) -> cables -> JSON + manifest."""
 
-from __future__ import annotations
-
 import os
 from collections.abc import Callable
 from pathlib import Path

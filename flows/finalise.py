@@ -1,7 +1,5 @@
 """The follow-up flow: once a batch's review queue is empty, mark its output final."""
 
-from __future__ import annotations
-
 import time
 from pathlib import Path
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +30,15 @@ def _quiet_prefect(verbose: bool) -> None:
     # The ephemeral server's usage report cannot reach the internet from an archive's network.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+
+
+def _choose_prefect_api(verbose: bool) -> None:
+    """The local Prefect server when it is up (`cableocr server`), else the ephemeral API."""
+    from flows.local_server import use_local_server
+
+    api = use_local_server()
+    if verbose or api is None:
+        console.print(f"[dim]Prefect: {api or 'temporary API (`cableocr server` starts a lasting one: faster runs)'}[/dim]")
 
 
 def _count_pages(batch: Path) -> int:
@@ -66,6 +76,7 @@ def run(
 ) -> None:
     """Run the batch flow: every cable in BATCH to OUT/<cable_id>.json, plus OUT/manifest.json."""
     _quiet_prefect(verbose)
+    _choose_prefect_api(verbose)
     if runner not in ("threads", "dask"):
         console.print(f"[red]error:[/red] --runner {runner}: choose threads or dask")
         raise typer.Exit(2)
@@ -305,6 +316,47 @@ def finalise(out: Annotated[Path, typer.Argument(help="a folder written by `cabl
         console.print(f"[yellow]not final:[/yellow] {exc}")
         raise typer.Exit(exc.exit_code) from exc
     console.print(f"{out} is final: every flagged field has a decision")
+
+
+@app.command()
+def serve(
+    inbox: Annotated[Path, typer.Argument(help="a folder whose sub-folders are scan batches")],
+    out: Annotated[Path, typer.Option("--out", help="each batch's output goes to OUT/<batch folder>")]
+    = Path("output"),
+    every: Annotated[int, typer.Option("--every", help="seconds between two looks at the inbox")] = 300,
+    translations: Annotated[Path | None, typer.Option("--translations", help="published translations")] = None,
+) -> None:
+    """Serve the inbox flow as a Prefect deployment: every EVERY seconds (or when triggered with
+    `prefect deployment run cableocr-inbox/cableocr-inbox`), each new or changed batch folder of
+    INBOX is run. Ctrl+C stops."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not inbox.is_dir():
+        console.print(f"[red]error:[/red] inbox {inbox} does not exist or is not a folder")
+        raise typer.Exit(2)
+    from flows.local_server import start_local_server, use_local_server
+
+    if use_local_server() is None:  # scheduling needs a lasting server, not the ephemeral API
+        os.environ["PREFECT_API_URL"] = start_local_server()
+    from flows.inbox import inbox_flow
+
+    console.print(f"serving: {inbox} every {every} s into {out}/<batch>")
+    inbox_flow.serve(name="cableocr-inbox", interval=every,
+                     parameters={"inbox": str(inbox.resolve()), "out_root": str(out.resolve()),
+                                 "translations": str(translations.resolve()) if translations else None})
+
+
+@app.command()
+def server() -> None:
+    """Start a Prefect server on this machine in the background, unless one is up. Later runs
+    use it and start faster; its UI shows every run. `prefect server stop` stops it."""
+    from flows.local_server import LOCAL_UI_URL, start_local_server
+
+    try:
+        start_local_server()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"Prefect server up: {LOCAL_UI_URL} (runs use it; `.venv/bin/prefect server stop` stops it)")
 
 
 if __name__ == "__main__":
