@@ -13,7 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from cableocr import pipeline
 from cableocr.config import Settings
 from cableocr.ingest import list_batch
-from cableocr.models import Manifest, Page, PageSource
+from cableocr.models import Manifest, PageSource
 from flows.finalise import wait_for_review as wait_for_review_task
 
 # Tesseract runs as a subprocess per page, so threads give real parallelism: one per core.
@@ -36,11 +36,13 @@ def _page_done(source: PageSource) -> None:
 # The library's own functions as tasks: a Dask worker then imports them by name instead of
 # receiving a pickled copy of a wrapper.
 ingest_file = task(name="ingest-file", cache_policy=NO_CACHE)(pipeline.ingest_one)
-read_page = task(name="read-page", cache_policy=NO_CACHE)(pipeline.process_page)
+# A page's reading goes to the page cache; the task hands back a reference to it, so the
+# flow's memory does not grow with the pages done.
+read_page = task(name="read-page", cache_policy=NO_CACHE)(pipeline.read_page_to_cache)
 
 
 @task(name="assemble-align-and-write", cache_policy=NO_CACHE)
-def finish(batch: Path, files: list[pipeline.FileResult], pages: list[Page], out: Path, settings: Settings,
+def finish(batch: Path, files: list[pipeline.FileResult], pages: list[pipeline.PageRef], out: Path, settings: Settings,
            translations: pipeline.Translations) -> Manifest:
     return pipeline.finish(batch, files, pages, out, settings, translations)
 

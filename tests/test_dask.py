@@ -28,7 +28,7 @@ def test_the_batch_flow_runs_on_a_local_dask_cluster(tesseract, tmp_path):
         flow = batch_flow.with_options(task_runner=task_runner("dask", cluster.scheduler_address))
         manifest = flow(batch=batch, out=tmp_path / "dask")
         ran = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
-    assert {"process_page", "ingest_one"} <= set(ran), ran  # the pages were read on the cluster
+    assert {"read_page_to_cache", "ingest_one"} <= set(ran), ran  # the pages were read on the cluster
     assert len(manifest.cables) == 2
     run_batch(batch, tmp_path / "threads")
     compared = [p for pattern in COMPARED for p in sorted((tmp_path / "threads").glob(pattern))]

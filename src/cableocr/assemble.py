@@ -4,6 +4,7 @@ furniture and body continue it. Each line gets its role: header, body, furniture
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -102,24 +103,34 @@ NOT_A_FORM = "not a cable page: no telegram-form furniture (電信写, 極秘, t
 
 def assemble(pages: list[Page]) -> tuple[list[AssembledCable], dict[int, str]]:
     """Group pages (in batch order) into cables; also return the pages that belong to no cable,
-    with the reason, which the manifest reports. A page continues the cable before it only if
-    it carries the form's furniture: a stray page (a memo, a blank) does not join a cable."""
-    cables: list[tuple[list[Page], list[int]]] = []
+    with the reason, which the manifest reports."""
     unassigned: dict[int, str] = {}
+    return list(assemble_stream(pages, unassigned)), unassigned
+
+
+def assemble_stream(pages: Iterable[Page], unassigned: dict[int, str]) -> Iterator[AssembledCable]:
+    """Each cable as soon as its last page has been seen, so that a batch of any size is held
+    one cable at a time. A page continues the cable before it only if it carries the form's
+    furniture: a stray page (a memo, a blank) does not join a cable; it is put in unassigned
+    (position -> reason)."""
+    members: list[Page] = []
+    positions: list[int] = []
     for position, page in enumerate(pages):
         starts = number_line_index(page) is not None
         if starts:
-            cables.append(([], []))
-        elif not cables:
+            if members:
+                yield AssembledCable(pages=members, page_positions=positions)
+            members, positions = [], []
+        elif not members:
             unassigned[position] = NO_HEADER_YET
             continue
         elif not any(is_furniture(line) for line in page.lines):
             unassigned[position] = NOT_A_FORM
             continue
-        members, positions = cables[-1]
         members.append(_with_roles(page, len(members), starts))
         positions.append(position)
-    return [AssembledCable(pages=m, page_positions=p) for m, p in cables], unassigned
+    if members:
+        yield AssembledCable(pages=members, page_positions=positions)
 
 
 # A speaker's label opening a paragraph; OCR may close it with 」 or ].

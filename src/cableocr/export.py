@@ -113,13 +113,56 @@ def _csv_row(document: CableDocument) -> dict[str, str]:
 def write_batch_tables(documents: list[CableDocument], out: Path) -> None:
     """cables.jsonl (one cable a line) and fields.csv (one row a cable, UTF-8 with BOM so that
     spreadsheet programs open the Japanese correctly)."""
-    jsonl = "".join(to_json(d, indent=None) + "\n" for d in documents)
-    write_atomic(out / "cables.jsonl", jsonl.encode("utf-8"))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(_csv_row(d) for d in documents)
-    write_atomic(out / "fields.csv", buffer.getvalue().encode("utf-8-sig"))
+    with BatchTables(out) as tables:
+        for document in documents:
+            tables.add(document)
+
+
+class BatchTables:
+    """cables.jsonl and fields.csv written a cable at a time into temporary files, which replace
+    the old tables only when every cable is in: a reader sees the old tables or the new ones,
+    and the run holds no more than one cable in memory."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self._files: dict[str, tuple[Path, io.BufferedWriter]] = {}
+
+    def __enter__(self) -> BatchTables:
+        self.out.mkdir(parents=True, exist_ok=True)
+        for name in ("cables.jsonl", "fields.csv"):
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.out)
+            self._files[name] = (Path(tmp), os.fdopen(fd, "wb"))
+        self._write_csv(lambda writer: writer.writeheader(), bom=True)
+        return self
+
+    def _write_csv(self, write, bom: bool = False) -> None:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+        write(writer)
+        self._files["fields.csv"][1].write(buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
+
+    def add(self, document: CableDocument) -> None:
+        self._files["cables.jsonl"][1].write((to_json(document, indent=None) + "\n").encode("utf-8"))
+        self._write_csv(lambda writer: writer.writerow(_csv_row(document)))
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            for _tmp, handle in self._files.values():
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+            if exc_type is None:
+                for name, (tmp, _) in self._files.items():
+                    os.chmod(tmp, 0o644)
+                    os.replace(tmp, self.out / name)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise OutputError(f"no space left on the output disk while writing the batch tables in "
+                                  f"{self.out}; files written before are intact") from exc
+            raise
+        finally:
+            for tmp, _ in self._files.values():
+                tmp.unlink(missing_ok=True)
 
 
 def write_manifest(manifest: Manifest, out: Path) -> Path:

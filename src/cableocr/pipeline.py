@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cableocr import __version__
 from cableocr import ingest as ingest_stage
 from cableocr.align import align_cable, match_translation
-from cableocr.assemble import AssembledCable, assemble, body_paragraphs
+from cableocr.assemble import AssembledCable, assemble_stream, body_paragraphs
 from cableocr.cleanup import clean_page
 from cableocr.config import Settings
 from cableocr.engines import get_engine
 from cableocr.errors import CableOcrError, InputError
-from cableocr.export import write_atomic, write_batch_tables, write_cable, write_manifest
+from cableocr.export import BatchTables, write_atomic, write_cable, write_manifest
 from cableocr.fields import extract_fields
 from cableocr.layout import analyse_layout
 from cableocr.models import (
@@ -72,19 +72,60 @@ def page_cache_key(source: PageSource, settings: Settings) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+def _cache_path(source: PageSource, out: Path, settings: Settings) -> Path:
+    return out / ".cache" / "pages" / f"{page_cache_key(source, settings)}.json"
+
+
+def _load_cached(path: Path, source: PageSource) -> Page | None:
+    if not path.is_file():
+        return None
+    try:
+        return Page.model_validate_json(path.read_bytes()).model_copy(update={"source": source})
+    except ValueError:
+        log.warning("unreadable cache entry %s: reading the page again", path.name)
+        return None
+
+
 def process_page(source: PageSource, out: Path, settings: Settings) -> Page:
     """One stored page, read once: from the page cache when the same pixels were read with the
     same software and settings (a rerun after a crash redoes only the pages not done)."""
-    cached = out / ".cache" / "pages" / f"{page_cache_key(source, settings)}.json"
-    if cached.is_file():
-        try:
-            return Page.model_validate_json(cached.read_bytes()).model_copy(update={"source": source})
-        except ValueError:
-            log.warning("unreadable cache entry %s: reading the page again", cached.name)
+    cached = _cache_path(source, out, settings)
+    if (page := _load_cached(cached, source)) is not None:
+        return page
     page = read_stored_page(source, out, settings)
     if not any(issue.startswith(OCR_FAILED) for issue in page.issues):  # failures may be passing
         write_atomic(cached, page.model_dump_json().encode("utf-8"))
     return page
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A page read into the page cache, by reference: what a batch holds for each page, so that
+    its memory does not grow with the pages done. A reading that could not be cached (the
+    engine failed) is kept itself; it has no lines."""
+
+    source: PageSource
+    issues: list[str]
+    cached: Path | None = None
+    page: Page | None = None
+
+    def load(self) -> Page:
+        if self.page is not None:
+            return self.page
+        page = _load_cached(self.cached, self.source) if self.cached else None
+        if page is None:
+            raise CableOcrError(f"the reading of {self.source.file} page {self.source.index + 1} is gone from "
+                                f"{self.cached}; run the batch again")
+        return page
+
+
+def read_page_to_cache(source: PageSource, out: Path, settings: Settings) -> PageRef:
+    """process_page, handing back a reference to the cached reading instead of the reading."""
+    page = process_page(source, out, settings)
+    cached = _cache_path(source, out, settings)
+    if cached.is_file():
+        return PageRef(source, page.issues, cached=cached)
+    return PageRef(source, page.issues, page=page)
 
 
 def read_stored_page(source: PageSource, out: Path, settings: Settings) -> Page:
@@ -165,34 +206,33 @@ def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, Extra
     )
 
 
-def finish(batch: Path, files: list[FileResult], pages: list[Page], out: Path, settings: Settings,
+def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef], out: Path, settings: Settings,
            translations: Translations | None = None) -> Manifest:
     """Assemble cables from the pages (in batch order), extract fields, align each with its
     translation where one is given, apply the review log's decisions, write the outputs and the
-    manifest."""
+    manifest. One cable is in memory at a time: pages given by reference are loaded as needed."""
     translations = translations or Translations([], {})
     decisions = read_log(out).decisions
     matched: dict[int, list[str]] = {}
-    cables, unassigned = assemble(pages)
+    unassigned: dict[int, str] = {}
     taken: set[str] = set()
     page_cable: dict[int, str] = {}
     summaries = []
-    documents = []
-    for cable in cables:
-        fields = extract_fields(cable, settings.fields)
-        number = fields["cable_number"].value
-        document = build_document(cable, _cable_id(cable, number, taken), fields, settings)
-        if (translation := match_translation(document, translations.parsed)) is not None:
-            document = align_cable(document, translation, settings.fields)
-            matched.setdefault(id(translation), []).append(document.cable_id)
-        save_machine_copy(out, document)
-        document = apply_decisions(document, decisions)
-        images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
-        path = write_cable(document, images, out, settings.ingest.dpi)
-        page_cable.update({pos: document.cable_id for pos in cable.page_positions})
-        summaries.append(_summary(document, path.relative_to(out).as_posix()))
-        documents.append(document)
-    write_batch_tables(documents, out)
+    loaded = (p.load() if isinstance(p, PageRef) else p for p in pages)
+    with BatchTables(out) as tables:
+        for cable in assemble_stream(loaded, unassigned):
+            fields = extract_fields(cable, settings.fields)
+            document = build_document(cable, _cable_id(cable, fields["cable_number"].value, taken), fields, settings)
+            if (translation := match_translation(document, translations.parsed)) is not None:
+                document = align_cable(document, translation, settings.fields)
+                matched.setdefault(id(translation), []).append(document.cable_id)
+            save_machine_copy(out, document)
+            document = apply_decisions(document, decisions)
+            images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
+            path = write_cable(document, images, out, settings.ingest.dpi)
+            tables.add(document)
+            page_cable.update({pos: document.cable_id for pos in cable.page_positions})
+            summaries.append(_summary(document, path.relative_to(out).as_posix()))
     manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, page_cable, unassigned),
                         cables=summaries, translations=_translation_entries(translations, matched))
     write_manifest(manifest, out)
@@ -212,7 +252,7 @@ def _summary(document: CableDocument, path: str) -> ManifestCable:
     )
 
 
-def _manifest_files(files: list[FileResult], pages: list[Page], page_cable: dict[int, str],
+def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], page_cable: dict[int, str],
                     unassigned: dict[int, str]) -> list[ManifestFile]:
     position = {(p.source.file, p.source.index): i for i, p in enumerate(pages)}
     entries = []
@@ -231,12 +271,12 @@ def _manifest_files(files: list[FileResult], pages: list[Page], page_cable: dict
 
 
 def run_batch(batch: Path, out: Path, settings: Settings | None = None,
-              map_pages: Callable[[Callable[[PageSource], Page], list[PageSource]], Iterable[Page]] = map,
+              map_pages: Callable[[Callable[[PageSource], PageRef], list[PageSource]], Iterable[PageRef]] = map,
               translations: Path | None = None) -> Manifest:
     """The whole batch in this process. map_pages lets a caller spread pages over workers."""
     settings = settings or Settings()
     parsed = load_translations(translations)
     files = [ingest_one(path, batch, out, settings) for path in ingest_stage.list_batch(batch)]
     sources = [s for f in files for s in f.pages]
-    pages = list(map_pages(lambda s: process_page(s, out, settings), sources))
+    pages = list(map_pages(lambda s: read_page_to_cache(s, out, settings), sources))
     return finish(batch, files, pages, out, settings, parsed)
