@@ -30,7 +30,10 @@ def healthy(api_url: str = LOCAL_API_URL, timeout: float = 0.5) -> bool:
 
 def use_local_server() -> str | None:
     """The API this process will use: PREFECT_API_URL if set, else the local server if it is
-    up (PREFECT_API_URL is then set to it); None means Prefect's ephemeral API."""
+    up (PREFECT_API_URL is then set to it); None means Prefect's ephemeral API, which
+    CABLEOCR_PREFECT_API=ephemeral asks for."""
+    if os.environ.get("CABLEOCR_PREFECT_API") == "ephemeral":
+        return None
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
     if healthy():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,14 @@ from cableocr.cleanup import clean_page
 from cableocr.config import Settings
 from cableocr.engines import get_engine
 from cableocr.errors import CableOcrError, InputError
-from cableocr.export import BatchTables, write_atomic, write_cable, write_manifest
+from cableocr.export import (
+    BatchTables,
+    alto_name,
+    write_atomic,
+    write_cable,
+    write_cable_json,
+    write_manifest,
+)
 from cableocr.fields import extract_fields
 from cableocr.layout import analyse_layout
 from cableocr.models import (
@@ -53,13 +61,43 @@ def page_store(out: Path) -> Path:
 
 
 def ingest_one(path: Path, batch: Path, out: Path, settings: Settings) -> FileResult:
-    """One input file -> its stored pages, or the reason it cannot be read."""
+    """One input file -> its stored pages, or the reason it cannot be read. A file already
+    ingested (the same bytes, software and settings) is not decoded again."""
     relative = path.relative_to(batch).as_posix()
     try:
-        return FileResult(relative, ingest_stage.ingest_file(path, batch, page_store(out), settings.ingest))
+        cached = out / ".cache" / "files" / f"{_file_cache_key(path, settings)}.json"
+        if (hashes := _cached_page_hashes(cached, out)) is not None:
+            return FileResult(relative, [PageSource(file=relative, index=i, sha256=h) for i, h in enumerate(hashes)])
+        pages = ingest_stage.ingest_file(path, batch, page_store(out), settings.ingest)
     except InputError as exc:
         log.warning("%s", exc)
         return FileResult(relative, [], str(exc))
+    write_atomic(cached, json.dumps([p.sha256 for p in pages]).encode("utf-8"))
+    return FileResult(relative, pages)
+
+
+def _file_cache_key(path: Path, settings: Settings) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        raise InputError(f"{path.name}: cannot be read ({exc.strerror or exc})") from exc
+    digest.update(f"|{__version__}|{settings.ingest.model_dump_json()}".encode())
+    return digest.hexdigest()
+
+
+def _cached_page_hashes(cached: Path, out: Path) -> list[str] | None:
+    """The page hashes a file gave before, if every page is still in the page store."""
+    try:
+        hashes = json.loads(cached.read_bytes())
+    except (OSError, ValueError):
+        return None
+    store = page_store(out)
+    if not isinstance(hashes, list) or not all((store / f"{h}.png").is_file() for h in hashes):
+        return None
+    return hashes
 
 
 def page_cache_key(source: PageSource, settings: Settings) -> str:
@@ -228,8 +266,7 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
                 matched.setdefault(id(translation), []).append(document.cable_id)
             save_machine_copy(out, document)
             document = apply_decisions(document, decisions)
-            images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
-            path = write_cable(document, images, out, settings.ingest.dpi)
+            path = _write_outputs(document, out, settings)
             tables.add(document)
             page_cable.update({pos: document.cable_id for pos in cable.page_positions})
             summaries.append(_summary(document, path.relative_to(out).as_posix()))
@@ -237,6 +274,23 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
                         cables=summaries, translations=_translation_entries(translations, matched))
     write_manifest(manifest, out)
     return manifest
+
+
+def _write_outputs(document: CableDocument, out: Path, settings: Settings) -> Path:
+    """The cable's JSON always; its ALTO files and searchable PDF only when what they are made
+    of (the pages as read, the software, the resolution) changed since they were written: a
+    rerun of a finished batch re-encodes no image."""
+    key = hashlib.sha256("|".join([__version__, document.cable_id, str(settings.ingest.dpi),
+                                   *(p.model_dump_json() for p in document.pages)]).encode()).hexdigest()
+    stamp = out / ".cache" / "outputs" / f"{document.cable_id}.key"
+    made = [out / f"{document.cable_id}.pdf", *(out / alto_name(document.cable_id, n)
+                                                 for n in range(1, len(document.pages) + 1))]
+    if stamp.is_file() and stamp.read_text() == key and all(p.is_file() for p in made):
+        return write_cable_json(document, out)
+    images = [ingest_stage.load_page(p.source, page_store(out)) for p in document.pages]
+    path = write_cable(document, images, out, settings.ingest.dpi)
+    write_atomic(stamp, key.encode())
+    return path
 
 
 def _summary(document: CableDocument, path: str) -> ManifestCable:

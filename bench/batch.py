@@ -1,0 +1,139 @@
+"""Benchmark: a large generated batch through `cableocr run`, as an archivist runs it.
+
+Prints, each measured by running the real command (Prefect included) on generated pages:
+- throughput on N pages with 2 workers: pages per minute, and the ratio of cableocr's wall time
+  to (plain Tesseract's summed time on the same pages / cores);
+- scaling: the first S pages with 1 worker and with 2 workers;
+- peak memory (the cableocr process's maximum RSS) for 20 pages and for N pages;
+- resume: a rerun of the finished N-page batch, as a share of the first run;
+- fixed start-up: `cableocr run` on a one-page batch minus the OCR time of that page, with the
+  local Prefect server (`cableocr server`) and with Prefect's ephemeral API.
+
+Usage: python bench/batch.py [--pages 200] [--scaling-pages 40] [--work DIR]
+Pages come from `cableocr eval`'s generator (WORK/gen); they are generated once and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cableocr.config import Settings
+from cableocr.pipeline import ingest_one, read_stored_page
+from cableocr.synth import load_truth, write_eval_batch
+
+CORES = os.cpu_count() or 1
+CABLEOCR = str(Path(sys.executable).with_name("cableocr"))
+
+
+def generated_pages(work: Path, wanted: int) -> list[tuple[Path, bool]]:
+    """(page file, is vertical) for the first `wanted` generated pages, generating as needed."""
+    gen = work / "gen"
+    if not (gen / "truth").is_dir() or _count_pages(gen) < wanted:
+        shutil.rmtree(gen, ignore_errors=True)
+        write_eval_batch(gen, count=wanted, random_seed=8)  # about 1.1 pages a cable
+    pages = []
+    for truth_path in sorted((gen / "truth").glob("*.truth.json")):
+        truth = load_truth(truth_path)
+        pages += [(gen / page.file, truth.layout == "vertical") for page in truth.pages]
+    return pages[:wanted]
+
+
+def _count_pages(gen: Path) -> int:
+    return sum(1 for p in gen.iterdir() if p.suffix == ".png")
+
+
+def batch_of(pages: list[tuple[Path, bool]], folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path, _ in pages:
+        os.link(path, folder / path.name)
+    return folder
+
+
+def plain_seconds(pages: list[tuple[Path, bool]]) -> float:
+    """Plain Tesseract, one page at a time, single-threaded: the OCR itself."""
+    total = 0.0
+    for path, vertical in pages:
+        started = time.perf_counter()
+        subprocess.run(["tesseract", str(path), "-", "-l", "jpn_vert" if vertical else "jpn"], check=True,
+                       capture_output=True, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+        total += time.perf_counter() - started
+    return total
+
+
+def cableocr_run(batch: Path, out: Path, workers: int, fresh: bool = True, ephemeral: bool = False) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of `cableocr run`."""
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+    env = dict(os.environ)
+    if ephemeral:
+        env["CABLEOCR_PREFECT_API"] = "ephemeral"
+    command = ["/usr/bin/time", "-f", "%e %M", CABLEOCR, "run", str(batch), "--out", str(out),
+               "--workers", str(workers)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode not in (0, 2):
+        raise SystemExit(f"cableocr run failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    seconds, kib = done.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kib) / 1024
+
+
+def ocr_seconds_of(batch: Path, work: Path) -> float:
+    """The page stage alone (cleanup, layout, OCR) on the one page of batch, uncached."""
+    settings = Settings()
+    files = [ingest_one(p, batch, work, settings) for p in sorted(batch.iterdir())]
+    started = time.perf_counter()
+    for f in files:
+        for source in f.pages:
+            read_stored_page(source, work, settings)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", type=Path, default=Path("output/bench-batch"))
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--scaling-pages", type=int, default=40)
+    args = parser.parse_args()
+    work = args.work.resolve()
+    subprocess.run([CABLEOCR, "server"], check=True, capture_output=True)  # as `make run` leaves it
+    pages = generated_pages(work, args.pages)
+    big = batch_of(pages, work / f"batch-{len(pages)}")
+    small = batch_of(pages[:20], work / "batch-20")
+    print(f"{len(pages)} generated pages (clean, medium, poor; horizontal and vertical), {CORES} cores")
+
+    plain = plain_seconds(pages)
+    wall, peak_big = cableocr_run(big, work / "out-big", workers=2)
+    print(f"throughput: {len(pages) / wall * 60:.1f} pages/minute ({wall:.0f} s for {len(pages)} pages, 2 workers)")
+    print(f"plain Tesseract: {plain:.0f} s summed, {plain / CORES:.0f} s over {CORES} cores; "
+          f"ratio cableocr / plain = {wall / (plain / CORES):.2f} (target <= 1.25)")
+
+    again, _ = cableocr_run(big, work / "out-big", workers=2, fresh=False)
+    print(f"resume: rerun of the finished batch {again:.1f} s = {again / wall:.1%} of the first run (target < 5%)")
+
+    _, peak_small = cableocr_run(small, work / "out-small", workers=2)
+    print(f"peak memory: {peak_small:.0f} MiB for 20 pages, {peak_big:.0f} MiB for {len(pages)} pages "
+          f"= {peak_big / peak_small:.2f}x (target <= 1.2)")
+
+    scaling = batch_of(pages[:args.scaling_pages], work / "batch-scaling")
+    one, _ = cableocr_run(scaling, work / "out-scaling", workers=1)
+    two, _ = cableocr_run(scaling, work / "out-scaling", workers=2)
+    print(f"scaling on {args.scaling_pages} pages: 1 worker {one:.0f} s, 2 workers {two:.0f} s, "
+          f"speed-up {one / two:.2f} (target >= 1.8)")
+
+    single = batch_of(pages[:1], work / "batch-1")
+    ocr = ocr_seconds_of(single, work / "ocr-1")
+    for label, ephemeral in (("local Prefect server", False), ("Prefect ephemeral API", True)):
+        cableocr_run(single, work / "out-1", workers=2, ephemeral=ephemeral)  # imports warm, as a user's second run
+        wall_one, _ = cableocr_run(single, work / "out-1", workers=2, ephemeral=ephemeral)
+        print(f"start-up ({label}): {wall_one:.1f} s for one page - {ocr:.1f} s of its OCR = "
+              f"{wall_one - ocr:.1f} s (target < 5 s)")
+
+
+if __name__ == "__main__":
+    main()
