@@ -89,6 +89,12 @@ def main() -> None:
         seed_p = _links(("".join(ja[i].text for i in js), " ".join(en[i].text for i in es)) for js, es in gold)
         seed_s = _sentence_gold(ja, en, gold, sentence_gold[number], lambda es: True)
         totals.setdefault("seed", []).append((number, *_evaluate(ja, en, seed_p, seed_s)))
+        # OCR that lost the speaker labels: the Japanese side without them, the English as it is.
+        unlabelled = [p.model_copy(update={"speaker": None, "text": SPEAKER_LABEL.sub("", normalize(p.text))}) for p in ja]
+        unlabelled_gold = _links(("".join(unlabelled[i].text for i in js), " ".join(en[i].text for i in es))
+                                 for js, es in gold)
+        totals.setdefault("no-labels", []).append(
+            (f"{number} no labels", *_evaluate(unlabelled, en, unlabelled_gold, set())))
         for name, edited, where in _variants(en):
             kind = name.split()[0]
             # The variant's gold: the seed's pairs with the same English edit applied.
@@ -104,15 +110,16 @@ def main() -> None:
             gold_s = _sentence_gold(ja, en, gold, sentence_gold[number], lambda es, kept=kept: all(e in kept for e in es))
             totals.setdefault(kind, []).append((f"{number} {name}", *_evaluate(ja, edited, gold_p, gold_s)))
     print(f"alignment benchmark ({time.perf_counter() - started:.1f} s)")
-    print(f"{'set':<8}{'cases':>6}  {'paragraph P':>11} {'R':>6} {'F1':>6}  {'sentence P':>10} {'R':>6} {'F1':>6}")
-    variants = [r for kind, rows in totals.items() if kind != "seed" for r in rows]
+    print(f"{'set':<10}{'cases':>4}  {'paragraph P':>11} {'R':>6} {'F1':>6}  {'sentence P':>10} {'R':>6} {'F1':>6}")
+    variants = [r for kind, rows in totals.items() if kind not in ("seed", "no-labels") for r in rows]
     for kind, rows in [*totals.items(), ("variants", variants)]:
-        print(f"{kind:<8}{len(rows):>6}  " + "  ".join(
+        levels = ((1, 11),) if kind == "no-labels" else ((1, 11), (2, 10))  # no sentence gold without labels
+        print(f"{kind:<10}{len(rows):>4}  " + "  ".join(
             " ".join(f"{sum(r[level][k] for r in rows) / len(rows):>{w}.3f}" for k, w in zip(range(3), (width, 6, 6), strict=True))
-            for level, width in ((1, 11), (2, 10))))
+            for level, width in levels))
         worst = min(rows, key=lambda r: r[1][2])
         if worst[1][2] < 1.0 and kind != "variants":
-            print(f"{'':8}worst paragraph F1 {worst[1][2]:.3f}: {worst[0]}")
+            print(f"{'':10}worst paragraph F1 {worst[1][2]:.3f}: {worst[0]}")
 
 
 if __name__ == "__main__":
