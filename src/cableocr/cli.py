@@ -192,6 +192,10 @@ def export(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc
     console.print(f"bag written to {bag}: {count} files, checksums sha256 and sha512")
+    manifest = Manifest.model_validate_json((out / "manifest.json").read_bytes())
+    if not manifest.finalised and (pending := sum(c.needs_review for c in manifest.cables)):
+        console.print(f"[yellow]note:[/yellow] {pending} field(s) in it still wait for review "
+                      f"(`cableocr review {out}`, then `cableocr finalise {out}`)")
 
 
 @app.command()
