@@ -221,6 +221,7 @@ def test_a_cross_site_post_is_refused_and_writes_nothing(server):
         client.post("/decide", data=form, headers={"Origin": "http://evil.example"}),
         client.post("/decide", data=form, headers={"Sec-Fetch-Site": "cross-site"}),
         client.post("/decide", data={**form, "token": "guessed"}),
+        client.post("/decide", data={**form, "token": "推測"}),
         client.post("/decide", data={k: v for k, v in form.items() if k != "token"}),
         client.post("/decide", data=form, headers={"Host": "attacker.example"}),
         client.post("/decide", content=json.dumps(form), headers={"Content-Type": "application/json"}),

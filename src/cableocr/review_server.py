@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import cv2
 import numpy as np
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
@@ -126,12 +127,13 @@ def create_app(out: Path, reviewer: str | None = None, allowed_hosts: set[str] |
         if len(body) > MAX_BODY:
             return PlainTextResponse("request too large", status_code=413)
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
-        if not secrets.compare_digest(form.get("token", ""), token):
+        if not secrets.compare_digest(form.get("token", "").encode(), token.encode()):
             return PlainTextResponse("refused: the form's token is missing or wrong", status_code=403)
         position = _int(form.get("position", "0"))
         try:
-            state.decide(form.get("cable_id", ""), form.get("field", ""), form.get("action", "accept"),
-                         form.get("value", ""), form.get("reviewer", "").strip() or state.reviewer)
+            await run_in_threadpool(state.decide, form.get("cable_id", ""), form.get("field", ""),
+                                    form.get("action", "accept"), form.get("value", ""),
+                                    form.get("reviewer", "").strip() or state.reviewer)
         except ValueError as exc:
             items = state.queue()
             current = next((i for i, it in enumerate(items) if (it.cable_id, it.field) ==
