@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: the manifest says whether the batch is finalised
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
