@@ -53,6 +53,5 @@ def test_cableocr_serve_processes_the_inbox_on_its_schedule(tesseract, tmp_path)
         os.killpg(serving.pid, signal.SIGTERM)
         serving.wait(timeout=30)
         if not server_was_up:  # leave the machine as it was
-            subprocess.run([str(cableocr.with_name("prefect")), "server", "stop"], env=env, timeout=60,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run([str(cableocr), "server", "--stop"], env=env, timeout=60, stdout=subprocess.DEVNULL)
     assert (out / "batch 1" / "cable-5517.json").is_file()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -350,17 +349,20 @@ def serve(
 
 
 @app.command()
-def server() -> None:
+def server(stop: Annotated[bool, typer.Option("--stop", help="stop the server this command started")] = False) -> None:
     """Start a Prefect server on this machine in the background, unless one is up. Later runs
-    use it and start faster; its UI shows every run. `prefect server stop` stops it."""
-    from flows.local_server import LOCAL_UI_URL, start_local_server
+    use it and start faster; its UI shows every run."""
+    from flows.local_server import LOCAL_UI_URL, start_local_server, stop_local_server
 
+    if stop:
+        console.print("Prefect server stopped" if stop_local_server() else "no Prefect server started here is running")
+        return
     try:
         start_local_server()
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+    except (RuntimeError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
-    console.print(f"Prefect server up: {LOCAL_UI_URL} (runs use it; `.venv/bin/prefect server stop` stops it)")
+    console.print(f"Prefect server up: {LOCAL_UI_URL} (runs use it; `cableocr server --stop` stops it)")
 
 
 if __name__ == "__main__":
