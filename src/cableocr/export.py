@@ -142,8 +142,17 @@ class BatchTables:
         self._files["fields.csv"][1].write(buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
 
     def add(self, document: CableDocument) -> None:
-        self._files["cables.jsonl"][1].write((to_json(document, indent=None) + "\n").encode("utf-8"))
-        self._write_csv(lambda writer: writer.writerow(_csv_row(document)))
+        try:
+            self._files["cables.jsonl"][1].write((to_json(document, indent=None) + "\n").encode("utf-8"))
+            self._write_csv(lambda writer: writer.writerow(_csv_row(document)))
+        except OSError as exc:
+            raise self._no_space(exc) from exc
+
+    def _no_space(self, exc: OSError) -> Exception:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return OutputError(f"no space left on the output disk while writing the batch tables in "
+                               f"{self.out}; files written before are intact")
+        return exc
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -156,10 +165,7 @@ class BatchTables:
                     os.chmod(tmp, 0o644)
                     os.replace(tmp, self.out / name)
         except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise OutputError(f"no space left on the output disk while writing the batch tables in "
-                                  f"{self.out}; files written before are intact") from exc
-            raise
+            raise self._no_space(exc) from exc
         finally:
             for tmp, _ in self._files.values():
                 tmp.unlink(missing_ok=True)
