@@ -117,6 +117,7 @@ def publish(out: Path, manifest: Manifest, documents: list[CableDocument],
     manifest = manifest.model_copy(update={
         "cables": [c.model_copy(update={"needs_review": counts.get(c.cable_id, c.needs_review)})
                    for c in manifest.cables],
+        "finalised": manifest.finalised and not any(counts.values()),  # a field waiting undoes it
     })
     write_manifest(manifest, out)
     return manifest
