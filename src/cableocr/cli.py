@@ -76,11 +76,14 @@ def run(
     """Run the batch flow: every cable in BATCH to OUT/<cable_id>.json, plus OUT/manifest.json."""
     _quiet_prefect(verbose)
     _choose_prefect_api(verbose)
-    if runner not in ("threads", "dask"):
-        console.print(f"[red]error:[/red] --runner {runner}: choose threads or dask")
-        raise typer.Exit(2)
     from cableocr.engines.tesseract import probe
     from flows.batch import WORKERS, batch_flow, on_page_done, task_runner
+
+    try:
+        flow = batch_flow.with_options(task_runner=task_runner(runner, dask_address, workers or WORKERS))
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] --runner: {exc}")
+        raise typer.Exit(2) from exc
 
     try:
         probe()
@@ -89,7 +92,6 @@ def run(
                       TimeElapsedColumn(), console=console) as progress:
             bar = progress.add_task("starting Prefect…", total=total or None)
             on_page_done(lambda _source: progress.update(bar, advance=1, description="reading pages"))
-            flow = batch_flow.with_options(task_runner=task_runner(runner, dask_address, workers or WORKERS))
             manifest = flow(batch=batch, out=out, translations=translations)
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")

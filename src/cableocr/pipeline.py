@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,6 +121,7 @@ def _load_cached(path: Path, source: PageSource) -> Page | None:
         return Page.model_validate_json(path.read_bytes()).model_copy(update={"source": source})
     except ValueError:
         log.warning("unreadable cache entry %s: reading the page again", path.name)
+        path.unlink(missing_ok=True)
         return None
 
 
@@ -143,27 +144,17 @@ class PageRef:
     engine failed) is kept itself; it has no lines."""
 
     source: PageSource
-    issues: list[str]
-    cached: Path | None = None
     page: Page | None = None
-
-    def load(self) -> Page:
-        if self.page is not None:
-            return self.page
-        page = _load_cached(self.cached, self.source) if self.cached else None
-        if page is None:
-            raise CableOcrError(f"the reading of {self.source.file} page {self.source.index + 1} is gone from "
-                                f"{self.cached}; run the batch again")
-        return page
 
 
 def read_page_to_cache(source: PageSource, out: Path, settings: Settings) -> PageRef:
-    """process_page, handing back a reference to the cached reading instead of the reading."""
-    page = process_page(source, out, settings)
+    """process_page for a batch: the reading goes to the page cache, and a page read before is
+    not even parsed here (finish loads each page once, when its cable is assembled)."""
     cached = _cache_path(source, out, settings)
     if cached.is_file():
-        return PageRef(source, page.issues, cached=cached)
-    return PageRef(source, page.issues, page=page)
+        return PageRef(source)
+    page = process_page(source, out, settings)
+    return PageRef(source) if cached.is_file() else PageRef(source, page)
 
 
 def read_stored_page(source: PageSource, out: Path, settings: Settings) -> Page:
@@ -256,9 +247,17 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
     taken: set[str] = set()
     page_cable: dict[int, str] = {}
     summaries = []
-    loaded = (p.load() if isinstance(p, PageRef) else p for p in pages)
+    issues: dict[int, list[str]] = {}
+
+    def loaded() -> Iterator[Page]:
+        for position, ref in enumerate(pages):
+            # From the cache; process_page reads the page again if its entry is damaged or gone.
+            page = ref if isinstance(ref, Page) else ref.page or process_page(ref.source, out, settings)
+            issues[position] = page.issues
+            yield page
+
     with BatchTables(out) as tables:
-        for cable in assemble_stream(loaded, unassigned):
+        for cable in assemble_stream(loaded(), unassigned):
             fields = extract_fields(cable, settings.fields)
             document = build_document(cable, _cable_id(cable, fields["cable_number"].value, taken), fields, settings)
             if (translation := match_translation(document, translations.parsed)) is not None:
@@ -270,7 +269,7 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
             tables.add(document)
             page_cable.update({pos: document.cable_id for pos in cable.page_positions})
             summaries.append(_summary(document, path.relative_to(out).as_posix()))
-    manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, page_cable, unassigned),
+    manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, issues, page_cable, unassigned),
                         cables=summaries, translations=_translation_entries(translations, matched))
     write_manifest(manifest, out)
     return manifest
@@ -306,7 +305,8 @@ def _summary(document: CableDocument, path: str) -> ManifestCable:
     )
 
 
-def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], page_cable: dict[int, str],
+def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], issues: dict[int, list[str]],
+                    page_cable: dict[int, str],
                     unassigned: dict[int, str]) -> list[ManifestFile]:
     position = {(p.source.file, p.source.index): i for i, p in enumerate(pages)}
     entries = []
@@ -314,8 +314,8 @@ def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], pa
         rows = []
         for source in f.pages:
             pos = position[(source.file, source.index)]
-            failed = next((i for i in pages[pos].issues if i.startswith(OCR_FAILED)), None)
-            blank = BLANK_PAGE in pages[pos].issues
+            failed = next((i for i in issues[pos] if i.startswith(OCR_FAILED)), None)
+            blank = BLANK_PAGE in issues[pos]
             status = "error" if failed else "blank" if blank else "unassigned" if pos in unassigned else "ok"
             error = failed or (BLANK_PAGE if blank else unassigned.get(pos))
             rows.append(ManifestPage(index=source.index, sha256=source.sha256, status=status,

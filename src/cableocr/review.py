@@ -9,7 +9,7 @@ decision shown beside it.
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -18,7 +18,7 @@ from cableocr.models import Box, CableDocument, ExtractedField, FieldValue, Froz
 from cableocr.numbers import find_references
 
 Action = Literal["accept", "correct", "illegible", "redacted", "skip"]
-ACTIONS: tuple[str, ...] = ("accept", "correct", "illegible", "redacted", "skip")
+ACTIONS: tuple[str, ...] = get_args(Action)
 # Fields whose value is a list of posts, and those whose items are objects (edited as JSON).
 LIST_FIELDS = {"forwarding"}
 OBJECT_FIELDS = {"speakers", "redactions"}
