@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from cableocr.cleanup import quarter_turn_matrix
 from cableocr.models import BodyParagraph, Box, Line, Page
 from cableocr.numbers import NUMBER_LINE
-from cableocr.text import normalize
+from cableocr.text import normalize, search_form
 
 # The printed form's furniture, matched fuzzily (OCR of stamps is rough).
 FURNITURE_TEXTS = ("電信写", "電信案", "秘密指定解除", "外交記録・情報公開室", "外務省", "注意")
@@ -197,6 +197,7 @@ def body_paragraphs(pages: list[Page]) -> list[BodyParagraph]:
             else:
                 paragraphs[-1][0].append(line)
     return [
-        BodyParagraph(index=i, text="".join(ln.text for ln in lines), line_ids=[ln.id for ln in lines], speaker=speaker)
+        BodyParagraph(index=i, text=(text := "".join(ln.text for ln in lines)), text_normalized=search_form(text),
+                      line_ids=[ln.id for ln in lines], speaker=speaker)
         for i, (lines, speaker) in enumerate(paragraphs)
     ]

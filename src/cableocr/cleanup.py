@@ -8,7 +8,17 @@ import cv2
 import numpy as np
 
 from cableocr.config import CleanupConfig
-from cableocr.imaging import flatten, ink_mask, isolated_specks, paper_background, rotate
+from cableocr.imaging import (
+    edge_components,
+    flatten,
+    ink_mask,
+    isolated_specks,
+    paper_background,
+    rotate,
+    sauvola_ink,
+    small_isolated,
+    turned_in,
+)
 from cableocr.models import Box, Orientation, Step
 
 IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
@@ -72,12 +82,37 @@ def quarter_turn_matrix(rotate_cw: int, width: int, height: int) -> np.ndarray:
     }[rotate_cw].astype(np.float64)
 
 
-def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation | None = None) -> Cleaned:
-    """Greyscale page -> upright (turned as orientation detection found) and deskewed page.
+def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | None,
+             cfg: CleanupConfig) -> tuple[np.ndarray, Step]:
+    """The flattened page -> the image the engine reads, and the record of what was done.
 
-    Binarisation is left to the engine (Tesseract's own Otsu): the OCR notes measured a median
-    filter plus Otsu erasing the thin strokes of Mincho on clean pages.
+    Every page loses its scanner and copy edges (outside: what the deskew turned in). A page strewn with specks is binarised by a
+    local (Sauvola) threshold and cleared of specks up to noisy_speck_max_area; any other page
+    stays grey (the engine's Otsu keeps thin strokes better) and loses only the smallest specks.
     """
+    ink = sauvola_ink(image, cfg.sauvola_window, cfg.sauvola_k)
+    edges = edge_components(ink, int(cfg.edge_band_share * min(image.shape)), outside)
+    specks = small_isolated(ink, cfg.noisy_speck_max_area, cfg.noisy_speck_clearance)
+    specks_per_mpx = (cv2.connectedComponents(specks.astype(np.uint8))[0] - 1) / (image.size / 1e6)
+    params = {"specks_per_mpx": round(specks_per_mpx, 1), "binarise_above": cfg.binarise_above_specks_per_mpx,
+              "edge_pixels_removed": int(edges.sum())}
+    if specks_per_mpx > cfg.binarise_above_specks_per_mpx:
+        ink[specks | edges] = 0
+        return 255 - ink, Step(name="binarise", params={
+            "method": "sauvola", "window_px": cfg.sauvola_window, "k": cfg.sauvola_k,
+            "speck_max_area_px": cfg.noisy_speck_max_area, "speck_clearance_px": cfg.noisy_speck_clearance,
+            "speck_pixels_removed": int(specks.sum()), **params})
+    small = isolated_specks(image, cfg.speck_max_area, cfg.speck_clearance)
+    # The blur of a scan spreads each speck and edge: paint out with a 2-px halo.
+    halo = cv2.dilate((small | edges).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    return np.where(halo, background, image).astype(np.uint8), Step(name="binarise", params={
+        "method": "none: grey, left to the engine's Otsu", "speck_max_area_px": cfg.speck_max_area,
+        "speck_clearance_px": cfg.speck_clearance, "speck_pixels_removed": int(small.sum()), **params})
+
+
+def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation | None = None) -> Cleaned:
+    """Greyscale page -> upright (turned as orientation detection found), deskewed, flattened,
+    cleared of edges and specks, and binarised where the page is noisy (see binarise)."""
     orientation = orientation or Orientation()
     rotate_cw = orientation.rotate_cw
     forward = quarter_turn_matrix(rotate_cw, image.shape[1], image.shape[0])
@@ -85,8 +120,10 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         image = cv2.rotate(image, _QUARTER_TURNS[rotate_cw])
     angle = round(measure_skew(image, cfg), 2)
     paper = int(np.percentile(image, 90))
+    outside = None
     if abs(angle) >= 0.05:
         image, matrix = rotate(image, angle, paper)
+        outside = turned_in(image.shape, matrix)
         forward = np.vstack([matrix, [0, 0, 1]]) @ forward
     to_source = np.linalg.inv(forward)[:2] if rotate_cw or abs(angle) >= 0.05 else IDENTITY
     background = paper_background(image)
@@ -96,19 +133,13 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         flatten_step = [Step(name="flatten_background", params={
             "paper_min": int(background.min()), "paper_max": int(background.max())})]
         background = np.full_like(image, 255)
-    specks = isolated_specks(image, cfg.speck_max_area, cfg.speck_clearance)
-    if specks.any():  # paint out with a 2-px halo: the blur of the scan spreads each speck
-        halo = cv2.dilate(specks.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-        image = np.where(halo, background, image)
+    image, binarise_step = binarise(image, background, outside, cfg)
     steps = [
         Step(name="greyscale", params={"bits": 8}),
         Step(name="orientation", params=orientation.model_dump(exclude_defaults=False, exclude={"rotate_cw"})
              | {"rotated_cw": rotate_cw}),
         Step(name="deskew", params={"angle_deg": angle, "search_max_deg": cfg.max_skew_deg, "fill": paper}),
         *flatten_step,
-        Step(name="despeckle", params={
-            "max_area_px": cfg.speck_max_area, "clearance_px": cfg.speck_clearance,
-            "pixels_removed": int(specks.sum()),
-        }),
+        binarise_step,
     ]
     return Cleaned(image=image, steps=steps, skew_deg=angle, background=background, to_source=to_source)

@@ -166,6 +166,25 @@ def _found(box: tuple[int, int, int, int], skew_deg: float, size: tuple[int, int
     return any(r.x0 - 10 <= x <= r.x1 + 10 and r.y0 - 10 <= y <= r.y1 + 10 for r in page.redactions)
 
 
+def _drawn_modes(truth: Truth, index: int, page: Page) -> list[str]:
+    """The writing direction the generator drew each read line in: that of the drawn line
+    under the read line's centre (a horizontal stamp on a vertical page), else the page's."""
+    import cv2
+    import numpy as np
+
+    drawn = truth.pages[index]
+    skew = cv2.getRotationMatrix2D((page.width / 2, page.height / 2), drawn.skew_deg, 1.0)
+    back = cv2.invertAffineTransform(skew)
+    modes = []
+    for line in page.lines:
+        if line.role == "noise":
+            continue
+        x, y = back @ np.array([(line.box.x0 + line.box.x1) / 2, (line.box.y0 + line.box.y1) / 2, 1.0])
+        under = [t for t in drawn.lines if t.box[0] - 10 <= x <= t.box[2] + 10 and t.box[1] - 10 <= y <= t.box[3] + 10]
+        modes.append((under[0].writing_mode if under else None) or truth.layout)
+    return modes
+
+
 def score_page(truth: Truth, index: int, page: Page) -> PageOutcome:
     drawn = truth.pages[index]
     expected = "".join(ln.text for ln in drawn.lines if not any(w in ln.text for w in STAMP_WORDS))
@@ -175,7 +194,8 @@ def score_page(truth: Truth, index: int, page: Page) -> PageOutcome:
         file=drawn.file, index=drawn.index, layout=truth.layout, level=truth.level,
         cer=character_error_rate(expected, "".join(ln.text for ln in read)),
         body_cer=character_error_rate(drawn.body_text, "".join(ln.text for ln in body)),
-        lines=len(read), right_direction=sum(ln.writing_mode == truth.layout for ln in read),
+        lines=len(read), right_direction=sum(
+            ln.writing_mode == mode for ln, mode in zip(read, _drawn_modes(truth, index, page), strict=True)),
         redactions=len(drawn.redactions),
         redactions_found=sum(_found(b, drawn.skew_deg, (page.width, page.height), page) for b in drawn.redactions),
         stamp_leaks=sum(any(w in ln.text for w in STAMP_WORDS) for ln in body),

@@ -24,6 +24,10 @@ class PageLayout:
     blank: bool = False  # no ink worth reading: OCR is skipped
     # Each stamp cut out and set level, in the two ways up it may stand (read both, keep the surer).
     stamp_crops: list[list[np.ndarray]] = field(default_factory=list)
+    # Blocks laid across the page's direction (cleaned-image pixels), masked in ocr_image and
+    # read on their own from cross_image.
+    cross_blocks: list[Box] = field(default_factory=list)
+    cross_image: np.ndarray | None = None
 
 
 def direction_ratio(image: np.ndarray) -> float:
@@ -39,6 +43,54 @@ def direction_ratio(image: np.ndarray) -> float:
     if rows.mean() == 0 or cols.mean() == 0:
         return 1.0
     return float((rows.std() / rows.mean()) / (cols.std() / cols.mean()))
+
+
+def text_runs(image: np.ndarray, mode: WritingMode) -> list[Box]:
+    """Runs of characters on the page, from its ink: ink smeared along the writing direction,
+    ruled lines (the form's frames) taken out first. Specks and rules are too thin to pass."""
+    ink = ink_mask(image)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 80), np.uint8)) | cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, np.ones((80, 1), np.uint8))
+    ink = cv2.subtract(ink, rules)
+    smear = np.ones((1, 31), np.uint8) if mode == "horizontal" else np.ones((31, 1), np.uint8)
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, smear)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    blobs = []
+    for x, y, w, h, area in stats[1:count]:
+        across, along = (h, w) if mode == "horizontal" else (w, h)
+        if 18 <= across <= 110 and along >= 24 and area >= 0.15 * w * h:
+            blobs.append(Box(x0=int(x), y0=int(y), x1=int(x + w), y1=int(y + h)))
+    return blobs
+
+
+OTHER: dict[WritingMode, WritingMode] = {"horizontal": "vertical", "vertical": "horizontal"}
+
+
+def find_cross_blocks(image: np.ndarray, mode: WritingMode, min_aspect: float) -> list[Box]:
+    """Runs of characters laid across the page's writing direction: a stamp or a printed footer
+    reading left to right on a vertical page, a vertical one on a horizontal page. A run counts
+    when it is clearly longer along the other direction than across it, and stands clear of
+    ink on both sides across it for half a character: a row of characters that happens to line
+    up across a vertical page's columns, or one flat character (エ, 一), has the characters of
+    its column right above and below it."""
+    other = OTHER[mode]
+    ink = ink_mask(image)
+    own = [(r.x1 - r.x0) if mode == "vertical" else (r.y1 - r.y0) for r in text_runs(image, mode)]
+    character = int(np.median(own)) if own else 40
+    blocks = []
+    for run in text_runs(image, other):
+        horizontal = other == "horizontal"
+        along, across = (run.x1 - run.x0, run.y1 - run.y0) if horizontal else (run.y1 - run.y0, run.x1 - run.x0)
+        if along < min_aspect * across or along < 1.5 * character:  # one tall or flat character (リ, エ) is not a block
+            continue
+        reach = max(across, character) // 2
+        if horizontal:
+            sides = (ink[max(run.y0 - reach, 0) : run.y0, run.x0 : run.x1], ink[run.y1 : run.y1 + reach, run.x0 : run.x1])
+        else:
+            sides = (ink[run.y0 : run.y1, max(run.x0 - reach, 0) : run.x0], ink[run.y0 : run.y1, run.x1 : run.x1 + reach])
+        if all(side.size == 0 or (side > 0).mean() < 0.01 for side in sides):
+            blocks.append(run)
+    return blocks
 
 
 def find_redactions(image: np.ndarray, min_side: int = 24, min_length: int = 60) -> list[Box]:
@@ -137,10 +189,15 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
     crops = [level_stamp(cleaned.image, b) for b in stamps]
     image = _paint_out(cleaned.image, cleaned.background, boxes, margin=6)
     image = _paint_out(image, cleaned.background, stamps, margin=2)
+    cross = find_cross_blocks(image, mode, cfg.cross_block_min_aspect) if mode else []
+    cross_image, image = image, _paint_out(image, cleaned.background, cross, margin=2)
     steps = [
         Step(name="direction", params={"mode": mode or "undecided", "profile_ratio": ratio}),
         Step(name="redactions_masked", params={"count": len(boxes)}),
         Step(name="stamps_masked", params={"count": len(stamps), "rule": "framed, askew"}),
+        Step(name="cross_direction_blocks", params={
+            "count": len(cross), "direction": OTHER[mode] if mode else "none",
+            "min_aspect": cfg.cross_block_min_aspect}),
     ]
     return PageLayout(
         writing_mode=mode,
@@ -150,4 +207,6 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
         ocr_image=image,
         steps=steps,
         stamp_crops=crops,
+        cross_blocks=cross,
+        cross_image=cross_image,
     )

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1: the manifest says whether the batch is finalised
+SCHEMA_VERSION = "1.2"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern orthography
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
@@ -126,6 +126,7 @@ class Provenance(Frozen):
 class BodyParagraph(Frozen):
     index: int
     text: str
+    text_normalized: str = Field(default="", description="the text in modern orthography, for search (see CableDocument)")
     line_ids: list[str]
     speaker: str | None = Field(default=None, description="the label of a speaker turn, e.g. 総理")
 
@@ -168,7 +169,10 @@ class CableDocument(Frozen):
     source: list[PageSource]
     pages: list[Page]
     text: str = Field(description="the body as typed (diplomatic), furniture removed")
-    text_normalized: str
+    text_normalized: str = Field(description=(
+        "the body for search: NFKC (half-width digits and Latin), full-width Japanese punctuation, "
+        "and modern orthography (small kana restored where the dictionary reads them so, kana for "
+        "kanji from a table, older kanji forms); never replaces text"))
     paragraphs: list[BodyParagraph] = []
     fields: dict[str, ExtractedField]
     needs_review: list[str] = Field(description="names of fields flagged for review")

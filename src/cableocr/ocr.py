@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from cableocr.cleanup import Cleaned
 from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine
-from cableocr.imaging import ink_mask
-from cableocr.layout import PageLayout
+from cableocr.layout import PageLayout, text_runs
 from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
 from cableocr.text import normalize, remove_engine_spaces
 
@@ -77,22 +75,7 @@ def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
     return Reading(lines=lines, engine=reading.engine), step
 
 
-def _text_blobs(image: np.ndarray, mode: WritingMode) -> list[Box]:
-    """Runs of characters on the page, from its ink: ink smeared along the writing direction,
-    ruled lines (the form's frames) taken out first. Specks and rules are too thin to pass."""
-    ink = ink_mask(image)
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 80), np.uint8)) | cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, np.ones((80, 1), np.uint8))
-    ink = cv2.subtract(ink, rules)
-    smear = np.ones((1, 31), np.uint8) if mode == "horizontal" else np.ones((31, 1), np.uint8)
-    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, smear)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    blobs = []
-    for x, y, w, h, area in stats[1:count]:
-        across, along = (h, w) if mode == "horizontal" else (w, h)
-        if 18 <= across <= 110 and along >= 24 and area >= 0.15 * w * h:
-            blobs.append(Box(x0=int(x), y0=int(y), x1=int(x + w), y1=int(y + h)))
-    return blobs
+OTHER: dict[WritingMode, WritingMode] = {"horizontal": "vertical", "vertical": "horizontal"}
 
 
 def _covered(blob: Box, boxes: list[Box]) -> bool:
@@ -112,7 +95,7 @@ def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
     dropped 総番号 loses the serial field. A run read with a mean confidence under
     missed_line_min_confidence is left out (specks and frame remains read as junk)."""
     pad = cfg.reread_padding_px
-    missed = [b for b in _text_blobs(image, mode) if not _covered(b, [ln.box for ln in reading.lines])]
+    missed = [b for b in text_runs(image, mode) if not _covered(b, [ln.box for ln in reading.lines])]
     lines, added = list(reading.lines), 0
     for blob in missed[: cfg.reread_max_lines]:
         x0, y0 = max(blob.x0 - pad, 0), max(blob.y0 - pad, 0)
@@ -124,13 +107,61 @@ def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
             continue
         lines.append(RecognizedLine(raw=again.lines[0].raw, box=Box.union([c.box for c in chars]), chars=chars))
         added += 1
-    # Reading order: rows top to bottom, or columns right to left.
-    order = (lambda ln: (ln.box.y0 + ln.box.y1) / 2) if mode == "horizontal" else (lambda ln: -(ln.box.x0 + ln.box.x1) / 2)
-    if added:
-        lines.sort(key=order)
     step = Step(name="read_missed_lines", params={"runs_not_read": len(missed), "lines_added": added,
                                                   "min_confidence": cfg.missed_line_min_confidence})
     return Reading(lines=lines, engine=reading.engine), step
+
+
+OTHER: dict[WritingMode, WritingMode] = {"horizontal": "vertical", "vertical": "horizontal"}
+
+
+def read_cross_blocks(layout: PageLayout, mode: WritingMode, engine: OcrEngine,
+                      cfg: OcrConfig) -> tuple[list[RecognizedLine], Step]:
+    """Each block the layout found laid across the page's direction, read on its own with the
+    other direction's model. A block is kept whatever its confidence (it was masked from the
+    page reading, so dropping it would lose it): a weak reading shows in its confidence."""
+    other, pad, lines = OTHER[mode], cfg.reread_padding_px, []
+    for block in layout.cross_blocks:
+        x0, y0 = max(block.x0 - pad, 0), max(block.y0 - pad, 0)
+        reading = engine.recognize_line(layout.cross_image[y0 : block.y1 + pad, x0 : block.x1 + pad], other, cfg)
+        for line in reading.lines:
+            chars = [c for c in _shift(line, x0, y0) if c.text.strip()]
+            if chars:
+                lines.append(RecognizedLine(raw=line.raw, box=Box.union([c.box for c in chars]), chars=chars,
+                                            writing_mode=other))
+    return lines, Step(name="read_cross_blocks", params={"direction": other, "blocks": len(layout.cross_blocks),
+                                                          "lines_read": len(lines)})
+
+
+def reading_order(lines: list[RecognizedLine], mode: WritingMode) -> list[RecognizedLine]:
+    """Rows top to bottom; or columns right to left, each read top to bottom. Vertical lines
+    sharing most of their width are one column: the engine was seen to split a column of the
+    notice box in two and give its lower half first. A block laid the other way that lies
+    below the page's columns (a footer) comes last."""
+    if mode == "horizontal":
+        main, last = lines, []
+    else:
+        # Below the foot of most columns (one column run on into the footer does not count).
+        feet = sorted(ln.box.y1 for ln in lines if ln.writing_mode is None)
+        bottom = feet[int(0.8 * (len(feet) - 1))] if feet else 0
+        last = [ln for ln in lines if ln.writing_mode is not None and ln.box.y0 >= bottom]
+        main = [ln for ln in lines if not any(ln is t for t in last)]
+    return _ordered(main, mode) + _ordered(last, "horizontal")
+
+
+def _ordered(lines: list[RecognizedLine], mode: WritingMode) -> list[RecognizedLine]:
+    if mode == "horizontal":
+        return sorted(lines, key=lambda ln: (ln.box.y0 + ln.box.y1) / 2)
+    columns: list[list[RecognizedLine]] = []
+    for line in sorted(lines, key=lambda ln: -(ln.box.x0 + ln.box.x1)):
+        if columns:
+            last = columns[-1][-1].box
+            shared = min(line.box.x1, last.x1) - max(line.box.x0, last.x0)
+            if shared >= 0.7 * min(line.box.x1 - line.box.x0, last.x1 - last.x0):
+                columns[-1].append(line)
+                continue
+        columns.append([line])
+    return [line for column in columns for line in sorted(column, key=lambda ln: ln.box.y0)]
 
 
 def read_stamps(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[list[str], Step]:
@@ -143,7 +174,7 @@ def read_stamps(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[
     return texts, Step(name="stamps_read", params={"count": len(texts)})
 
 
-def _to_line(line: RecognizedLine, number: int, mode: WritingMode, cleaned: Cleaned) -> Line:
+def _to_line(line: RecognizedLine, number: int, page_mode: WritingMode, cleaned: Cleaned) -> Line:
     chars = [
         Char(text=c.text, box=cleaned.box_to_source(c.box), confidence=c.confidence)
         for c in line.chars
@@ -156,7 +187,7 @@ def _to_line(line: RecognizedLine, number: int, mode: WritingMode, cleaned: Clea
         normalized=normalize(line.raw),
         box=cleaned.box_to_source(line.box),
         confidence=round(sum(confs) / len(confs), 4) if confs else None,
-        writing_mode=mode,
+        writing_mode=line.writing_mode or page_mode,
         chars=chars,
     )
 
@@ -190,6 +221,9 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
     mode, reading, ocr_step = _read(layout, engine, cfg)
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
+    cross_lines, cross_step = read_cross_blocks(layout, mode, engine, cfg)
+    reading = Reading(lines=[*reading.lines, *cross_lines], engine=reading.engine)
+    reading = Reading(lines=reading_order(reading.lines, mode), engine=reading.engine)
     stamp_texts, stamps_step = read_stamps(layout, engine, cfg)
     lines = [_to_line(ln, i, mode, cleaned) for i, ln in enumerate(reading.lines)]
     issues = [] if lines else ["no text found on the page"]
@@ -199,7 +233,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         height=size[1],
         writing_mode=mode,
         engine=reading.engine,
-        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step, stamps_step],
+        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, cross_step, missed_step, stamps_step],
         lines=lines,
         redactions=layout.redactions,
         stamps=layout.stamps,

@@ -42,7 +42,7 @@ from cableocr.models import (
 from cableocr.ocr import BLANK_PAGE, read_page
 from cableocr.review import apply_decisions
 from cableocr.review_log import read_log, save_machine_copy
-from cableocr.text import normalize
+from cableocr.text import search_form
 from cableocr.translation import ParsedTranslation, parse_translation
 
 log = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, Extra
         source=[p.source for p in cable.pages],
         pages=cable.pages,
         text=body,
-        text_normalized=normalize(body),
+        text_normalized=search_form(body),
         paragraphs=body_paragraphs(cable.pages),
         fields=fields,
         needs_review=[name for name, f in fields.items() if f.status == "needs_review"],

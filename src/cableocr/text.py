@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cableocr.orthography import modern_form
+
 # Spaces Tesseract puts between Japanese characters (and between a Japanese character and a
 # digit): drop a run of blanks when a neighbour on either side is outside ASCII.
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000]+|[ \t\u3000]+(?=[^\x00-\x7f])")
@@ -26,3 +28,8 @@ def normalize(text: str) -> str:
 def comparison_form(text: str) -> str:
     """The form CER is measured on: NFKC, all white space removed."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def search_form(text: str) -> str:
+    """normalize, then modern orthography (cableocr.orthography): what a historian searches."""
+    return modern_form(normalize(text))

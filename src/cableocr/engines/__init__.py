@@ -18,6 +18,7 @@ class RecognizedLine:
     raw: str
     box: Box
     chars: list[Char] = field(default_factory=list)
+    writing_mode: WritingMode | None = None  # None: the page's; set on a block read the other way
 
 
 @dataclass(frozen=True)

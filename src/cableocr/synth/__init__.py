@@ -39,6 +39,7 @@ class TruthLine(BaseModel):
     text: str
     role: str
     box: tuple[int, int, int, int]
+    writing_mode: Literal["horizontal", "vertical"] | None = None  # None: the page's layout
 
 
 class TruthPage(BaseModel):
@@ -170,7 +171,7 @@ def generate(
 
 
 def _truth_page(page: DrawnPage, name: str, index: int, skew: float) -> TruthPage:
-    lines = [TruthLine(text=ln.text, role=ln.role, box=ln.box) for ln in page.lines]
+    lines = [TruthLine(text=ln.text, role=ln.role, box=ln.box, writing_mode=ln.writing_mode) for ln in page.lines]
     return TruthPage(
         file=name,
         index=index,

@@ -40,6 +40,7 @@ class TruthLine:
     text: str
     role: str  # furniture | header | body
     box: tuple[int, int, int, int]
+    writing_mode: str | None = None  # set where it differs from the page's (a horizontal stamp)
 
 
 @dataclass
@@ -159,9 +160,24 @@ def _declassification_stamp(page: DrawnPage, centre: tuple[int, int], angle: flo
     page.lines.append(TruthLine("".join(DECLASSIFICATION), "furniture", (x, y, x + rotated.width, y + rotated.height)))
 
 
+def _classification_stamp(flow: Flow, text: str) -> None:
+    """The classification (極秘), stamped across the top of the form. On a vertical form it
+    still reads left to right: the page mixes directions, as real vertical cables do."""
+    if not flow.vertical:
+        flow.line([("text", text)], "furniture", size=60, pitch=90)
+        return
+    size = 60
+    width = math.ceil(font(size).getlength(text))
+    x, y = flow.cursor - width, MARGIN
+    flow.draw.text((x, y), text, font=font(size), fill=0)
+    if text.strip():
+        flow.page.lines.append(TruthLine(text, "furniture", (x, y, x + width, y + size), "horizontal"))
+    flow.cursor -= width + 40
+
+
 def _furniture_top(flow: Flow, spec: CableSpec) -> None:
     _notice_box(flow, spec.notice_lines)
-    flow.line([("text", spec.classification or "　")], "furniture", size=60, pitch=90)
+    _classification_stamp(flow, spec.classification or "　")
     title = "電信案" if spec.form == "draft" else "電信写"
     flow.line([("text", title)], "furniture", size=60, pitch=100, offset=600)
 
@@ -256,14 +272,10 @@ def render_cable(spec: CableSpec, vertical: bool) -> list[DrawnPage]:
 
 
 def _footer(page: DrawnPage) -> None:
+    """外務省, printed at the foot of the form: left to right on either form."""
     d = ImageDraw.Draw(page.image)
     size = 40
     x, y = PAGE_W // 2 - 60, PAGE_H - MARGIN + 40
-    if page.vertical:
-        x, y = MARGIN - 110, PAGE_H - MARGIN - 160
-        d.text((x, y), "外務省", font=font(size), fill=0, direction="ttb", features=["vert"])
-        box = (x, y, x + size, y + 3 * size)
-    else:
-        d.text((x, y), "外務省", font=font(size), fill=0)
-        box = (x, y, x + 3 * size, y + size)
-    page.lines.append(TruthLine("外務省", "furniture", box))
+    d.text((x, y), "外務省", font=font(size), fill=0)
+    mode = "horizontal" if page.vertical else None
+    page.lines.append(TruthLine("外務省", "furniture", (x, y, x + 3 * size, y + size), mode))
