@@ -137,6 +137,9 @@ def test_the_forwarding_list_keeps_exclusions_with_their_post():
 
     assert split_forwarding("全米公館（除、アガナ、デトロイト）英、独、OECD代、中国に転電した。（了）") == [
         "全米公館（除、アガナ、デトロイト）", "英", "独", "OECD代", "中国"]
+    # A speck read as a dot before a name is not part of it.
+    assert split_forwarding("全米公館（除く、・アガナ、デトロイト）、英、・独に転電した。") == [
+        "全米公館（除く、アガナ、デトロイト）", "英", "独"]
 
 
 DRAFT = [

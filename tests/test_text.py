@@ -1,8 +1,9 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cableocr.evaluate import character_error_rate
-from cableocr.text import comparison_form, normalize, remove_engine_spaces
+from cableocr.text import comparison_form, mend_lookalikes, normalize, remove_engine_spaces
 
 
 def test_engine_spaces_between_japanese_are_removed():
@@ -32,3 +33,12 @@ def test_no_blank_is_left_next_to_a_japanese_character(text):
             assert cleaned[i - 1].isascii() and cleaned[i + 1].isascii()
     assert not any(c.isspace() for c in comparison_form(text))
     normalize(text)
+
+
+@pytest.mark.parametrize(("read", "mended"), [
+    ("日口関係", "日ロ関係"), ("口シア", "ロシア"), ("デト口イト", "デトロイト"), ("工リツイン", "エリツイン"),
+    ("力ナダ", "カナダ"), ("テ二ス", "テニス"),
+    ("人口", "人口"), ("努力", "努力"), ("加工する", "加工する"), ("二カ国", "二カ国"),
+])
+def test_lookalikes_follow_their_neighbours(read, mended):
+    assert mend_lookalikes(read) == mended

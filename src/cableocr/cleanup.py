@@ -9,10 +9,10 @@ import numpy as np
 
 from cableocr.config import CleanupConfig
 from cableocr.imaging import (
+    Components,
     edge_components,
     flatten,
     ink_mask,
-    isolated_specks,
     paper_background,
     rotate,
     sauvola_ink,
@@ -91,9 +91,10 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
     stays grey (the engine's Otsu keeps thin strokes better) and loses only the smallest specks.
     """
     ink = sauvola_ink(image, cfg.sauvola_window, cfg.sauvola_k)
-    edges = edge_components(ink, int(cfg.edge_band_share * min(image.shape)), outside)
-    specks = small_isolated(ink, cfg.noisy_speck_max_area, cfg.noisy_speck_clearance)
-    specks_per_mpx = (cv2.connectedComponents(specks.astype(np.uint8))[0] - 1) / (image.size / 1e6)
+    blobs = Components(ink)
+    edges = edge_components(blobs, int(cfg.edge_band_share * min(image.shape)), outside)
+    specks, count = small_isolated(blobs, cfg.noisy_speck_max_area, cfg.noisy_speck_clearance)
+    specks_per_mpx = count / (image.size / 1e6)
     params = {"specks_per_mpx": round(specks_per_mpx, 1), "binarise_above": cfg.binarise_above_specks_per_mpx,
               "edge_pixels_removed": int(edges.sum())}
     if specks_per_mpx > cfg.binarise_above_specks_per_mpx:
@@ -102,7 +103,7 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
             "method": "sauvola", "window_px": cfg.sauvola_window, "k": cfg.sauvola_k,
             "speck_max_area_px": cfg.noisy_speck_max_area, "speck_clearance_px": cfg.noisy_speck_clearance,
             "speck_pixels_removed": int(specks.sum()), **params})
-    small = isolated_specks(image, cfg.speck_max_area, cfg.speck_clearance)
+    small, _ = small_isolated(blobs, cfg.speck_max_area, cfg.speck_clearance, keep_clusters=True)
     # The blur of a scan spreads each speck and edge: paint out with a 2-px halo.
     halo = cv2.dilate((small | edges).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     return np.where(halo, background, image).astype(np.uint8), Step(name="binarise", params={

@@ -456,7 +456,12 @@ def split_forwarding(text: str) -> list[str]:
             items.append(current)
             current = ""
     items.append(current)
-    return [i.strip() for i in items if i.strip()]
+    # A post's name never starts with a dot: one there is a speck read (除く、・アガナ).
+    items = [_SPECK_AT_START.sub("", i.strip()) for i in items]
+    return [i for i in items if i]
+
+
+_SPECK_AT_START = re.compile(r"(?:^|(?<=[、（(]))[・.,'`]+")
 
 
 def find_forwarding(body: list[tuple[int, Line]]) -> Found | None:

@@ -45,13 +45,18 @@ def direction_ratio(image: np.ndarray) -> float:
     return float((rows.std() / rows.mean()) / (cols.std() / cols.mean()))
 
 
-def text_runs(image: np.ndarray, mode: WritingMode) -> list[Box]:
-    """Runs of characters on the page, from its ink: ink smeared along the writing direction,
-    ruled lines (the form's frames) taken out first. Specks and rules are too thin to pass."""
+def text_ink(image: np.ndarray) -> np.ndarray:
+    """The page's ink without ruled lines (the form's frames)."""
     ink = ink_mask(image)
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 80), np.uint8)) | cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, np.ones((80, 1), np.uint8))
-    ink = cv2.subtract(ink, rules)
+    return cv2.subtract(ink, rules)
+
+
+def text_runs(image: np.ndarray, mode: WritingMode, ink: np.ndarray | None = None) -> list[Box]:
+    """Runs of characters on the page, from its ink (text_ink, computed when not given): ink
+    smeared along the writing direction. Specks and rules are too thin to pass."""
+    ink = text_ink(image) if ink is None else ink
     smear = np.ones((1, 31), np.uint8) if mode == "horizontal" else np.ones((31, 1), np.uint8)
     joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, smear)
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
@@ -74,11 +79,11 @@ def find_cross_blocks(image: np.ndarray, mode: WritingMode, min_aspect: float) -
     up across a vertical page's columns, or one flat character (エ, 一), has the characters of
     its column right above and below it."""
     other = OTHER[mode]
-    ink = ink_mask(image)
-    own = [(r.x1 - r.x0) if mode == "vertical" else (r.y1 - r.y0) for r in text_runs(image, mode)]
+    ink = text_ink(image)
+    own = [(r.x1 - r.x0) if mode == "vertical" else (r.y1 - r.y0) for r in text_runs(image, mode, ink)]
     character = int(np.median(own)) if own else 40
     blocks = []
-    for run in text_runs(image, other):
+    for run in text_runs(image, other, ink):
         horizontal = other == "horizontal"
         along, across = (run.x1 - run.x0, run.y1 - run.y0) if horizontal else (run.y1 - run.y0, run.x1 - run.x0)
         if along < min_aspect * across or along < 1.5 * character:  # one tall or flat character (リ, エ) is not a block

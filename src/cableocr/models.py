@@ -47,7 +47,9 @@ class Char(Frozen):
 
 class Line(Frozen):
     id: str = Field(description="p<page>-l<line>, unique within a cable")
-    text: str = Field(description="as read, with the engine's spaces between Japanese removed")
+    text: str = Field(description=(
+        "as read, with the engine's spaces between Japanese removed and lookalikes of one shape set by "
+        "their neighbours (ロ/口, エ/工, カ/力, ニ/二 beside katakana)"))
     raw: str = Field(description="exactly as the engine returned it")
     normalized: str = Field(description="NFKC digits and Latin, full-width Japanese punctuation")
     box: Box

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from cableocr.cleanup import Cleaned
@@ -9,7 +11,7 @@ from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine
 from cableocr.layout import PageLayout, text_runs
 from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
-from cableocr.text import normalize, remove_engine_spaces
+from cableocr.text import mend_lookalikes, normalize, remove_engine_spaces
 
 BLANK_PAGE = "blank page: no text found, not read"
 
@@ -136,15 +138,14 @@ def read_cross_blocks(layout: PageLayout, mode: WritingMode, engine: OcrEngine,
 def reading_order(lines: list[RecognizedLine], mode: WritingMode) -> list[RecognizedLine]:
     """Rows top to bottom; or columns right to left, each read top to bottom. Vertical lines
     sharing most of their width are one column: the engine was seen to split a column of the
-    notice box in two and give its lower half first. A block laid the other way that lies
-    below the page's columns (a footer) comes last."""
+    notice box in two and give its lower half first. A block laid the other way that starts
+    below every column's start (a footer) comes last."""
     if mode == "horizontal":
         main, last = lines, []
     else:
-        # Below the foot of most columns (one column run on into the footer does not count).
-        feet = sorted(ln.box.y1 for ln in lines if ln.writing_mode is None)
-        bottom = feet[int(0.8 * (len(feet) - 1))] if feet else 0
-        last = [ln for ln in lines if ln.writing_mode is not None and ln.box.y0 >= bottom]
+        # Below where every column starts (a column run on into the footer does not count).
+        lowest_start = max((ln.box.y0 for ln in lines if ln.writing_mode is None), default=0)
+        last = [ln for ln in lines if ln.writing_mode is not None and ln.box.y0 > lowest_start]
         main = [ln for ln in lines if not any(ln is t for t in last)]
     return _ordered(main, mode) + _ordered(last, "horizontal")
 
@@ -174,20 +175,44 @@ def read_stamps(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[
     return texts, Step(name="stamps_read", params={"count": len(texts)})
 
 
+# jpn_vert was seen to read one full-size つ as つ and っ both (思っつて for 思つて); in cable
+# orthography (no small kana) the pair is never typed, so it is one つ.
+_DOUBLED_TSU = re.compile(r"つ[ \t]*っ|っ[ \t]*つ")
+
+
+def _without_doubled_tsu(chars: list[Char]) -> list[Char]:
+    kept: list[Char] = []
+    for char in chars:
+        if kept and {kept[-1].text, char.text} == {"つ", "っ"}:
+            kept[-1] = char if char.text == "つ" else kept[-1]
+            continue
+        kept.append(char)
+    return kept
+
+
 def _to_line(line: RecognizedLine, number: int, page_mode: WritingMode, cleaned: Cleaned) -> Line:
+    """The engine's line in source pixels: text with the engine's spaces removed and lookalikes
+    mended (text.mend_lookalikes, in the characters too); raw as the engine gave it."""
+    mode = line.writing_mode or page_mode
+    engine_chars = _without_doubled_tsu(line.chars) if mode == "vertical" else line.chars
+    texts = [c.text for c in engine_chars]
+    if all(len(t) == 1 for t in texts):
+        texts = list(mend_lookalikes("".join(texts)))
     chars = [
-        Char(text=c.text, box=cleaned.box_to_source(c.box), confidence=c.confidence)
-        for c in line.chars
+        Char(text=t, box=cleaned.box_to_source(c.box), confidence=c.confidence)
+        for t, c in zip(texts, engine_chars, strict=True)
     ]
     confs = [c.confidence for c in chars if c.confidence is not None]
+    text = remove_engine_spaces(line.raw)
+    text = mend_lookalikes(_DOUBLED_TSU.sub("つ", text) if mode == "vertical" else text)
     return Line(
         id=f"l{number}",
-        text=remove_engine_spaces(line.raw),
+        text=text,
         raw=line.raw,
-        normalized=normalize(line.raw),
+        normalized=normalize(text),
         box=cleaned.box_to_source(line.box),
         confidence=round(sum(confs) / len(confs), 4) if confs else None,
-        writing_mode=line.writing_mode or page_mode,
+        writing_mode=mode,
         chars=chars,
     )
 
@@ -233,7 +258,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         height=size[1],
         writing_mode=mode,
         engine=reading.engine,
-        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, cross_step, missed_step, stamps_step],
+        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step, cross_step, stamps_step],
         lines=lines,
         redactions=layout.redactions,
         stamps=layout.stamps,

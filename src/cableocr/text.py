@@ -19,6 +19,30 @@ def remove_engine_spaces(text: str) -> str:
     return _CJK_SPACE.sub("", text).strip()
 
 
+_KATAKANA = re.compile(r"[ァ-ヺー]")
+# Kanji the engine reads for katakana of the same shape, mended where katakana stand beside them
+# (口シア, デト口イト, 工リツイン, 力ナダ); 二 only after katakana (二カ国 is a count).
+_LOOKALIKE_KATAKANA = {"口": "ロ", "工": "エ", "力": "カ", "二": "ニ"}
+_NEEDS_KATAKANA_BEFORE = {"二"}
+
+
+def mend_lookalikes(text: str) -> str:
+    """Characters whose printed shapes are the same (ロ and 口, エ and 工, カ and 力, ニ and 二)
+    set to the one their neighbours call for; 日口 (not a word) is 日ロ, Japan–Russia. The
+    length is kept: one character for one."""
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch not in _LOOKALIKE_KATAKANA:
+            continue
+        before = i > 0 and bool(_KATAKANA.match(chars[i - 1]))
+        after = i + 1 < len(chars) and bool(_KATAKANA.match(chars[i + 1]))
+        if before or (after and ch not in _NEEDS_KATAKANA_BEFORE):
+            chars[i] = _LOOKALIKE_KATAKANA[ch]
+        elif ch == "口" and i > 0 and chars[i - 1] == "日":
+            chars[i] = "ロ"
+    return "".join(chars)
+
+
 def normalize(text: str) -> str:
     """A search form: NFKC (half-width digits and Latin), full-width Japanese punctuation."""
     folded = unicodedata.normalize("NFKC", remove_engine_spaces(text))

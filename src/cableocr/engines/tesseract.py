@@ -115,17 +115,32 @@ class TesseractEngine:
         return self._run(image, *LINE_MODELS[mode], cfg)
 
     def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
-        """Tesseract's orientation detection (psm 0) on the page at 105 dpi: measured here on the
-        sample's horizontal and vertical pages at 0/90/180/270, right 8 times of 8 at 150 and at
-        105 dpi (0.99 and 0.74 s a page), 0 of 8 at 75 dpi."""
+        """Tesseract's orientation detection (psm 0) at 105 dpi, first on the centre of the page
+        (the middle 40% each way), then, where that holds too little text to be sure (orientation
+        confidence under 2), on the whole page. Measured on 30 generated pages at 0/90/180/270:
+        the centre then the whole page right 120 times of 120, 0.45 s a page against 0.64 s for
+        the whole page alone (also 120 of 120); at 75 dpi the whole page was right 0 of 8."""
         probe()
+        height, width = image.shape
+        dy, dx = int(height * 0.3), int(width * 0.3)
+        centre = self._osd(image[dy : height - dy, dx : width - dx], cfg)
+        if isinstance(centre, Orientation) and centre.confidence >= 2.0:
+            return centre.model_copy(update={"method": "tesseract osd, centre of the page"})
+        whole = self._osd(image, cfg)
+        if isinstance(whole, Orientation):
+            return whole
+        return Orientation(rotate_cw=0, confidence=0.0, method="tesseract osd",
+                           note=f"orientation not detected: {whole[:80]}")
+
+    def _osd(self, image: np.ndarray, cfg: OcrConfig) -> Orientation | str:
+        """One orientation detection at 105 dpi; the reason as a string when there was too
+        little text to tell."""
         small = cv2.resize(image, None, fx=0.35, fy=0.35, interpolation=cv2.INTER_AREA)
         try:
             osd = pytesseract.image_to_osd(small, config="--psm 0 --dpi 105", timeout=cfg.timeout_s,
                                            output_type=pytesseract.Output.DICT)
         except pytesseract.TesseractError as exc:  # too little text to tell
-            return Orientation(rotate_cw=0, confidence=0.0, method="tesseract osd",
-                               note=f"orientation not detected: {str(exc).strip()[:80]}")
+            return str(exc).strip()
         except RuntimeError as exc:
             raise EngineError(f"Tesseract orientation detection failed or timed out: {exc}") from exc
         return Orientation(rotate_cw=int(osd["rotate"]) % 360, confidence=round(float(osd["orientation_conf"]), 2),
