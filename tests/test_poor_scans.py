@@ -154,3 +154,14 @@ def test_modern_form_never_fails_and_changes_only_what_it_may(text):
     small = set("っゃゅょッャュョァィゥェォ")
     assert len(result) == len(text)
     assert all(a == b or b in small for a, b in zip(text, result, strict=True))
+
+
+@pytest.mark.parametrize("case", [("000", "vertical", "clean"), ("004", "horizontal", "medium")], ids="-".join)
+def test_the_engines_spaces_between_japanese_are_gone_from_the_text(ocr_results, case):
+    """jpn_vert puts spaces between characters (第 5515 号); the text keeps none beside a
+    Japanese character, raw keeps them as the engine gave them."""
+    import re
+
+    lines = [ln for page in _document(ocr_results, case)["pages"] for ln in page["lines"]]
+    assert any(re.search(r"[^\x00-\x7f] +[^\x00-\x7f]", ln["raw"]) for ln in lines)
+    assert not any(re.search(r"[^\x00-\x7f][ \u3000]|[ \u3000][^\x00-\x7f]", ln["text"]) for ln in lines)

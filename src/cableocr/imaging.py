@@ -79,16 +79,13 @@ def small_isolated(blobs: Components, max_area: int, clearance: int,
 def sauvola_ink(image: np.ndarray, window: int = 51, k: float = 0.2) -> np.ndarray:
     """Binary ink (255) by Sauvola's local threshold, mean * (1 + k * (std / 128 - 1)) over a
     window: paper grain and a photocopy's uneven grey stay paper where a global threshold
-    would turn them to ink. The window's mean and deviation vary slowly: they are computed on
-    a quarter-size image and scaled back up."""
-    height, width = image.shape
-    small = cv2.resize(image, (max(width // 4, 1), max(height // 4, 1)), interpolation=cv2.INTER_AREA).astype(np.float32)
-    side = max(window // 4, 3) | 1
-    mean = cv2.boxFilter(small, -1, (side, side))
-    square = cv2.boxFilter(small * small, -1, (side, side))
+    would turn them to ink. (The window's statistics taken on a quarter-size image were
+    measured 0.1 s faster a page but worse: vertical poor pages 6.5% CER against 5.5%.)"""
+    pixels = image.astype(np.float32)
+    mean = cv2.boxFilter(pixels, -1, (window, window))
+    square = cv2.boxFilter(pixels * pixels, -1, (window, window))
     std = np.sqrt(np.maximum(square - mean * mean, 0))
-    threshold = cv2.resize(mean * (1 + k * (std / 128.0 - 1)), (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.where(image < threshold, 255, 0).astype(np.uint8)
+    return np.where(pixels < mean * (1 + k * (std / 128.0 - 1)), 255, 0).astype(np.uint8)
 
 
 def edge_components(blobs: Components, band: int, outside: np.ndarray | None = None) -> np.ndarray:
