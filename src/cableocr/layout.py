@@ -74,10 +74,10 @@ OTHER: dict[WritingMode, WritingMode] = {"horizontal": "vertical", "vertical": "
 def find_cross_blocks(image: np.ndarray, mode: WritingMode, min_aspect: float) -> list[Box]:
     """Runs of characters laid across the page's writing direction: a stamp or a printed footer
     reading left to right on a vertical page, a vertical one on a horizontal page. A run counts
-    when it is clearly longer along the other direction than across it, and stands clear of
-    ink on both sides across it for half a character: a row of characters that happens to line
-    up across a vertical page's columns, or one flat character (エ, 一), has the characters of
-    its column right above and below it."""
+    when it is at least one and a half characters long, clearly longer along the other direction
+    than across it, and clear of ink on both sides across it for half a character. A row of
+    characters that lines up across a vertical page's columns has their characters right above
+    and below it; one flat or tall character (エ, リ) is too short."""
     other = OTHER[mode]
     ink = text_ink(image)
     own = [(r.x1 - r.x0) if mode == "vertical" else (r.y1 - r.y0) for r in text_runs(image, mode, ink)]
@@ -86,7 +86,7 @@ def find_cross_blocks(image: np.ndarray, mode: WritingMode, min_aspect: float) -
     for run in text_runs(image, other, ink):
         horizontal = other == "horizontal"
         along, across = (run.x1 - run.x0, run.y1 - run.y0) if horizontal else (run.y1 - run.y0, run.x1 - run.x0)
-        if along < min_aspect * across or along < 1.5 * character:  # one tall or flat character (リ, エ) is not a block
+        if along < min_aspect * across or along < 1.5 * character:
             continue
         reach = max(across, character) // 2
         if horizontal:

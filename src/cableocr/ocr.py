@@ -9,7 +9,7 @@ import numpy as np
 from cableocr.cleanup import Cleaned
 from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine
-from cableocr.layout import PageLayout, text_runs
+from cableocr.layout import OTHER, PageLayout, text_runs
 from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
 from cableocr.text import mend_lookalikes, normalize, remove_engine_spaces
 
@@ -77,9 +77,6 @@ def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
     return Reading(lines=lines, engine=reading.engine), step
 
 
-OTHER: dict[WritingMode, WritingMode] = {"horizontal": "vertical", "vertical": "horizontal"}
-
-
 def _covered(blob: Box, boxes: list[Box]) -> bool:
     area = max((blob.x1 - blob.x0) * (blob.y1 - blob.y0), 1)
     for b in boxes:
@@ -112,9 +109,6 @@ def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
     step = Step(name="read_missed_lines", params={"runs_not_read": len(missed), "lines_added": added,
                                                   "min_confidence": cfg.missed_line_min_confidence})
     return Reading(lines=lines, engine=reading.engine), step
-
-
-OTHER: dict[WritingMode, WritingMode] = {"horizontal": "vertical", "vertical": "horizontal"}
 
 
 def read_cross_blocks(layout: PageLayout, mode: WritingMode, engine: OcrEngine,
