@@ -86,9 +86,10 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
              cfg: CleanupConfig) -> tuple[np.ndarray, Step]:
     """The flattened page -> the image the engine reads, and the record of what was done.
 
-    Every page loses its scanner and copy edges (outside: what the deskew turned in). A page strewn with specks is binarised by a
-    local (Sauvola) threshold and cleared of specks up to noisy_speck_max_area; any other page
-    stays grey (the engine's Otsu keeps thin strokes better) and loses only the smallest specks.
+    Every page loses its scanner and copy edges (outside: what the deskew turned in). A page
+    strewn with specks is binarised by a local (Sauvola) threshold and cleared of specks up to
+    noisy_speck_max_area; any other page stays grey (the engine's Otsu keeps thin strokes
+    better) and loses only the smallest specks.
     """
     ink = sauvola_ink(image, cfg.sauvola_window, cfg.sauvola_k)
     blobs = Components(ink)

@@ -45,8 +45,7 @@ class Components:
     """A binary ink mask's connected blobs, labelled once for the several questions asked of them."""
 
     def __init__(self, ink: np.ndarray):
-        self.ink = ink
-        self.count, self.labels, self.stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        _, self.labels, self.stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
         # Each pixel's blob area (0 on paper): one lookup, then every size question is a comparison.
         areas = self.stats[:, cv2.CC_STAT_AREA].copy()
         areas[0] = 0
