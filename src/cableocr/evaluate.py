@@ -10,7 +10,7 @@ from itertools import pairwise
 from rapidfuzz.distance import Levenshtein
 
 from cableocr.models import ExtractedField, Page
-from cableocr.synth import Truth
+from cableocr.synth import Truth, TruthPage
 from cableocr.text import comparison_form
 
 
@@ -155,32 +155,46 @@ class PageOutcome:
     stamp_leaks: int  # body lines holding the declassification stamp's words
 
 
-def _found(box: tuple[int, int, int, int], skew_deg: float, size: tuple[int, int], page: Page) -> bool:
-    """Whether the page's redactions hold the centre of a box drawn before the page was skewed."""
+SLACK_PX = 10  # how far outside a box a point may fall and still count as in it
+
+
+def _skew(drawn: TruthPage, page: Page):
+    """The generator's skew of a drawn page: the 2x3 map from its unskewed render's pixels to
+    the page's."""
     import cv2
+
+    return cv2.getRotationMatrix2D((page.width / 2, page.height / 2), drawn.skew_deg, 1.0)
+
+
+def _centre(box: tuple[int, int, int, int], matrix):
     import numpy as np
 
-    width, height = size
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), skew_deg, 1.0)
-    x, y = matrix @ np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 1.0])
-    return any(r.x0 - 10 <= x <= r.x1 + 10 and r.y0 - 10 <= y <= r.y1 + 10 for r in page.redactions)
+    return matrix @ np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 1.0])
+
+
+def _holds(box: tuple[int, int, int, int], x: float, y: float) -> bool:
+    return box[0] - SLACK_PX <= x <= box[2] + SLACK_PX and box[1] - SLACK_PX <= y <= box[3] + SLACK_PX
+
+
+def _found(box: tuple[int, int, int, int], drawn: TruthPage, page: Page) -> bool:
+    """Whether the page's redactions hold the centre of a box drawn before the page was skewed."""
+    x, y = _centre(box, _skew(drawn, page))
+    return any(_holds((r.x0, r.y0, r.x1, r.y1), x, y) for r in page.redactions)
 
 
 def _drawn_modes(truth: Truth, index: int, page: Page) -> list[str]:
     """The writing direction the generator drew each read line in: that of the drawn line
     under the read line's centre (a horizontal stamp on a vertical page), else the page's."""
     import cv2
-    import numpy as np
 
     drawn = truth.pages[index]
-    skew = cv2.getRotationMatrix2D((page.width / 2, page.height / 2), drawn.skew_deg, 1.0)
-    back = cv2.invertAffineTransform(skew)
+    back = cv2.invertAffineTransform(_skew(drawn, page))
     modes = []
     for line in page.lines:
         if line.role == "noise":
             continue
-        x, y = back @ np.array([(line.box.x0 + line.box.x1) / 2, (line.box.y0 + line.box.y1) / 2, 1.0])
-        under = [t for t in drawn.lines if t.box[0] - 10 <= x <= t.box[2] + 10 and t.box[1] - 10 <= y <= t.box[3] + 10]
+        x, y = _centre((line.box.x0, line.box.y0, line.box.x1, line.box.y1), back)
+        under = [t for t in drawn.lines if _holds(t.box, x, y)]
         modes.append((under[0].writing_mode if under else None) or truth.layout)
     return modes
 
@@ -197,6 +211,6 @@ def score_page(truth: Truth, index: int, page: Page) -> PageOutcome:
         lines=len(read), right_direction=sum(
             ln.writing_mode == mode for ln, mode in zip(read, _drawn_modes(truth, index, page), strict=True)),
         redactions=len(drawn.redactions),
-        redactions_found=sum(_found(b, drawn.skew_deg, (page.width, page.height), page) for b in drawn.redactions),
+        redactions_found=sum(_found(b, drawn, page) for b in drawn.redactions),
         stamp_leaks=sum(any(w in ln.text for w in STAMP_WORDS) for ln in body),
     )
