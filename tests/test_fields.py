@@ -182,3 +182,36 @@ def test_a_classification_that_disagrees_with_the_stamp_is_reviewed():
     texts = ["秘" if t == "極秘" else t for t in HEADER]
     _, fields = _fields(_page(texts))
     assert fields["classification"].value == "極秘" and fields["classification"].status == "needs_review"
+
+
+def _with_second_reading(page: Page, line_text: str, second: str) -> Page:
+    lines = [ln.model_copy(update={"second_reading": second}) if ln.text == line_text else ln for ln in page.lines]
+    return page.model_copy(update={"lines": lines})
+
+
+def test_a_number_the_second_reading_disputes_goes_to_review():
+    """The number line read alone gives another number: the value stays the page's, is flagged,
+    and the other reading is named; the same rule read the same value elsewhere passes."""
+    page = _with_second_reading(_page(HEADER), "第5515号極秘大至急", "第5513号極秘大至急")
+    page = _with_second_reading(page, "平成5年9月28日国連発", "平成5年9月28日。国連発")
+    _, fields = _fields(page)
+    number, sent = fields["cable_number"], fields["date_sent"]
+    assert number.value == "5515" and number.status == "needs_review"
+    assert number.detail["second_reading"] == "differs: read alone, the line gives 5513"
+    assert sent.status == "auto" and sent.detail["second_reading"] == "agrees"
+
+
+def test_a_date_read_otherwise_alone_is_flagged_even_when_the_dates_agree():
+    """Send and receive dates a day apart confirm each other, but a second reading of the 着
+    line with another day (and specks after 着) still sends the receive date to review."""
+    page = _with_second_reading(_page(HEADER), "平成5年9月28日本省着", "平成5年9月29日本省着しDD")
+    _, fields = _fields(page)
+    received = fields["date_received"]
+    assert received.value == "1993-09-28" and received.status == "needs_review"
+    assert received.detail["second_reading"] == "differs: read alone, the line gives 1993-09-29"
+
+
+def test_a_garbled_second_reading_is_no_evidence():
+    page = _with_second_reading(_page(HEADER), "第5515号極秘大至急", "篤ララ」")
+    _, fields = _fields(page)
+    assert fields["cable_number"].status == "auto" and "second_reading" not in fields["cable_number"].detail

@@ -60,6 +60,10 @@ class OcrConfig(StageConfig):
     reread_below: float = 0.9
     reread_max_lines: int = 60
     reread_padding_px: int = 12
+    # Lines holding what files a cable (its number, a date, the serial) are read alone as well,
+    # always, so that extraction can compare the two readings.
+    # (A dated line is matched by its 年…月 or by the 発/着 it ends in: its 日 may be misread.)
+    read_twice_pattern: str = r"第.{0,10}[号弓]|年.{0,6}月|[発着]\W{0,3}$|総番号"
     # A run of characters this many times longer one way than the other, laid across the page's
     # direction, is a block of its own and read with the other model (see layout.py).
     cross_block_min_aspect: float = 1.6

@@ -19,7 +19,7 @@ from cableocr.assemble import SPEAKER_LABEL, AssembledCable, body_paragraphs
 from cableocr.config import FieldsConfig
 from cableocr.dates import ParsedDate, parse_era_date
 from cableocr.lexicon import english, known_names, nearest
-from cableocr.models import Box, ExtractedField, FieldValue, Line, Page
+from cableocr.models import Box, Char, ExtractedField, FieldValue, Line, Page
 from cableocr.numbers import NUMBER_LINE, find_time, read_small_number
 from cableocr.numbers import find_cable_number as parse_cable_number
 from cableocr.numbers import find_references as parse_references
@@ -634,7 +634,15 @@ def _absent_unless(lines: list[Line], hint: str, method: str) -> Absent:
     return _absent_where(lines, method)
 
 
-def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional: bool = False) -> ExtractedField:
+def _disputed(field: ExtractedField) -> bool:
+    """Whether the line's two readings give this field different values."""
+    return field.detail.get("second_reading", "").startswith("differs")
+
+
+def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional: bool = False,
+           second: str | None = None) -> ExtractedField:
+    """The finding as a field: confidence, evidence, and whether it may pass unreviewed. second
+    is what the line's second reading says of the value (second_look)."""
     threshold = cfg.threshold_for(name)
     if found is None:
         return ExtractedField(value=None, confidence=0.0, method="none", status="needs_review", reason="not_found")
@@ -654,7 +662,9 @@ def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional:
         as_read = "".join(c.text for c in found.line.chars if c.text.strip())[found.start : found.end] or None
         raw, line_id = found.line.raw, found.line.id
     confidence = round(found.certainty * weakest, 4)
-    trusted = confidence >= threshold and found.certainty > INFERRED
+    detail = {**(found.detail or {}), **({"inferred": "yes"} if found.certainty <= INFERRED else {}),
+              **({"second_reading": second} if second else {})}
+    trusted = confidence >= threshold and found.certainty > INFERRED and not (second or "").startswith("differs")
     return ExtractedField(
         value=found.value,
         as_read=as_read,
@@ -665,13 +675,48 @@ def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional:
         line_id=line_id,
         method=found.method,
         status="auto" if trusted else "needs_review",
-        detail={**(found.detail or {}), **({"inferred": "yes"} if found.certainty <= INFERRED else {})},
+        detail=detail,
     )
 
 
 def _evidence_lines(found: Found | None) -> list[Line]:
     """The line a finding was read from, as the place an absent neighbour was looked for."""
     return [found.line] if found is not None and found.line is not None else []
+
+
+def _as_second_read(line: Line) -> Line | None:
+    """The line as its second reading gives it; its characters carry the line's box and no
+    confidence of their own."""
+    if line.second_reading is None:
+        return None
+    chars = [Char(text=ch, box=line.box, confidence=None) for ch in line.second_reading if ch.strip()]
+    return line.model_copy(update={"text": line.second_reading, "raw": line.second_reading, "chars": chars,
+                                   "second_reading": None})
+
+
+def _up_to(mark: str, lines: list[tuple[int, Line]]) -> list[tuple[int, Line]]:
+    """Second readings cut after the mark (…発, …着): read alone, a line picks up more of the
+    specks after it than the page reading's end rule allows for (本省着し)."""
+    cut = []
+    for page, line in lines:
+        at = [i for i, c in enumerate(line.chars) if c.text == mark]
+        cut.append((page, line.model_copy(update={"chars": line.chars[: at[0] + 1]}) if at else line))
+    return cut
+
+
+Finder = Callable[[list[tuple[int, Line]]], "Found | Absent | None"]
+
+
+def second_look(found: Found | Absent | None, find: Finder) -> str | None:
+    """The same rule run on the second reading of the line a value was read from: "agrees", or
+    what the other reading gives. None where there is no second reading, or where the rule
+    finds no value in it (a garbled reading is no evidence either way)."""
+    if not isinstance(found, Found) or found.line is None or (twin := _as_second_read(found.line)) is None:
+        return None
+    again = find([(found.page, twin)])
+    if not isinstance(again, Found) or again.value is None:
+        return None
+    return "agrees" if again.value == found.value else f"differs: read alone, the line gives {again.value}"
 
 
 def extract_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, ExtractedField]:
@@ -697,7 +742,9 @@ def extract_draft_fields(cable: AssembledCable, title: tuple[int, Line], cfg: Fi
         "time_sent": absent_by_form,
         "time_received": absent_by_form,
     }
-    return {name: _field(name, value, cfg, optional=True) for name, value in found.items()}
+    drafted = second_look(draft.drafted, lambda ls: find_draft_lines(ls).drafted)
+    return {name: _field(name, value, cfg, optional=True, second=drafted if name == "date_sent" else None)
+            for name, value in found.items()}
 
 
 def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, ExtractedField]:
@@ -739,7 +786,17 @@ def extract_copy_fields(cable: AssembledCable, cfg: FieldsConfig) -> dict[str, E
         "redactions": find_redactions(cable.pages, _redaction_labels(sent, received, lines)),
         "speakers": find_speakers(cable) or _absent_where([ln for _, ln in body], "no speaker label opens a paragraph", 0.9),
     }
-    return {name: _field(name, found[name], cfg) for name in ALL_FIELDS}
+    finders: dict[str, Finder] = {
+        "cable_number": find_cable_number,
+        "serial_number": lambda ls: find_serial(ls, cable.pages),
+        "date_sent": lambda ls: find_dated_line(_up_to("発", ls), cable.pages, "発").date,
+        "time_sent": lambda ls: find_dated_line(_up_to("発", ls), cable.pages, "発").time,
+        "date_received": lambda ls: find_dated_line(_up_to("着", ls), cable.pages, "着").date,
+        "time_received": lambda ls: find_dated_line(_up_to("着", ls), cable.pages, "着").time,
+        "references": find_references,
+    }
+    return {name: _field(name, found[name], cfg, second=second_look(found[name], finders[name]) if name in finders
+                         else None) for name in ALL_FIELDS}
 
 
 def _redaction_labels(sent: DatedLine, received: DatedLine, lines: list[tuple[int, Line]]) -> dict[str, tuple[int, Line]]:
@@ -760,7 +817,7 @@ MAX_TRANSIT_DAYS = 2  # a cable is received the day it is sent, or a day or two 
 
 def _confirmed(field: ExtractedField, note: str, cfg: FieldsConfig, name: str) -> ExtractedField:
     confidence = round(1 - (1 - field.confidence) * (1 - AGREEMENT_WEIGHT), 4)
-    trusted = confidence >= cfg.threshold_for(name) and field.detail.get("inferred") != "yes"
+    trusted = confidence >= cfg.threshold_for(name) and field.detail.get("inferred") != "yes" and not _disputed(field)
     status = "auto" if trusted else "needs_review"
     return field.model_copy(update={"confidence": confidence, "status": status,
                                     "detail": {**field.detail, "cross_check": note}})

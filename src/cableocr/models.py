@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern orthography
+SCHEMA_VERSION = "1.3"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
+# orthography; 1.3: a line's second reading
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
@@ -57,6 +58,10 @@ class Line(Frozen):
     writing_mode: WritingMode
     role: LineRole = "body"
     chars: list[Char] = []
+    second_reading: str | None = Field(default=None, description=(
+        "where the line was read twice, in the page and alone on its crop: the reading not kept, with the "
+        "engine's spaces removed. A line holding a cable's number, a date or the serial is always read "
+        "twice, and extraction sends a value the two readings disagree on to review"))
 
 
 class PageSource(Frozen):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -43,36 +44,54 @@ def _better(again: list[Char], before: list[Char]) -> bool:
     return _mean(again) > _mean(before) + margin
 
 
+def _same_length(again: list[Char], before: list[Char]) -> bool:
+    return abs(len(again) - len(before)) <= max(1, len(before) // 10)
+
+
+def _weak(line: RecognizedLine, cfg: OcrConfig) -> bool:
+    confs = [c.confidence for c in line.chars if c.confidence is not None]
+    return bool(confs) and min(confs) < cfg.reread_below
+
+
+def holds_key_number(line: RecognizedLine, cfg: OcrConfig) -> bool:
+    """Whether the line holds what files a cable (第N号, a date, 総番号): such a line is always
+    read twice, so that extraction can compare the two readings."""
+    return re.search(cfg.read_twice_pattern, remove_engine_spaces(line.raw)) is not None
+
+
 def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, engine: OcrEngine,
                       cfg: OcrConfig) -> tuple[Reading, Step]:
-    """Read again, on its own, every line with a doubtful character, and keep the reading the
-    engine is surer of. Alone on its crop a line is read without its neighbours' noise (measured
-    on the sample: 首/間, 継承/継基, 問題/間題 set right). A re-reading that is not one line of
-    about the same length (characters lost, or a line read twice) is not taken, whatever its
-    score."""
-    lines, weak, replaced = [], 0, 0
+    """Read again, on its own, every line with a doubtful character (each way the engine reads a
+    single line), and keep the surest of the readings. Alone on its crop a line is read without
+    its neighbours' noise (measured on the sample: 首/間, 継承/継基, 問題/間題 set right). A
+    re-reading that is not one line of about the same length (characters lost, or a line read
+    twice) is not taken, whatever its score. A line holding a cable's number or date is read
+    alone too, however sure, and keeps the page's reading; the reading not kept is the line's
+    second_reading."""
+    lines, weak, twice, replaced = [], 0, 0, 0
     pad = cfg.reread_padding_px
     for line in reading.lines:
-        confs = [c.confidence for c in line.chars if c.confidence is not None]
-        if not confs or min(confs) >= cfg.reread_below or weak >= cfg.reread_max_lines:
+        is_weak = _weak(line, cfg) and weak < cfg.reread_max_lines
+        if not is_weak and not holds_key_number(line, cfg):
             lines.append(line)
             continue
-        weak += 1
+        weak, twice = weak + is_weak, twice + (not is_weak)
         x0, y0 = max(line.box.x0 - pad, 0), max(line.box.y0 - pad, 0)
         crop = image[y0 : line.box.y1 + pad, x0 : line.box.x1 + pad]
-        again = engine.recognize_line(crop, mode, cfg)
-        if len(again.lines) != 1:  # a crop read as several lines is not a reading of this one
-            lines.append(line)
-            continue
-        chars = _shift(again.lines[0], x0, y0)
-        same_length = abs(len(chars) - len(line.chars)) <= max(1, len(line.chars) // 10)
-        if same_length and _better(chars, line.chars):
-            lines.append(RecognizedLine(raw=again.lines[0].raw, box=line.box, chars=chars))
+        readings = engine.recognize_line_each_way(crop, mode, cfg) if is_weak else [engine.recognize_line(crop, mode, cfg)]
+        # A crop read as several lines is not a reading of this one.
+        alone = [(r.lines[0].raw, _shift(r.lines[0], x0, y0)) for r in readings if len(r.lines) == 1]
+        second = alone[0][0] if alone else " ".join(ln.raw for ln in readings[0].lines)
+        surer = [(raw, chars) for raw, chars in alone if _same_length(chars, line.chars) and _better(chars, line.chars)]
+        if is_weak and surer:
+            raw, chars = max(surer, key=lambda r: _mean(r[1]))
+            lines.append(RecognizedLine(raw=raw, box=line.box, chars=chars, second_reading=line.raw))
             replaced += 1
         else:
-            lines.append(line)
+            lines.append(replace(line, second_reading=second))
     step = Step(name="reread_weak_lines", params={
         "below_confidence": cfg.reread_below, "lines_reread": weak, "readings_replaced": replaced,
+        "key_lines_read_twice": twice,
     })
     return Reading(lines=lines, engine=reading.engine), step
 
@@ -208,6 +227,7 @@ def _to_line(line: RecognizedLine, number: int, page_mode: WritingMode, cleaned:
         confidence=round(sum(confs) / len(confs), 4) if confs else None,
         writing_mode=mode,
         chars=chars,
+        second_reading=remove_engine_spaces(line.second_reading) if line.second_reading is not None else None,
     )
 
 

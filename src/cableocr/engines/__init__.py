@@ -19,6 +19,7 @@ class RecognizedLine:
     box: Box
     chars: list[Char] = field(default_factory=list)
     writing_mode: WritingMode | None = None  # None: the page's; set on a block read the other way
+    second_reading: str | None = None  # the line's other reading (raw), where it was read twice
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class OcrEngine(Protocol):
 
     def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         """Read an image holding a single line (or vertical column)."""
+        ...
+
+    def recognize_line_each_way(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
+        """Read a single line once per line segmentation the engine has (the first is
+        recognize_line's): independent readings to vote between."""
         ...
 
     def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
