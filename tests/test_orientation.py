@@ -49,3 +49,14 @@ def test_a_turned_page_is_read_upright(turned, turn):
     box = document["fields"]["cable_number"]["box"]
     centre = ((box["x0"] + box["x1"]) / 2, (box["y0"] + box["y1"]) / 2)
     assert expected[0] <= centre[0] <= expected[2] and expected[1] <= centre[1] <= expected[3]
+
+
+def test_an_upright_page_read_surely_is_not_checked(ocr_results):
+    """Tesseract's orientation check (about 0.5 s) runs only where the page read as it lies is
+    doubtful: an upright clean page is read once, and its step says why it was not checked."""
+    manifest, out = ocr_results[("004", "horizontal", "clean")]
+    document = json.loads((out / manifest.cables[0].path).read_text(encoding="utf-8"))
+    orientation = next(s for s in document["pages"][0]["steps"] if s["name"] == "orientation")
+    assert orientation["params"]["rotated_cw"] == 0
+    assert orientation["params"]["method"].endswith("not checked")
+    assert "under 0.9 confidence" in orientation["params"]["note"]

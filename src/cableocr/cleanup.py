@@ -113,6 +113,11 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
         "speck_clearance_px": cfg.speck_clearance, "speck_pixels_removed": int(small.sum()), **params})
 
 
+def orientation_step(orientation: Orientation) -> Step:
+    return Step(name="orientation", params=orientation.model_dump(exclude_defaults=False, exclude={"rotate_cw"})
+                | {"rotated_cw": orientation.rotate_cw})
+
+
 def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation | None = None) -> Cleaned:
     """Greyscale page -> upright (turned as orientation detection found), deskewed, flattened,
     cleared of edges and specks, and binarised where the page is noisy (see binarise)."""
@@ -139,8 +144,7 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
     image, binarise_step = binarise(image, background, outside, cfg)
     steps = [
         Step(name="greyscale", params={"bits": 8}),
-        Step(name="orientation", params=orientation.model_dump(exclude_defaults=False, exclude={"rotate_cw"})
-             | {"rotated_cw": rotate_cw}),
+        orientation_step(orientation),
         Step(name="deskew", params={"angle_deg": angle, "search_max_deg": cfg.max_skew_deg, "fill": paper}),
         *flatten_step,
         binarise_step,

@@ -18,8 +18,10 @@ class IngestConfig(StageConfig):
 
 
 class CleanupConfig(StageConfig):
-    # Detect pages lying sideways or upside down (Tesseract OSD, about 0.75 s a page).
+    # Detect pages lying sideways or upside down (Tesseract OSD, about 0.5 s a page): where the
+    # page read as it lies has more than this share of characters under the re-read confidence.
     fix_orientation: bool = True
+    upright_max_weak_share: float = 0.25
     max_skew_deg: float = 5.0
     skew_step_deg: float = 0.25
     # Downscale factor for the skew search: angles are found on a small image, applied to the full one.
