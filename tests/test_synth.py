@@ -64,3 +64,20 @@ def test_the_committed_sample_is_what_the_generator_writes(tmp_path):
         assert image.read_bytes() == (scans / image.name).read_bytes()
     total = sum(p.stat().st_size for p in scans.rglob("*") if p.is_file())
     assert total < 4 * 2**20
+
+
+def test_no_frame_line_runs_through_the_text(tmp_path):
+    """On a clean page, no column (vertical text) or row (horizontal) of pixels beside or inside
+    a drawn line is ink along most of the line: glyphs never are, a frame drawn across is. The
+    notice box's frame once ran down the middle of its last column on vertical forms."""
+    for layout in ("horizontal", "vertical"):
+        truth = load_truth(generate(SEED_5517, tmp_path / layout, layout, "clean", "png", 1))
+        page = truth.pages[0]
+        ink = np.asarray(Image.open(tmp_path / layout / page.file).convert("L")) < 128
+        for line in page.lines:
+            x0, y0, x1, y1 = line.box
+            band = ink[max(y0 - 4, 0) : y1 + 4, max(x0 - 4, 0) : x1 + 4]
+            vertical = (line.writing_mode or truth.layout) == "vertical"
+            along = band.mean(axis=0 if vertical else 1)
+            if (y1 - y0 if vertical else x1 - x0) > 150:
+                assert along.max() < 0.8, f"{layout}: a frame runs along {line.text!r}"

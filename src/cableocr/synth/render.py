@@ -137,8 +137,8 @@ def _notice_box(flow: Flow, lines: list[str]) -> None:
     for text in lines:
         flow.line([("text", text)], "furniture", size=size, pitch=pitch, offset=20)
     longest = max(flow.advance_of(t, size) for t in lines) + 40
-    if flow.vertical:
-        box = (flow.cursor + pitch - 10, MARGIN - 10, start + 10, MARGIN + longest)
+    if flow.vertical:  # the last column's left edge is (pitch - size) / 2 right of the cursor
+        box = (flow.cursor + (pitch - size) // 2 - 10, MARGIN - 10, start + 10, MARGIN + longest)
     else:
         box = (MARGIN - 10, start - 10, MARGIN + longest, flow.cursor)
     flow.draw.rectangle(box, outline=0, width=3)
