@@ -634,9 +634,9 @@ def _absent_unless(lines: list[Line], hint: str, method: str) -> Absent:
     return _absent_where(lines, method)
 
 
-def _disputed(field: ExtractedField) -> bool:
-    """Whether the line's two readings give this field different values."""
-    return field.detail.get("second_reading", "").startswith("differs")
+def _disputed(second: str | None) -> bool:
+    """Whether the line's second reading gives the field another value (second_look's note)."""
+    return (second or "").startswith("differs")
 
 
 def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional: bool = False,
@@ -664,7 +664,7 @@ def _field(name: str, found: Found | Absent | None, cfg: FieldsConfig, optional:
     confidence = round(found.certainty * weakest, 4)
     detail = {**(found.detail or {}), **({"inferred": "yes"} if found.certainty <= INFERRED else {}),
               **({"second_reading": second} if second else {})}
-    trusted = confidence >= threshold and found.certainty > INFERRED and not (second or "").startswith("differs")
+    trusted = confidence >= threshold and found.certainty > INFERRED and not _disputed(second)
     return ExtractedField(
         value=found.value,
         as_read=as_read,
@@ -817,7 +817,8 @@ MAX_TRANSIT_DAYS = 2  # a cable is received the day it is sent, or a day or two 
 
 def _confirmed(field: ExtractedField, note: str, cfg: FieldsConfig, name: str) -> ExtractedField:
     confidence = round(1 - (1 - field.confidence) * (1 - AGREEMENT_WEIGHT), 4)
-    trusted = confidence >= cfg.threshold_for(name) and field.detail.get("inferred") != "yes" and not _disputed(field)
+    trusted = confidence >= cfg.threshold_for(name) and field.detail.get("inferred") != "yes" \
+        and not _disputed(field.detail.get("second_reading"))
     status = "auto" if trusted else "needs_review"
     return field.model_copy(update={"confidence": confidence, "status": status,
                                     "detail": {**field.detail, "cross_check": note}})
