@@ -1,5 +1,7 @@
 """Deskew, direction and redactions on generator pages with known answers (no OCR needed)."""
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -35,3 +37,22 @@ def test_direction_and_redactions_per_page(generated, layout, level):
         layout_found = analyse_layout(clean_page(_load(gen, number), CleanupConfig()), OcrConfig())
         assert layout_found.writing_mode == layout
         assert len(layout_found.redactions) == len(truth_page.redactions)
+
+
+NOTICE = re.compile(r"^(注意|\d\s*[.．])")
+
+
+@pytest.mark.parametrize("layout", ["horizontal", "vertical"])
+def test_the_notice_box_is_one_framed_cell_holding_the_notice(generated, layout):
+    """The handling-notice box is found as the form's one framed cell, holding every notice
+    line the generator drew and nothing else."""
+    gen = generated[("004", layout, "medium")]
+    cleaned = clean_page(_load(gen), CleanupConfig())
+    (cell,) = analyse_layout(cleaned, OcrConfig()).cells
+    box = cleaned.box_to_source(cell)  # in the scan's pixels, as the truth is
+    held = {}
+    for line in gen.truth.pages[0].lines:
+        x, y = (line.box[0] + line.box[2]) / 2, (line.box[1] + line.box[3]) / 2
+        held[line.text] = box.x0 <= x <= box.x1 and box.y0 <= y <= box.y1
+    assert sum(held.values()) == 3
+    assert all(bool(NOTICE.match(text)) == inside for text, inside in held.items())

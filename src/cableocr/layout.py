@@ -28,6 +28,9 @@ class PageLayout:
     # read on their own from cross_image.
     cross_blocks: list[Box] = field(default_factory=list)
     cross_image: np.ndarray | None = None
+    # The interiors of framed cells (cleaned-image pixels), masked in ocr_image and read on their
+    # own from cross_image.
+    cells: list[Box] = field(default_factory=list)
 
 
 def direction_ratio(image: np.ndarray) -> float:
@@ -45,12 +48,47 @@ def direction_ratio(image: np.ndarray) -> float:
     return float((rows.std() / rows.mean()) / (cols.std() / cols.mean()))
 
 
+RULE_MIN_PX = 80  # a straight run of ink this long is a ruled line: no stroke of a character is
+
+
+def ruled_lines(ink: np.ndarray) -> np.ndarray:
+    """The ink of the form's ruled lines (frames, cell borders): straight horizontal or vertical
+    runs of at least RULE_MIN_PX."""
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, RULE_MIN_PX), np.uint8)) | cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, np.ones((RULE_MIN_PX, 1), np.uint8))
+
+
 def text_ink(image: np.ndarray) -> np.ndarray:
     """The page's ink without ruled lines (the form's frames)."""
     ink = ink_mask(image)
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 80), np.uint8)) | cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, np.ones((80, 1), np.uint8))
-    return cv2.subtract(ink, rules)
+    return cv2.subtract(ink, ruled_lines(ink))
+
+
+CELL_MIN_PX = 100  # a frame smaller than this either way is not a cell of the form
+CELL_INSET_PX = 8  # the frame and its blurred edge, left out of the cell's interior
+
+
+def find_framed_cells(image: np.ndarray) -> list[Box]:
+    """The interiors of the form's framed cells (the handling-notice box): rectangles whose
+    four sides are ruled lines. Read on their own, their text is neither merged with the
+    lines beside the frame (注意 with the notice's first line) nor dropped beside it (the
+    notice's first column on a vertical page)."""
+    rules = ruled_lines(ink_mask(image))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    cells = []
+    for x, y, w, h, _ in stats[1:count]:
+        if w < CELL_MIN_PX or h < CELL_MIN_PX or not _closed(rules[y : y + h, x : x + w]):
+            continue
+        cells.append(Box(x0=int(x + CELL_INSET_PX), y0=int(y + CELL_INSET_PX),
+                         x1=int(x + w - CELL_INSET_PX), y1=int(y + h - CELL_INSET_PX)))
+    return cells
+
+
+def _closed(frame: np.ndarray, band: int = 12, covered: float = 0.9) -> bool:
+    """Whether each side of the rectangle is ruled along most of its length."""
+    sides = [frame[:band].any(axis=0), frame[-band:].any(axis=0), frame[:, :band].any(axis=1),
+             frame[:, -band:].any(axis=1)]
+    return all(side.mean() >= covered for side in sides)
 
 
 def text_runs(image: np.ndarray, mode: WritingMode, ink: np.ndarray | None = None) -> list[Box]:
@@ -159,6 +197,10 @@ def level_stamp(image: np.ndarray, box: Box) -> list[np.ndarray]:
     return [level, cv2.rotate(level, cv2.ROTATE_180)]
 
 
+def _inside(inner: Box, outer: Box) -> bool:
+    return inner.x0 >= outer.x0 and inner.y0 >= outer.y0 and inner.x1 <= outer.x1 and inner.y1 <= outer.y1
+
+
 def _paint_out(image: np.ndarray, background: np.ndarray, boxes: list[Box], margin: int) -> np.ndarray:
     image = image.copy()
     for b in boxes:  # a margin takes the blurred edge too
@@ -194,12 +236,17 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
     crops = [level_stamp(cleaned.image, b) for b in stamps]
     image = _paint_out(cleaned.image, cleaned.background, boxes, margin=6)
     image = _paint_out(image, cleaned.background, stamps, margin=2)
+    cells = find_framed_cells(image)
     cross = find_cross_blocks(image, mode, cfg.cross_block_min_aspect) if mode else []
-    cross_image, image = image, _paint_out(image, cleaned.background, cross, margin=2)
+    cross = [b for b in cross if not any(_inside(b, c) for c in cells)]
+    frames = [Box(x0=c.x0 - CELL_INSET_PX, y0=c.y0 - CELL_INSET_PX, x1=c.x1 + CELL_INSET_PX, y1=c.y1 + CELL_INSET_PX)
+              for c in cells]
+    cross_image, image = image, _paint_out(image, cleaned.background, [*cross, *frames], margin=2)
     steps = [
         Step(name="direction", params={"mode": mode or "undecided", "profile_ratio": ratio}),
         Step(name="redactions_masked", params={"count": len(boxes)}),
         Step(name="stamps_masked", params={"count": len(stamps), "rule": "framed, askew"}),
+        Step(name="framed_cells", params={"count": len(cells), "min_side_px": CELL_MIN_PX}),
         Step(name="cross_direction_blocks", params={
             "count": len(cross), "direction": OTHER[mode] if mode else "none",
             "min_aspect": cfg.cross_block_min_aspect}),
@@ -214,4 +261,5 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
         stamp_crops=crops,
         cross_blocks=cross,
         cross_image=cross_image,
+        cells=cells,
     )

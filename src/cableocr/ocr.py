@@ -130,6 +130,41 @@ def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
     return Reading(lines=lines, engine=reading.engine), step
 
 
+def _whole_lines(runs: list[Box], mode: WritingMode) -> list[Box]:
+    """Runs on one line (or column) joined into one: a vertical notice leaves gaps in a column
+    (after 1., around 2171), and a piece read alone loses its digits."""
+    def across(b: Box) -> tuple[int, int]:
+        return (b.y0, b.y1) if mode == "horizontal" else (b.x0, b.x1)
+
+    lines: list[Box] = []
+    for run in sorted(runs, key=lambda b: across(b)[0]):
+        if lines:
+            (a0, a1), (b0, b1) = across(lines[-1]), across(run)
+            if min(a1, b1) - max(a0, b0) >= 0.5 * min(a1 - a0, b1 - b0):
+                lines[-1] = Box.union([lines[-1], run])
+                continue
+        lines.append(run)
+    return lines
+
+
+def read_cells(layout: PageLayout, mode: WritingMode, engine: OcrEngine, cfg: OcrConfig) -> tuple[Reading, Step]:
+    """Each framed cell of the form read on its own, a line (or column) at a time: read as a
+    block, the notice box's three clean lines came back in pieces (取扱いは『 スー、新設の);
+    each line alone read right."""
+    lines, pad = [], cfg.reread_padding_px
+    for cell in layout.cells:
+        inside = layout.cross_image[cell.y0 : cell.y1, cell.x0 : cell.x1]
+        for run in _whole_lines(text_runs(inside, mode), mode):
+            x0, y0 = max(run.x0 - pad, 0), max(run.y0 - pad, 0)
+            reading = engine.recognize_line(inside[y0 : run.y1 + pad, x0 : run.x1 + pad], mode, cfg)
+            dx, dy = cell.x0 + x0, cell.y0 + y0
+            for line in reading.lines:
+                box = Box(x0=line.box.x0 + dx, y0=line.box.y0 + dy, x1=line.box.x1 + dx, y1=line.box.y1 + dy)
+                lines.append(RecognizedLine(raw=line.raw, box=box, chars=_shift(line, dx, dy)))
+    return Reading(lines=lines, engine=""), Step(name="read_cells", params={"cells": len(layout.cells),
+                                                                           "lines_read": len(lines)})
+
+
 def read_cross_blocks(layout: PageLayout, mode: WritingMode, engine: OcrEngine,
                       cfg: OcrConfig) -> tuple[list[RecognizedLine], Step]:
     """Each block the layout found laid across the page's direction, read on its own with the
@@ -258,6 +293,8 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         return Page(source=source, width=size[0], height=size[1], writing_mode="horizontal", engine="none",
                     steps=[*cleaned.steps, *layout.steps], issues=[BLANK_PAGE])
     mode, reading, ocr_step = _read(layout, engine, cfg)
+    cells, cells_step = read_cells(layout, mode, engine, cfg)
+    reading = Reading(lines=[*reading.lines, *cells.lines], engine=reading.engine)
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
     cross_lines, cross_step = read_cross_blocks(layout, mode, engine, cfg)
@@ -272,7 +309,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         height=size[1],
         writing_mode=mode,
         engine=reading.engine,
-        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step, cross_step, stamps_step],
+        steps=[*cleaned.steps, *layout.steps, ocr_step, cells_step, reread_step, missed_step, cross_step, stamps_step],
         lines=lines,
         redactions=layout.redactions,
         stamps=layout.stamps,
