@@ -154,13 +154,20 @@ def read_cells(layout: PageLayout, mode: WritingMode, engine: OcrEngine, cfg: Oc
     lines, pad = [], cfg.reread_padding_px
     for cell in layout.cells:
         inside = layout.cross_image[cell.y0 : cell.y1, cell.x0 : cell.x1]
-        for run in _whole_lines(text_runs(inside, mode), mode):
+        runs = text_runs(inside, mode)
+        if not runs:
+            continue
+        text = Box.union(runs)
+        for line in _whole_lines(runs, mode):
+            # From where the cell's text starts: a narrow 1. or 2. heading a column is no run of
+            # its own (its blank end is left out: read alone, blank paper was read as ししフー).
+            run = line.model_copy(update={"x0": text.x0} if mode == "horizontal" else {"y0": text.y0})
             x0, y0 = max(run.x0 - pad, 0), max(run.y0 - pad, 0)
             reading = engine.recognize_line(inside[y0 : run.y1 + pad, x0 : run.x1 + pad], mode, cfg)
             dx, dy = cell.x0 + x0, cell.y0 + y0
-            for line in reading.lines:
-                box = Box(x0=line.box.x0 + dx, y0=line.box.y0 + dy, x1=line.box.x1 + dx, y1=line.box.y1 + dy)
-                lines.append(RecognizedLine(raw=line.raw, box=box, chars=_shift(line, dx, dy)))
+            for read in reading.lines:
+                box = Box(x0=read.box.x0 + dx, y0=read.box.y0 + dy, x1=read.box.x1 + dx, y1=read.box.y1 + dy)
+                lines.append(RecognizedLine(raw=read.raw, box=box, chars=_shift(read, dx, dy)))
     return Reading(lines=lines, engine=""), Step(name="read_cells", params={"cells": len(layout.cells),
                                                                            "lines_read": len(lines)})
 
