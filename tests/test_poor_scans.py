@@ -115,6 +115,18 @@ def test_the_notice_box_is_read_in_column_order_on_a_vertical_page(ocr_results, 
     assert first.dest_start < second.dest_start
 
 
+@pytest.mark.parametrize("case", [("004", "horizontal", "clean"), ("000", "horizontal", "medium"),
+                                  ("004", "vertical", "clean"), ("000", "vertical", "medium")], ids="-".join)
+def test_each_line_of_the_notice_box_is_read_as_one_line(ocr_results, generated, case):
+    """The notice box is read on its own, a line at a time: each line drawn in it comes back as
+    one line (nearly as drawn: the page may be a medium scan), the lines in order, first on the
+    page. Before, the page reading ran 注意 into the next line, or dropped a column."""
+    document = _document(ocr_results, case)
+    drawn = [comparison_form(ln.text) for ln in generated[case].truth.pages[0].lines[:3]]
+    read = [comparison_form(ln["text"]) for ln in document["pages"][0]["lines"][:3]]
+    assert drawn[0] == "注意" and all(fuzz.ratio(r, d) >= 90 for r, d in zip(read, drawn, strict=True)), read
+
+
 # Cable orthography, with the examples of ../shared/design/cable-format.md.
 @pytest.mark.parametrize(("typed", "modern"), [
     ("なつてきている", "なってきている"),
