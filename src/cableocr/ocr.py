@@ -300,12 +300,13 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         return Page(source=source, width=size[0], height=size[1], writing_mode="horizontal", engine="none",
                     steps=[*cleaned.steps, *layout.steps], issues=[BLANK_PAGE])
     mode, reading, ocr_step = _read(layout, engine, cfg)
-    cells, cells_step = read_cells(layout, mode, engine, cfg)
-    reading = Reading(lines=[*reading.lines, *cells.lines], engine=reading.engine)
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
+    # Cells and cross blocks are masked in ocr_image: their lines, each read alone already, join
+    # the page's after its re-reads.
+    cells, cells_step = read_cells(layout, mode, engine, cfg)
     cross_lines, cross_step = read_cross_blocks(layout, mode, engine, cfg)
-    reading = Reading(lines=[*reading.lines, *cross_lines], engine=reading.engine)
+    reading = Reading(lines=[*reading.lines, *cells.lines, *cross_lines], engine=reading.engine)
     reading = Reading(lines=reading_order(reading.lines, mode), engine=reading.engine)
     stamp_texts, stamps_step = read_stamps(layout, engine, cfg)
     lines = [_to_line(ln, i, mode, cleaned) for i, ln in enumerate(reading.lines)]
@@ -316,7 +317,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         height=size[1],
         writing_mode=mode,
         engine=reading.engine,
-        steps=[*cleaned.steps, *layout.steps, ocr_step, cells_step, reread_step, missed_step, cross_step, stamps_step],
+        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step, cells_step, cross_step, stamps_step],
         lines=lines,
         redactions=layout.redactions,
         stamps=layout.stamps,
