@@ -90,7 +90,7 @@ def test_every_page_is_in_the_cable_with_evidence(ocr_results, generated, case):
 
 
 @pytest.mark.parametrize("case", sorted(CASES), ids="-".join)
-def test_the_number_and_dates_are_read_twice(ocr_results, generated, case):
+def test_the_number_and_dates_are_read_twice(ocr_results, case):
     """The lines that file a cable (its number, its dates) are read in the page and alone; the
     two readings are compared, and where they differ the field is for review."""
     document = _document(ocr_results, case)
