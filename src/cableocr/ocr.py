@@ -293,13 +293,23 @@ def _read(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[Writin
     return mode, readings[mode], step
 
 
+FirstReading = tuple[WritingMode, Reading, Step]
+
+
+def first_reading(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> FirstReading | None:
+    """The page reading alone, before any re-reading (None for a blank page): enough to tell
+    whether the page lies the right way up."""
+    return None if layout.blank else _read(layout, engine, cfg)
+
+
 def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: OcrEngine,
-              cfg: OcrConfig, size: tuple[int, int]) -> Page:
-    """OCR one cleaned page. size is the ingested page's (width, height)."""
+              cfg: OcrConfig, size: tuple[int, int], first: FirstReading | None = None) -> Page:
+    """OCR one cleaned page, from its first_reading where it was taken. size is the ingested
+    page's (width, height)."""
     if layout.blank:
         return Page(source=source, width=size[0], height=size[1], writing_mode="horizontal", engine="none",
                     steps=[*cleaned.steps, *layout.steps], issues=[BLANK_PAGE])
-    mode, reading, ocr_step = _read(layout, engine, cfg)
+    mode, reading, ocr_step = first or _read(layout, engine, cfg)
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
     # Cells and cross blocks are masked in ocr_image: their lines, each read alone already, join

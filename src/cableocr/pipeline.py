@@ -15,9 +15,9 @@ from cableocr import __version__
 from cableocr import ingest as ingest_stage
 from cableocr.align import align_cable, match_translation
 from cableocr.assemble import AssembledCable, assemble_stream, body_paragraphs
-from cableocr.cleanup import clean_page, orientation_step
+from cableocr.cleanup import Cleaned, clean_page, orientation_step
 from cableocr.config import Settings
-from cableocr.engines import OcrEngine, get_engine
+from cableocr.engines import OcrEngine, Reading, get_engine
 from cableocr.errors import CableOcrError, InputError
 from cableocr.export import (
     BatchTables,
@@ -28,7 +28,7 @@ from cableocr.export import (
     write_manifest,
 )
 from cableocr.fields import extract_fields
-from cableocr.layout import analyse_layout
+from cableocr.layout import PageLayout, analyse_layout
 from cableocr.models import (
     CableDocument,
     ExtractedField,
@@ -42,7 +42,7 @@ from cableocr.models import (
     PageSource,
     Provenance,
 )
-from cableocr.ocr import BLANK_PAGE, read_page
+from cableocr.ocr import BLANK_PAGE, FirstReading, first_reading, read_page
 from cableocr.review import apply_decisions
 from cableocr.review_log import read_log, save_machine_copy
 from cableocr.text import search_form
@@ -169,43 +169,63 @@ def read_stored_page(source: PageSource, out: Path, settings: Settings) -> Page:
 def read_page_image(source: PageSource, image: np.ndarray, settings: Settings, engine: OcrEngine) -> Page:
     """Cleanup, layout and OCR of a page's pixels. Engine failures become page issues.
 
-    The page is read as it lies first. Tesseract's orientation check runs only where that
+    The page is read as it lies first. Tesseract's orientation check runs only where that first
     reading is doubtful (upright_max_weak_share), and the page is read again turned where the
     check says so: on generated pages, characters under 0.9 confidence were 0.4-3.6% of an
-    upright reading and 53-70% of a page read sideways or upside down."""
+    upright reading and 53-70% of a page read sideways or upside down. The check is made on
+    the page reading alone, before its lines are re-read: a page lying sideways is all weak
+    lines."""
     if not settings.cleanup.fix_orientation:
         return _read_turned(source, image, None, engine, settings)
-    page = _read_turned(source, image, Orientation(method="not checked yet"), engine, settings)
-    weak = _weak_share(page, settings.ocr.reread_below)
+    cleaned = clean_page(image, settings.cleanup, Orientation(method="not checked yet"))
+    layout = analyse_layout(cleaned, settings.ocr)
+    try:
+        first = first_reading(layout, engine, settings.ocr)
+    except CableOcrError as exc:
+        return _failed(source, image, cleaned, layout, settings, exc)
+    below = settings.ocr.reread_below
+    weak = _weak_share(first[1] if first else None, below)
     if weak is not None and weak <= settings.cleanup.upright_max_weak_share:
-        note = f"{weak:.1%} of the characters read under {settings.ocr.reread_below} confidence"
-        return _with_orientation(page, Orientation(method="read as it lies, and read surely: not checked", note=note))
-    orientation = engine.detect_orientation(image, settings.ocr)
-    if orientation.rotate_cw == 0:
-        return _with_orientation(page, orientation)
-    return _read_turned(source, image, orientation, engine, settings)
+        orientation = Orientation(method="read as it lies, and read surely: not checked",
+                                  note=f"{weak:.1%} of the characters read under {below} confidence")
+    else:
+        orientation = engine.detect_orientation(image, settings.ocr)
+        if orientation.rotate_cw:
+            return _read_turned(source, image, orientation, engine, settings)
+    return _with_orientation(_read_laid_out(source, image, cleaned, layout, engine, settings, first), orientation)
 
 
 def _read_turned(source: PageSource, image: np.ndarray, orientation: Orientation | None, engine: OcrEngine,
                  settings: Settings) -> Page:
-    height, width = image.shape
     cleaned = clean_page(image, settings.cleanup, orientation)
     layout = analyse_layout(cleaned, settings.ocr)
+    return _read_laid_out(source, image, cleaned, layout, engine, settings)
+
+
+def _read_laid_out(source: PageSource, image: np.ndarray, cleaned: Cleaned, layout: PageLayout, engine: OcrEngine,
+                   settings: Settings, first: FirstReading | None = None) -> Page:
+    height, width = image.shape
     try:
-        return read_page(source, cleaned, layout, engine, settings.ocr, (width, height))
+        return read_page(source, cleaned, layout, engine, settings.ocr, (width, height), first)
     except CableOcrError as exc:
-        return Page(source=source, width=width, height=height, writing_mode=layout.writing_mode or "horizontal",
-                    engine=settings.ocr.engine, steps=[*cleaned.steps, *layout.steps],
-                    redactions=layout.redactions, stamps=layout.stamps, issues=[f"{OCR_FAILED}: {exc}"])
+        return _failed(source, image, cleaned, layout, settings, exc)
+
+
+def _failed(source: PageSource, image: np.ndarray, cleaned: Cleaned, layout: PageLayout, settings: Settings,
+            exc: CableOcrError) -> Page:
+    height, width = image.shape
+    return Page(source=source, width=width, height=height, writing_mode=layout.writing_mode or "horizontal",
+                engine=settings.ocr.engine, steps=[*cleaned.steps, *layout.steps], redactions=layout.redactions,
+                stamps=layout.stamps, issues=[f"{OCR_FAILED}: {exc}"])
 
 
 MIN_CHARS_TO_JUDGE = 20  # fewer characters read than this: the orientation is checked
 
 
-def _weak_share(page: Page, below: float) -> float | None:
-    """The share of the page's characters read under `below` confidence; None where too few
-    were read to tell (a blank or nearly blank page)."""
-    confs = [c.confidence for ln in page.lines for c in ln.chars if c.confidence is not None]
+def _weak_share(reading: Reading | None, below: float) -> float | None:
+    """The share of the reading's characters under `below` confidence; None where too few were
+    read to tell (a blank or nearly blank page)."""
+    confs = [c.confidence for ln in (reading.lines if reading else []) for c in ln.chars if c.confidence is not None]
     return sum(c < below for c in confs) / len(confs) if len(confs) >= MIN_CHARS_TO_JUDGE else None
 
 
