@@ -147,7 +147,8 @@ def _whole_lines(runs: list[Box], mode: WritingMode) -> list[Box]:
     return lines
 
 
-def read_cells(layout: PageLayout, mode: WritingMode, engine: OcrEngine, cfg: OcrConfig) -> tuple[Reading, Step]:
+def read_cells(layout: PageLayout, mode: WritingMode, engine: OcrEngine,
+               cfg: OcrConfig) -> tuple[list[RecognizedLine], Step]:
     """Each framed cell of the form read on its own, a line (or column) at a time: read as a
     block, the notice box's three clean lines came back in pieces (取扱いは『 スー、新設の);
     each line alone read right."""
@@ -168,8 +169,7 @@ def read_cells(layout: PageLayout, mode: WritingMode, engine: OcrEngine, cfg: Oc
             for read in reading.lines:
                 box = Box(x0=read.box.x0 + dx, y0=read.box.y0 + dy, x1=read.box.x1 + dx, y1=read.box.y1 + dy)
                 lines.append(RecognizedLine(raw=read.raw, box=box, chars=_shift(read, dx, dy)))
-    return Reading(lines=lines, engine=""), Step(name="read_cells", params={"cells": len(layout.cells),
-                                                                           "lines_read": len(lines)})
+    return lines, Step(name="read_cells", params={"cells": len(layout.cells), "lines_read": len(lines)})
 
 
 def read_cross_blocks(layout: PageLayout, mode: WritingMode, engine: OcrEngine,
@@ -314,9 +314,9 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
     # Cells and cross blocks are masked in ocr_image: their lines, each read alone already, join
     # the page's after its re-reads.
-    cells, cells_step = read_cells(layout, mode, engine, cfg)
+    cell_lines, cells_step = read_cells(layout, mode, engine, cfg)
     cross_lines, cross_step = read_cross_blocks(layout, mode, engine, cfg)
-    reading = Reading(lines=[*reading.lines, *cells.lines, *cross_lines], engine=reading.engine)
+    reading = Reading(lines=[*reading.lines, *cell_lines, *cross_lines], engine=reading.engine)
     reading = Reading(lines=reading_order(reading.lines, mode), engine=reading.engine)
     stamp_texts, stamps_step = read_stamps(layout, engine, cfg)
     lines = [_to_line(ln, i, mode, cleaned) for i, ln in enumerate(reading.lines)]
