@@ -46,7 +46,7 @@ class OcrEngine(Protocol):
 
     def recognize_line_each_way(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
         """Read a single line once per line segmentation the engine has (the first is
-        recognize_line's): independent readings to vote between."""
+        recognize_line's): readings of the line to keep the surest of."""
         ...
 
     def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
