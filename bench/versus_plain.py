@@ -74,10 +74,10 @@ class TimedEngine:
         self.engine, self.name = engine, engine.name
         self.seconds = {"orientation": 0.0, "ocr": 0.0}
 
-    def _timed(self, stage: str, method: str, *args):
+    def _timed(self, stage: str, method: str, *args, **kwargs):
         started = time.perf_counter()
         try:
-            return getattr(self.engine, method)(*args)
+            return getattr(self.engine, method)(*args, **kwargs)
         finally:
             self.seconds[stage] += time.perf_counter() - started
 
@@ -90,8 +90,11 @@ class TimedEngine:
     def recognize_line(self, *args):
         return self._timed("ocr", "recognize_line", *args)
 
-    def recognize_line_each_way(self, *args):
-        return self._timed("ocr", "recognize_line_each_way", *args)
+    def recognize_line_other_ways(self, *args):
+        return self._timed("ocr", "recognize_line_other_ways", *args)
+
+    def recognize_with_other_models(self, *args, **kwargs):
+        return self._timed("ocr", "recognize_with_other_models", *args, **kwargs)
 
 
 def timed_page(path: Path, settings: Settings):

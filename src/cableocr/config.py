@@ -71,6 +71,11 @@ class OcrConfig(StageConfig):
     cross_block_min_aspect: float = 1.6
     # A run of characters the page reading passed over is kept when read alone this surely.
     missed_line_min_confidence: float = 0.75
+    # Combine the engine's readings by its other models (vertical: Japanese_vert with jpn_vert),
+    # character by character (see ocr.combine_readings). A character only one model read is
+    # kept at this confidence or more.
+    combine_models: bool = True
+    combine_lone_min_confidence: float = 0.98
     # Read each stamp (the declassification stamp) on its own, set level.
     read_stamps: bool = True
 

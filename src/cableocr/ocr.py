@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -53,6 +54,81 @@ def _weak(line: RecognizedLine, cfg: OcrConfig) -> bool:
     return bool(confs) and min(confs) < cfg.reread_below
 
 
+def _shared_share(a: Box, b: Box) -> float:
+    """The share of the smaller box that the two boxes share."""
+    w, h = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
+    smaller = min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0))
+    return w * h / smaller if w > 0 and h > 0 and smaller > 0 else 0.0
+
+
+def _disputed(kept: Char, other: Char) -> Char:
+    """The surer of two characters the models read differently, with the chance that it is the
+    right one of the two, were the two readers independent: the margin, not the winner's own
+    score (0.99 against 0.96 is 0.80; 0.97 against 0.96, 0.57). So a disputed character is
+    never surer than the dispute allows, and review sees it."""
+    k, o = kept.confidence or 0.0, other.confidence or 0.0
+    odds = k * (1 - o) + o * (1 - k)
+    return kept.model_copy(update={"confidence": round(k * (1 - o) / odds, 4) if odds else 0.0})
+
+
+def _combined_chars(first: list[Char], other: list[Char], lone_min: float) -> list[Char]:
+    """Two models' characters of one line, aligned: where they agree, the first's; where each
+    read its own characters, the surer (one for one, character by character); a character only
+    one of them read, kept when it is read at lone_min or more (each model was seen to add
+    characters the other did not: 和需要, 理解しにている)."""
+    kept: list[Char] = []
+    matcher = SequenceMatcher(None, [c.text for c in first], [c.text for c in other], autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        mine, theirs = first[a0:a1], other[b0:b1]
+        if op == "equal":
+            kept += mine
+        elif op == "replace" and len(mine) == len(theirs):
+            kept += [_disputed(a, b) if (a.confidence or 0) >= (b.confidence or 0) else _disputed(b, a)
+                     for a, b in zip(mine, theirs, strict=True)]
+        elif op == "replace":
+            kept += mine if _mean(mine) >= _mean(theirs) else theirs
+        else:  # read by one model only
+            lone = mine or theirs
+            kept += lone if _mean(lone) >= lone_min else []
+    return kept
+
+
+def combine_readings(first: Reading, other: Reading, lone_min: float) -> tuple[Reading, int]:
+    """The first reading, each of its lines combined with the other model's reading of the same
+    line (the one line of the other reading sharing most of its box): (the reading, lines whose
+    text changed). A line the other model read otherwise (in two, or not at all) is the first's."""
+    lines, changed = [], 0
+    for line in first.lines:
+        same = [o for o in other.lines if _shared_share(line.box, o.box) > 0.6]
+        if len(same) != 1 or not line.chars:
+            lines.append(line)
+            continue
+        chars = _combined_chars(line.chars, same[0].chars, lone_min)
+        text = "".join(c.text for c in chars)
+        if text == "".join(c.text for c in line.chars):
+            lines.append(replace(line, chars=chars))
+        else:
+            lines.append(replace(line, raw=text, chars=chars))
+            changed += 1
+    return Reading(lines=lines, engine=f"{first.engine} + {other.engine}"), changed
+
+
+def _with_other_models(reading: Reading, image: np.ndarray, mode: WritingMode, engine: OcrEngine,
+                       cfg: OcrConfig, line: bool = False) -> tuple[Reading, int]:
+    """The reading combined with the engine's readings of the same image by its other models
+    for the direction, if any: (the reading, lines whose text changed)."""
+    changed = 0
+    for other in engine.recognize_with_other_models(image, mode, cfg, line) if cfg.combine_models else []:
+        reading, count = combine_readings(reading, other, cfg.combine_lone_min_confidence)
+        changed += count
+    return reading, changed
+
+
+def _read_line(image: np.ndarray, mode: WritingMode, engine: OcrEngine, cfg: OcrConfig) -> Reading:
+    """One line read alone, combined with the engine's other models' readings of it."""
+    return _with_other_models(engine.recognize_line(image, mode, cfg), image, mode, engine, cfg, line=True)[0]
+
+
 def holds_key_number(line: RecognizedLine, cfg: OcrConfig) -> bool:
     """Whether the line holds what files a cable (第N号, a date, 総番号): such a line is always
     read twice, so that extraction can compare the two readings."""
@@ -78,7 +154,8 @@ def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
         weak, twice = weak + is_weak, twice + (not is_weak)
         x0, y0 = max(line.box.x0 - pad, 0), max(line.box.y0 - pad, 0)
         crop = image[y0 : line.box.y1 + pad, x0 : line.box.x1 + pad]
-        readings = engine.recognize_line_each_way(crop, mode, cfg) if is_weak else [engine.recognize_line(crop, mode, cfg)]
+        readings = [_read_line(crop, mode, engine, cfg)]
+        readings += engine.recognize_line_other_ways(crop, mode, cfg) if is_weak else []
         # A crop read as several lines is not a reading of this one.
         alone = [(r.lines[0].raw, _shift(r.lines[0], x0, y0)) for r in readings if len(r.lines) == 1]
         second = alone[0][0] if alone else " ".join(ln.raw for ln in readings[0].lines)
@@ -117,7 +194,7 @@ def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
     lines, added = list(reading.lines), 0
     for blob in missed[: cfg.reread_max_lines]:
         x0, y0 = max(blob.x0 - pad, 0), max(blob.y0 - pad, 0)
-        again = engine.recognize_line(image[y0 : blob.y1 + pad, x0 : blob.x1 + pad], mode, cfg)
+        again = _read_line(image[y0 : blob.y1 + pad, x0 : blob.x1 + pad], mode, engine, cfg)
         if len(again.lines) != 1:
             continue
         chars = [c for c in _shift(again.lines[0], x0, y0) if c.text.strip()]
@@ -164,7 +241,7 @@ def read_cells(layout: PageLayout, mode: WritingMode, engine: OcrEngine,
             # its own (its blank end is left out: read alone, blank paper was read as ししフー).
             run = line.model_copy(update={"x0": text.x0} if mode == "horizontal" else {"y0": text.y0})
             x0, y0 = max(run.x0 - pad, 0), max(run.y0 - pad, 0)
-            reading = engine.recognize_line(inside[y0 : run.y1 + pad, x0 : run.x1 + pad], mode, cfg)
+            reading = _read_line(inside[y0 : run.y1 + pad, x0 : run.x1 + pad], mode, engine, cfg)
             dx, dy = cell.x0 + x0, cell.y0 + y0
             for read in reading.lines:
                 box = Box(x0=read.box.x0 + dx, y0=read.box.y0 + dy, x1=read.box.x1 + dx, y1=read.box.y1 + dy)
@@ -180,7 +257,7 @@ def read_cross_blocks(layout: PageLayout, mode: WritingMode, engine: OcrEngine,
     other, pad, lines = OTHER[mode], cfg.reread_padding_px, []
     for block in layout.cross_blocks:
         x0, y0 = max(block.x0 - pad, 0), max(block.y0 - pad, 0)
-        reading = engine.recognize_line(layout.cross_image[y0 : block.y1 + pad, x0 : block.x1 + pad], other, cfg)
+        reading = _read_line(layout.cross_image[y0 : block.y1 + pad, x0 : block.x1 + pad], other, engine, cfg)
         for line in reading.lines:
             chars = [c for c in _shift(line, x0, y0) if c.text.strip()]
             if chars:
@@ -310,6 +387,13 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         return Page(source=source, width=size[0], height=size[1], writing_mode="horizontal", engine="none",
                     steps=[*cleaned.steps, *layout.steps], issues=[BLANK_PAGE])
     mode, reading, ocr_step = first or _read(layout, engine, cfg)
+    # Combined after the orientation check (first_reading): a page lying sideways is not read twice.
+    reading, changed = _with_other_models(reading, layout.ocr_image, mode, engine, cfg)
+    if reading.engine != ocr_step.params.get("engine"):
+        ocr_step = ocr_step.model_copy(update={"params": {
+            **ocr_step.params, "engine": reading.engine, "lines_changed_by_other_model": changed,
+            "combined_by": "where the models differ, the surer character, its confidence the margin between "
+                          f"the two; a character one model alone read, kept at {cfg.combine_lone_min_confidence}"}})
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
     # Cells and cross blocks are masked in ocr_image: their lines, each read alone already, join

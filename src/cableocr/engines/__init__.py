@@ -44,9 +44,15 @@ class OcrEngine(Protocol):
         """Read an image holding a single line (or vertical column)."""
         ...
 
-    def recognize_line_each_way(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
-        """Read a single line once per line segmentation the engine has (the first is
+    def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
+        """Read a single line once per other line segmentation the engine has (besides
         recognize_line's): readings of the line to keep the surest of."""
+        ...
+
+    def recognize_with_other_models(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig,
+                                    line: bool = False) -> list[Reading]:
+        """Read the page (or, with line, the single line) once per other model the engine has
+        for the direction, besides recognize's: readings for ocr to combine with its own."""
         ...
 
     def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from functools import cache
 
@@ -23,9 +24,17 @@ MODELS: dict[WritingMode, tuple[str, int]] = {"horizontal": ("jpn", 6), "vertica
 # and 5.56% to 5.48% (poor), and read the 豪 that psm 7 read as 長. Tesseract has no
 # single-column mode, so a vertical line is read as a vertical block.
 LINE_MODELS: dict[WritingMode, tuple[str, int]] = {"horizontal": ("jpn", 13), "vertical": ("jpn_vert", 5)}
-# Every line segmentation, for a line read more than one way (psm 7 read 首 where psm 13 and the
-# page reading read 間).
-LINE_SEGMENTATIONS: dict[WritingMode, tuple[int, ...]] = {"horizontal": (13, 7), "vertical": (5,)}
+# The other line segmentations, for a line read more than one way (psm 7 read 首 where psm 13 and
+# the page reading read 間).
+OTHER_LINE_SEGMENTATIONS: dict[WritingMode, tuple[int, ...]] = {"horizontal": (7,), "vertical": ()}
+# A second model whose readings ocr combines with the first's. On the 15 generated vertical seed
+# pages the script model Japanese_vert (Debian's tesseract-ocr-script-jpan-vert) alone read
+# clean pages at 1.27% CER against jpn_vert's 1.41%, and its errors were others (it reads
+# 外務大臣 and upright APEC, GNP, NAFTA; jpn_vert reads 統, 非, 殿). Horizontal: the script
+# model Japanese was never better than jpn (design/ocr-notes.md), so there is none.
+OTHER_MODELS: dict[WritingMode, tuple[str, ...]] = {"horizontal": (), "vertical": ("Japanese_vert",)}
+PACKAGES = {"jpn": "tesseract-ocr-jpn", "jpn_vert": "tesseract-ocr-jpn-vert", "osd": "tesseract-ocr-osd",
+            "Japanese_vert": "tesseract-ocr-script-jpan-vert"}
 _LINE_CLASSES = {"ocr_line", "ocr_textfloat", "ocr_header", "ocr_caption"}
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _CHAR = re.compile(r"x_bboxes (\d+) (\d+) (\d+) (\d+); x_conf ([\d.]+)")
@@ -36,16 +45,23 @@ _NS = "{http://www.w3.org/1999/xhtml}"
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
+def _models() -> set[str]:
+    """The models Tesseract has. (pytesseract.get_languages leaves out the capitalised script
+    models, such as Japanese_vert.)"""
+    listing = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
+                             text=True, check=False)
+    return {line.strip() for line in listing.stdout.splitlines()[1:] if line.strip()}
+
+
 @cache
 def probe() -> str:
     """Tesseract's version, once; raises MissingTool with the remedy when a piece is missing."""
     try:
         version = str(pytesseract.get_tesseract_version())
-        languages = set(pytesseract.get_languages(config=""))
+        languages = _models()
     except (pytesseract.TesseractNotFoundError, OSError) as exc:
         raise MissingTool("Tesseract is not installed. Install tesseract-ocr (make deps does)") from exc
-    for model, package in (("jpn", "tesseract-ocr-jpn"), ("jpn_vert", "tesseract-ocr-jpn-vert"),
-                           ("osd", "tesseract-ocr-osd")):
+    for model, package in PACKAGES.items():
         if model not in languages:
             raise MissingTool(f"Tesseract lacks the {model} model. Install {package} (make deps does)")
     return version
@@ -119,9 +135,14 @@ class TesseractEngine:
     def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         return self._run(image, *LINE_MODELS[mode], cfg)
 
-    def recognize_line_each_way(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
+    def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
         model = LINE_MODELS[mode][0]
-        return [self._run(image, model, psm, cfg) for psm in LINE_SEGMENTATIONS[mode]]
+        return [self._run(image, model, psm, cfg) for psm in OTHER_LINE_SEGMENTATIONS[mode]]
+
+    def recognize_with_other_models(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig,
+                                    line: bool = False) -> list[Reading]:
+        psm = (LINE_MODELS if line else MODELS)[mode][1]
+        return [self._run(image, model, psm, cfg) for model in OTHER_MODELS[mode]]
 
     def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
         """Tesseract's orientation detection (psm 0) at 105 dpi, first on the centre of the page
