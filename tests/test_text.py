@@ -39,6 +39,8 @@ def test_no_blank_is_left_next_to_a_japanese_character(text):
     ("日口関係", "日ロ関係"), ("口シア", "ロシア"), ("デト口イト", "デトロイト"), ("工リツイン", "エリツイン"),
     ("力ナダ", "カナダ"), ("テ二ス", "テニス"),
     ("人口", "人口"), ("努力", "努力"), ("加工する", "加工する"), ("二カ国", "二カ国"),
+    ("0ECD代", "OECD代"), ("PR0GRESS", "PROGRESS"), ("2O17年", "2017年"), ("G20", "G20"), ("0", "0"),
+    ("第5O15号", "第5015号"), ("A10", "A10"), ("OECD", "OECD"),
 ])
 def test_lookalikes_follow_their_neighbours(read, mended):
     assert mend_lookalikes(read) == mended

@@ -26,12 +26,28 @@ _LOOKALIKE_KATAKANA = {"口": "ロ", "工": "エ", "力": "カ", "二": "ニ"}
 _NEEDS_KATAKANA_BEFORE = {"二"}
 
 
+def _zero_or_o(chars: list[str], i: int) -> str:
+    """0 or O, by its neighbours: beside a capital letter and no digit, the letter O (0ECD,
+    PR0GRESS, read on vertical pages); beside a digit and no capital, the digit (2O17)."""
+    near = [c for c in (chars[i - 1] if i else "", chars[i + 1] if i + 1 < len(chars) else "") if c]
+    capital = any(c.isascii() and c.isupper() for c in near)
+    digit = any(c.isascii() and c.isdigit() for c in near)
+    if capital and not digit:
+        return "O"
+    if digit and not capital:
+        return "0"
+    return chars[i]
+
+
 def mend_lookalikes(text: str) -> str:
-    """Characters whose printed shapes are the same (ロ and 口, エ and 工, カ and 力, ニ and 二)
-    set to the one their neighbours call for; 日口 (not a word) is 日ロ, Japan–Russia. The
-    length is kept: one character for one."""
+    """Characters whose printed shapes are the same (ロ and 口, エ and 工, カ and 力, ニ and 二,
+    0 and O) set to the one their neighbours call for; 日口 (not a word) is 日ロ, Japan–Russia.
+    The length is kept: one character for one."""
     chars = list(text)
     for i, ch in enumerate(chars):
+        if ch in "0O":
+            chars[i] = _zero_or_o(chars, i)
+            continue
         if ch not in _LOOKALIKE_KATAKANA:
             continue
         before = i > 0 and bool(_KATAKANA.match(chars[i - 1]))
