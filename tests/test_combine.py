@@ -37,6 +37,19 @@ def test_a_disputed_character_is_the_surer_one_at_the_confidence_the_dispute_all
     assert line.chars[3].confidence < 0.9  # under the re-read and review bar, however sure each model was
 
 
+def test_a_disputed_character_is_settled_by_the_words_it_makes_before_the_scores():
+    line = _combined(_line("路から検計して", [0.99] * 3 + [0.99, 0.99] + [0.99] * 2),
+                     _line("路から検討して", [0.99] * 3 + [0.99, 0.97] + [0.99] * 2))
+    assert line.raw == "路から検討して"  # one word, 検討, against 検 and 計
+    assert line.chars[4].confidence < 0.5  # the less sure reading: review sees it
+
+
+def test_the_words_never_choose_a_small_kana_the_typist_did_not_type():
+    line = _combined(_line("行つている", [0.99, 0.99, 0.99, 0.99, 0.99]),
+                     _line("行っている", [0.99, 0.95, 0.99, 0.99, 0.99]))
+    assert line.raw == "行つている"
+
+
 @pytest.mark.parametrize(("confidence", "kept"), [(0.99, True), (0.95, False)])
 def test_a_character_only_one_model_read_is_kept_only_when_read_very_surely(confidence, kept):
     line = _combined(_line("和需要", [confidence, 0.99, 0.99]), _line("需要", [0.99, 0.99]))

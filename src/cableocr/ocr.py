@@ -13,6 +13,7 @@ from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine
 from cableocr.layout import OTHER, PageLayout, text_runs
 from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
+from cableocr.orthography import word_count
 from cableocr.text import mend_lookalikes, normalize, remove_engine_spaces
 
 BLANK_PAGE = "blank page: no text found, not read"
@@ -62,19 +63,38 @@ def _shared_share(a: Box, b: Box) -> float:
 
 
 def _disputed(kept: Char, other: Char) -> Char:
-    """The surer of two characters the models read differently, with the chance that it is the
-    right one of the two, were the two readers independent: the margin, not the winner's own
-    score (0.99 against 0.96 is 0.80; 0.97 against 0.96, 0.57). So a disputed character is
-    never surer than the dispute allows, and review sees it."""
+    """A character the models read differently, with the chance that it is the right one of the
+    two, were the two readers independent: from both scores, not the kept one's alone (0.99
+    against 0.96 is 0.80; 0.97 against 0.96, 0.57). So a disputed character is never surer
+    than the dispute allows, and review sees it."""
     k, o = kept.confidence or 0.0, other.confidence or 0.0
     odds = k * (1 - o) + o * (1 - k)
     return kept.model_copy(update={"confidence": round(k * (1 - o) / odds, 4) if odds else 0.0})
 
 
+# Small kana: the dictionary would always prefer them, and the cable's typist never typed them.
+_SMALL_KANA = set("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ")
+CONTEXT = 4  # characters each side of a disputed one, for the word count
+
+
+def _settle(before: list[Char], mine: Char, theirs: Char, after: list[Char]) -> Char:
+    """Of two readings of one character, the one that makes fewer words with its neighbours
+    (検討 against 検計, 努力 against 発力, 外務大臣殿 against 外務大臣暴); where the words do
+    not tell, or one is a small kana, the surer."""
+    surer, other = (mine, theirs) if (mine.confidence or 0) >= (theirs.confidence or 0) else (theirs, mine)
+    if mine.text not in _SMALL_KANA and theirs.text not in _SMALL_KANA:
+        left, right = "".join(c.text for c in before[-CONTEXT:]), "".join(c.text for c in after[:CONTEXT])
+        words = {c.text: word_count(left + c.text + right) for c in (mine, theirs)}
+        if words[other.text] < words[surer.text]:
+            surer, other = other, surer
+    return _disputed(surer, other)
+
+
 def _combined_chars(first: list[Char], other: list[Char], lone_min: float) -> list[Char]:
     """Two models' characters of one line, aligned: where they agree, the first's; where each
-    read its own characters, the surer (one for one, character by character); a character only
-    one of them read, kept when it is read at lone_min or more (each model was seen to add
+    read its own characters one for one, each settled by the words it makes, then by the
+    scores (_settle); where they read different lengths, the surer run; a character only one
+    of them read, kept when it is read at lone_min or more (each model was seen to add
     characters the other did not: 和需要, 理解しにている)."""
     kept: list[Char] = []
     matcher = SequenceMatcher(None, [c.text for c in first], [c.text for c in other], autojunk=False)
@@ -83,8 +103,8 @@ def _combined_chars(first: list[Char], other: list[Char], lone_min: float) -> li
         if op == "equal":
             kept += mine
         elif op == "replace" and len(mine) == len(theirs):
-            kept += [_disputed(a, b) if (a.confidence or 0) >= (b.confidence or 0) else _disputed(b, a)
-                     for a, b in zip(mine, theirs, strict=True)]
+            for i, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+                kept.append(_settle(kept, a, b, first[a0 + i + 1 :]))
         elif op == "replace":
             kept += mine if _mean(mine) >= _mean(theirs) else theirs
         else:  # read by one model only

@@ -74,6 +74,11 @@ def _words(text: str) -> tuple[tuple[str, bool], ...]:
     return tuple((t.surface, t.node_type != "UNKNOWN") for t in _tokenizer().tokenize(text))
 
 
+def word_count(text: str) -> int:
+    """How many words janome cuts text into: fewer is a likelier reading (努力 is one word, 発力 two)."""
+    return len(_words(text))
+
+
 def _inside_known_word(words: tuple[tuple[str, bool], ...], offset: int) -> bool:
     """Whether the character at offset sits inside (not at the start of) a word janome knows."""
     start = 0
