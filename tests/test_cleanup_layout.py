@@ -56,3 +56,29 @@ def test_the_notice_box_is_one_framed_cell_holding_the_notice(generated, layout)
         held[line.text] = box.x0 <= x <= box.x1 and box.y0 <= y <= box.y1
     assert sum(held.values()) == 3
     assert all(bool(NOTICE.match(text)) == inside for text, inside in held.items())
+
+
+def _column_page(dot: tuple[int, int]) -> np.ndarray:
+    """Two columns of 28-px 'characters' at a 40-px pitch, and one small dot (4 x 5 px)."""
+    page = np.full((600, 400), 255, np.uint8)
+    for x in (150, 250):
+        for y in range(40, 560, 40):
+            if not (x == 250 and y in (200, 240)):  # an empty cell in the right column
+                page[y : y + 28, x : x + 28] = 0
+    page[dot[1] : dot[1] + 5, dot[0] : dot[0] + 4] = 0
+    return page
+
+
+@pytest.mark.parametrize(("dot", "kept"), [
+    ((262, 218), True),   # alone in its cell, centred in the column: a full stop set upright
+    ((205, 218), False),  # between two columns: a speck
+    ((262, 580), False),  # under the column's end: nothing under it
+])
+def test_a_speck_sized_mark_centred_in_a_column_is_kept(dot, kept):
+    from cableocr.imaging import Components, marks_in_columns, small_isolated
+
+    blobs = Components(255 - _column_page(dot))
+    small, _ = small_isolated(blobs, 24, 12, keep_clusters=True)
+    assert small[dot[1] + 2, dot[0] + 2]  # a speck by size and isolation
+    marks, count = marks_in_columns(blobs, small, 24, 60)
+    assert bool(marks[dot[1] + 2, dot[0] + 2]) is kept and count == int(kept)

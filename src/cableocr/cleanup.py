@@ -10,9 +10,11 @@ import numpy as np
 from cableocr.config import CleanupConfig
 from cableocr.imaging import (
     Components,
+    direction_ratio,
     edge_components,
     flatten,
     ink_mask,
+    marks_in_columns,
     paper_background,
     rotate,
     sauvola_ink,
@@ -89,7 +91,7 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
     Every page loses its scanner and copy edges (outside: what the deskew turned in). A page
     strewn with specks is binarised by a local (Sauvola) threshold and cleared of specks up to
     noisy_speck_max_area; any other page stays grey (the engine's Otsu keeps thin strokes
-    better) and loses only the smallest specks.
+    better) and loses only the smallest specks, but for marks set in columns (marks_in_columns).
     """
     ink = sauvola_ink(image, cfg.sauvola_window, cfg.sauvola_k)
     blobs = Components(ink)
@@ -106,6 +108,10 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
             "speck_max_area_px": cfg.noisy_speck_max_area, "speck_clearance_px": cfg.noisy_speck_clearance,
             "speck_pixels_removed": int(specks.sum()), **params})
     small, _ = small_isolated(blobs, cfg.speck_max_area, cfg.speck_clearance, keep_clusters=True)
+    if direction_ratio(image) <= cfg.columns_max_ratio:
+        marks, params["marks_kept_in_columns"] = marks_in_columns(blobs, small, cfg.speck_max_area,
+                                                                  cfg.column_mark_reach_px)
+        small &= ~marks
     # The blur of a scan spreads each speck and edge: paint out with a 2-px halo.
     halo = cv2.dilate((small | edges).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     return np.where(halo, background, image).astype(np.uint8), Step(name="binarise", params={

@@ -30,6 +30,11 @@ class CleanupConfig(StageConfig):
     # Measured at 300 dpi on 10.5 pt Mincho: 、 33 px, ・ and ． 32 px, 。 46 px; stay below.
     speck_max_area: int = 24
     speck_clearance: int = 12
+    # But on a page of columns (ink-profile ratio at most this, see layout), a speck with a
+    # character centred over and under it within this many px is a mark set in its own cell:
+    # the half-width full stop, 23 px, set upright after a digit (1.) in a vertical column.
+    columns_max_ratio: float = 0.8
+    column_mark_reach_px: int = 60
     # Divide the page by its paper (a photocopy's grey, its gradients and dark edges) so that the
     # paper is white everywhere and the engine's global threshold fits the whole page.
     flatten_background: bool = True

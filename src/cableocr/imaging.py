@@ -41,6 +41,21 @@ def paper_background(image: np.ndarray) -> np.ndarray:
     return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def direction_ratio(image: np.ndarray) -> float:
+    """Above 1: ink in rows (horizontal text); below 1: ink in columns (vertical text).
+
+    The ratio of the row profile's to the column profile's coefficient of variation, on a
+    downscaled ink mask of the page's central part (margins hold furniture and scanner edges).
+    """
+    small = cv2.resize(image, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    mask = ink_mask(small)[h // 8 : h - h // 10, w // 10 : w - w // 10].astype(np.float64)
+    rows, cols = mask.sum(axis=1), mask.sum(axis=0)
+    if rows.mean() == 0 or cols.mean() == 0:
+        return 1.0
+    return float((rows.std() / rows.mean()) / (cols.std() / cols.mean()))
+
+
 class Components:
     """A binary ink mask's connected blobs, labelled once for the several questions asked of them."""
 
@@ -120,3 +135,31 @@ def flatten(image: np.ndarray, background: np.ndarray) -> np.ndarray:
     """The page divided by its paper: paper white everywhere, ink as dark as it was against it."""
     ratio = image.astype(np.float32) * 255.0 / np.maximum(background.astype(np.float32), 1.0)
     return np.clip(ratio, 0, 255).astype(np.uint8)
+
+
+def _centred_under(column: np.ndarray, centre: int) -> bool:
+    """Whether a window of ink (columns of pixels) holds ink whose span has centre in its middle half."""
+    xs = np.flatnonzero(column.any(axis=0))
+    if xs.size == 0:
+        return False
+    x0, x1 = xs[0], xs[-1] + 1
+    return x0 + (x1 - x0) / 4 <= centre <= x1 - (x1 - x0) / 4
+
+
+def marks_in_columns(blobs: Components, small: np.ndarray, max_area: int, reach: int) -> tuple[np.ndarray, int]:
+    """Of the small blobs in mask small, those set in a column of text: with a character
+    centred over them and another centred under them, each within reach px. A full stop set
+    upright in a vertical column (the notice's 1.) stands alone in its character's cell, far
+    from both neighbours, and is as small as a speck (23 px at 300 dpi). (Their mask, how many.)"""
+    large = blobs.areas > max_area
+    kept = []
+    for label in np.unique(blobs.labels[small]):
+        x, y, w, h = blobs.stats[label, :4]
+        centre = x + w // 2
+        # A character's width either side: wider would take in the next column's characters.
+        left = max(centre - reach // 3, 0)
+        above = large[max(y - reach, 0) : y, left : centre + reach // 3]
+        below = large[y + h : y + h + reach, left : centre + reach // 3]
+        if _centred_under(above, centre - left) and _centred_under(below, centre - left):
+            kept.append(label)
+    return (np.isin(blobs.labels, kept) if kept else np.zeros(small.shape, bool)), len(kept)

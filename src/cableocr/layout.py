@@ -9,7 +9,7 @@ import numpy as np
 
 from cableocr.cleanup import Cleaned
 from cableocr.config import OcrConfig
-from cableocr.imaging import ink_mask, rotate
+from cableocr.imaging import direction_ratio, ink_mask, rotate
 from cableocr.models import Box, Step, WritingMode
 
 
@@ -31,21 +31,6 @@ class PageLayout:
     # The interiors of framed cells (cleaned-image pixels), masked in ocr_image and read on their
     # own from cross_image.
     cells: list[Box] = field(default_factory=list)
-
-
-def direction_ratio(image: np.ndarray) -> float:
-    """Above 1: ink in rows (horizontal text); below 1: ink in columns (vertical text).
-
-    The ratio of the row profile's to the column profile's coefficient of variation, on a
-    downscaled ink mask of the page's central part (margins hold furniture and scanner edges).
-    """
-    small = cv2.resize(image, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    h, w = small.shape
-    mask = ink_mask(small)[h // 8 : h - h // 10, w // 10 : w - w // 10].astype(np.float64)
-    rows, cols = mask.sum(axis=1), mask.sum(axis=0)
-    if rows.mean() == 0 or cols.mean() == 0:
-        return 1.0
-    return float((rows.std() / rows.mean()) / (cols.std() / cols.mean()))
 
 
 RULE_MIN_PX = 80  # a straight run of ink this long is a ruled line: no stroke of a character is
