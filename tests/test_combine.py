@@ -76,6 +76,6 @@ def test_vertical_pages_are_read_by_both_vertical_models_and_say_so(ocr_results,
     ocr = next(s for s in document["pages"][0]["steps"] if s["name"] == "ocr")
     if layout == "vertical":
         assert "jpn_vert" in ocr["params"]["engine"] and "Japanese_vert" in ocr["params"]["engine"]
-        assert "surer character" in ocr["params"]["combined_by"]
+        assert "fewer words" in ocr["params"]["combined_by"]
     else:
         assert "Japanese" not in ocr["params"]["engine"] and "combined_by" not in ocr["params"]

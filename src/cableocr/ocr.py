@@ -72,15 +72,16 @@ def _disputed(kept: Char, other: Char) -> Char:
     return kept.model_copy(update={"confidence": round(k * (1 - o) / odds, 4) if odds else 0.0})
 
 
-# Small kana: the dictionary would always prefer them, and the cable's typist never typed them.
+# Small kana: the dictionary prefers them (行って to 行つて), but cable orthography writes them
+# full-size (design/cable-format.md), so the dictionary's liking is no evidence.
 _SMALL_KANA = set("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ")
 CONTEXT = 4  # characters each side of a disputed one, for the word count
 
 
 def _settle(before: list[Char], mine: Char, theirs: Char, after: list[Char]) -> Char:
     """Of two readings of one character, the one that makes fewer words with its neighbours
-    (検討 against 検計, 努力 against 発力, 外務大臣殿 against 外務大臣暴); where the words do
-    not tell, or one is a small kana, the surer."""
+    (検討 against 検計, 欧米 against 史米, APEC against APE0, on the seed pages); where the
+    words do not tell, or one is a small kana, the surer."""
     surer, other = (mine, theirs) if (mine.confidence or 0) >= (theirs.confidence or 0) else (theirs, mine)
     if mine.text not in _SMALL_KANA and theirs.text not in _SMALL_KANA:
         left, right = "".join(c.text for c in before[-CONTEXT:]), "".join(c.text for c in after[:CONTEXT])
@@ -412,8 +413,9 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
     if reading.engine != ocr_step.params.get("engine"):
         ocr_step = ocr_step.model_copy(update={"params": {
             **ocr_step.params, "engine": reading.engine, "lines_changed_by_other_model": changed,
-            "combined_by": "where the models differ, the surer character, its confidence the margin between "
-                          f"the two; a character one model alone read, kept at {cfg.combine_lone_min_confidence}"}})
+            "combined_by": "where the models differ, the character making fewer words with its neighbours, else "
+                          "the surer, its confidence from both scores; a character one model alone read, kept at "
+                          f"{cfg.combine_lone_min_confidence}"}})
     reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
     # Cells and cross blocks are masked in ocr_image: their lines, each read alone already, join
