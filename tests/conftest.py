@@ -23,11 +23,9 @@ CASES = {
 
 def pytest_report_header(config):
     try:
-        import pytesseract
+        from cableocr.engines.tesseract import installed_models, probe
 
-        from cableocr.engines.tesseract import probe
-
-        return f"tesseract {probe()}, languages: {', '.join(sorted(pytesseract.get_languages(config='')))}"
+        return f"tesseract {probe()}, models: {', '.join(sorted(installed_models()))}"
     except MissingTool as exc:
         return f"tesseract: not usable ({exc})"
 

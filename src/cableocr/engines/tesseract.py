@@ -45,7 +45,7 @@ _NS = "{http://www.w3.org/1999/xhtml}"
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
-def _models() -> set[str]:
+def installed_models() -> set[str]:
     """The models Tesseract has. (pytesseract.get_languages leaves out the capitalised script
     models, such as Japanese_vert.)"""
     listing = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
@@ -58,7 +58,7 @@ def probe() -> str:
     """Tesseract's version, once; raises MissingTool with the remedy when a piece is missing."""
     try:
         version = str(pytesseract.get_tesseract_version())
-        languages = _models()
+        languages = installed_models()
     except (pytesseract.TesseractNotFoundError, OSError) as exc:
         raise MissingTool("Tesseract is not installed. Install tesseract-ocr (make deps does)") from exc
     for model, package in PACKAGES.items():
