@@ -55,11 +55,20 @@ def _weak(line: RecognizedLine, cfg: OcrConfig) -> bool:
     return bool(confs) and min(confs) < cfg.reread_below
 
 
+def _area(box: Box) -> int:
+    return (box.x1 - box.x0) * (box.y1 - box.y0)
+
+
+def _shared_area(a: Box, b: Box) -> int:
+    """The area the two boxes share (0 where they do not meet)."""
+    w, h = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0
+
+
 def _shared_share(a: Box, b: Box) -> float:
     """The share of the smaller box that the two boxes share."""
-    w, h = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
-    smaller = min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0))
-    return w * h / smaller if w > 0 and h > 0 and smaller > 0 else 0.0
+    smaller = min(_area(a), _area(b))
+    return _shared_area(a, b) / smaller if smaller > 0 else 0.0
 
 
 def _disputed(kept: Char, other: Char) -> Char:
@@ -195,13 +204,9 @@ def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
 
 
 def _covered(blob: Box, boxes: list[Box]) -> bool:
-    area = max((blob.x1 - blob.x0) * (blob.y1 - blob.y0), 1)
-    for b in boxes:
-        w = min(blob.x1, b.x1) - max(blob.x0, b.x0)
-        h = min(blob.y1, b.y1) - max(blob.y0, b.y0)
-        if w > 0 and h > 0 and w * h >= 0.3 * area:
-            return True
-    return False
+    """Whether a line's box holds at least 30% of the blob."""
+    area = max(_area(blob), 1)
+    return any(_shared_area(blob, b) >= 0.3 * area for b in boxes)
 
 
 def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, engine: OcrEngine,
