@@ -6,12 +6,14 @@ SHELL := /bin/bash
 VENV      := .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
-# Debian packages: Tesseract with the Japanese models, poppler for PDFs, a Mincho font and
+# Debian packages: Tesseract with the Japanese models, poppler for PDFs, the typefaces the generator
+# sets cables in (Mincho and Gothic: IPA, IPAex, Noto CJK) and
 # FriBiDi (Pillow's vertical text layout) for the generator; chromium for the review page's
 # browser test (Playwright drives Debian's build; it downloads no browser of its own).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-script-jpan-vert \
                 tesseract-ocr-osd poppler-utils \
-                fonts-ipafont-mincho libfribidi0 python3-venv chromium
+                fonts-ipafont-mincho fonts-ipafont-gothic fonts-ipaexfont-mincho fonts-ipaexfont-gothic fonts-noto-cjk \
+                libfribidi0 python3-venv chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON    := $(shell command -v python3.11 || command -v python3)
 

@@ -11,6 +11,10 @@ import pytest
 from cableocr.errors import MissingTool
 from cableocr.synth import Truth, generate, load_truth, seed_files
 
+# Prefect's temporary API server is given 20 s to start; a loaded machine (two engines on both
+# cores) was seen to miss that. Wait for it to start, with a generous cap.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "600")
+
 SEEDS = {p.name[:3]: p for p in seed_files()}
 # (seed prefix, layout, level) -> random seed; every combination the foundation promises.
 CASES = {

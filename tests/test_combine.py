@@ -1,12 +1,14 @@
-"""Two models' readings of a line combined character by character (ocr.combine_readings)."""
+"""Two readings of a line combined character by character: two models (combine.combine_readings), two engines
+(combine.combine_engines)."""
 
 import json
 
 import pytest
 
+from cableocr.combine import CombineRule, combine_engines, combine_readings, spaced
 from cableocr.engines import Reading, RecognizedLine
+from cableocr.engines.fake import FakeEngine, load_reading, save_reading
 from cableocr.models import Box, Char
-from cableocr.ocr import combine_readings
 
 LINE_BOX = Box(x0=100, y0=100, x1=140, y1=500)
 
@@ -79,3 +81,146 @@ def test_vertical_pages_are_read_by_both_vertical_models_and_say_so(ocr_results,
         assert "fewer words" in ocr["params"]["combined_by"]
     else:
         assert "Japanese" not in ocr["params"]["engine"] and "combined_by" not in ocr["params"]
+
+
+# Two engines (combine.combine_engines, ocr.read_with_second_engine), driven by the fake engine.
+
+ROW = Box(x0=100, y0=100, x1=500, y1=140)
+
+
+def _row(text: str, confidences: list[float], box: Box = ROW) -> RecognizedLine:
+    step = (box.x1 - box.x0) // len(text)
+    chars = [Char(text=t, confidence=c, box=Box(x0=box.x0 + i * step, y0=box.y0, x1=box.x0 + (i + 1) * step, y1=box.y1))
+             for i, (t, c) in enumerate(zip(text, confidences, strict=True))]
+    return RecognizedLine(raw=text, box=box, chars=chars)
+
+
+def _engines(first: list[RecognizedLine], second: list[RecognizedLine], mode="horizontal", misses=frozenset(),
+             lone_min=0.98, second_only_min=0.9):
+    rule = CombineRule(lone_min, agreement_raises=True, other_misses=misses)
+    return combine_engines(Reading(lines=first, engine="one"), Reading(lines=second, engine="two"), mode, rule,
+                           second_only_min)
+
+
+def test_where_two_engines_agree_a_character_is_surer_than_either_reading():
+    reading, agreement = _engines([_row("外務大臣", [0.9, 0.6, 0.99, 0.5])], [_row("外務大臣", [0.9, 0.99, 0.6, 0.5])])
+    confidences = [c.confidence for c in reading.lines[0].chars]
+    assert confidences[0] == pytest.approx(0.988, abs=0.001)  # 0.81 / (0.81 + 0.01)
+    assert confidences[1] > 0.99 and confidences[2] > 0.99
+    assert confidences[3] == pytest.approx(0.5)  # two coin tosses agreeing prove nothing
+    assert agreement.chars_agreed == 4 and agreement.chars_disputed == 0
+    assert reading.lines[0].read_by == ("one", "two") and reading.lines[0].chars_agreed == 4
+
+
+def test_where_two_engines_differ_the_words_settle_it_and_the_confidence_shows_the_dispute():
+    reading, agreement = _engines([_row("路から検計して", [0.99] * 7)], [_row("路から検討して", [0.99, 0.99, 0.99, 0.99, 0.97, 0.99, 0.99])])
+    line = reading.lines[0]
+    assert line.raw == "路から検討して"
+    assert line.chars[4].confidence < 0.5
+    assert agreement.chars_disputed == 1 and line.chars_agreed == 6
+
+
+def test_a_line_the_second_engine_read_in_two_pieces_is_combined_with_both():
+    first = _row("平成5年9月28日国連発", [0.99] * 11 + [0.6])
+    pieces = [_row("平成5年9月28日", [0.99] * 9, Box(x0=100, y0=102, x1=400, y1=138)),
+              _row("国連発", [0.99] * 3, Box(x0=420, y0=101, x1=500, y1=139))]
+    reading, agreement = _engines([first], list(reversed(pieces)))
+    assert reading.lines[0].raw.replace(" ", "") == "平成5年9月28日国連発"
+    assert agreement.lines_combined == 1 and agreement.lines_second_only == 0
+    assert reading.lines[0].chars[-1].confidence > 0.99
+
+
+def test_a_line_only_the_second_engine_read_is_added_only_when_read_surely():
+    below = Box(x0=100, y0=300, x1=500, y1=340)
+    reading, agreement = _engines([_row("外務大臣", [0.99] * 4)],
+                                  [_row("外務大臣", [0.99] * 4), _row("総番号", [0.97] * 3, below),
+                                   _row("ーー", [0.5, 0.5], Box(x0=100, y0=500, x1=200, y1=540))])
+    assert [ln.raw for ln in reading.lines] == ["外務大臣", "総番号"]
+    assert reading.lines[1].read_by == ("two",) and agreement.lines_second_only == 1
+
+
+def test_a_second_engine_line_across_two_first_engine_lines_is_not_added_again():
+    upper, lower = _row("外務", [0.99] * 2, Box(x0=100, y0=100, x1=300, y1=140)), _row("大臣", [0.99] * 2, Box(x0=300, y0=100, x1=500, y1=140))
+    reading, agreement = _engines([upper, lower], [_row("外務大臣", [0.99] * 4)])
+    assert "".join(ln.raw for ln in reading.lines) == "外務大臣" and agreement.lines_second_only == 0
+
+
+def test_what_the_second_engine_is_known_to_miss_is_kept_from_the_first_reading():
+    first = _line("努力、して", [0.99, 0.99, 0.7, 0.99, 0.99])
+    reading, _ = _engines([first], [_line("努力して", [0.99] * 4)], mode="vertical", misses=frozenset("、"))
+    assert reading.lines[0].raw == "努力、して"
+    # A character the second engine reads well, read by the first alone and not surely, is not kept.
+    reading, _ = _engines([_line("和需要", [0.7, 0.99, 0.99])], [_line("需要", [0.99, 0.99])], mode="vertical",
+                          misses=frozenset("、"))
+    assert reading.lines[0].raw == "需要"
+
+
+def test_the_spaces_of_a_combined_line_come_from_the_gaps_between_its_characters():
+    chars = [Char(text=t, confidence=0.99, box=Box(x0=x, y0=0, x1=x + 40, y1=40))
+             for t, x in zip("5年9月", (0, 40, 120, 160), strict=True)]
+    assert spaced(chars, "horizontal") == "5年 9月"
+
+
+def _layout(image):
+    from cableocr.layout import PageLayout
+
+    return PageLayout(writing_mode="horizontal", profile_ratio=2.0, redactions=[], stamps=[], ocr_image=image, steps=[])
+
+
+def test_the_page_step_names_the_second_engine_and_counts_what_the_combination_did():
+    import numpy as np
+
+    from cableocr.config import OcrConfig
+    from cableocr.ocr import read_with_second_engine
+
+    second = FakeEngine({"horizontal": Reading(lines=[_row("外務大臣", [0.99] * 4)], engine="fake 1")})
+    first = Reading(lines=[_row("外務大団", [0.99, 0.99, 0.99, 0.9])], engine="tesseract")
+    reading, step = read_with_second_engine(first, _layout(np.full((600, 600), 255, np.uint8)), "horizontal",
+                                            second, OcrConfig())
+    assert reading.lines[0].raw == "外務大臣" and reading.lines[0].read_by == ("tesseract", "fake 1")
+    assert step.name == "second_engine" and step.params["engine"] == "fake 1"
+    assert step.params["lines_combined"] == 1 and step.params["chars_disputed"] == 1
+    assert second.calls == [("recognize", "horizontal", (600, 600))]
+
+
+def test_a_failing_second_engine_leaves_the_first_reading_and_says_why():
+    import numpy as np
+
+    from cableocr.config import OcrConfig
+    from cableocr.errors import EngineError
+    from cableocr.ocr import read_with_second_engine
+
+    class Failing(FakeEngine):
+        def recognize(self, image, mode, cfg):
+            raise EngineError("rapidocr failed: out of memory")
+
+    first = Reading(lines=[_row("外務大臣", [0.99] * 4)], engine="tesseract")
+    reading, step = read_with_second_engine(first, _layout(np.full((60, 60), 255, np.uint8)), "horizontal",
+                                            Failing({}), OcrConfig())
+    assert reading is first and "out of memory" in step.params["failed"]
+
+
+def test_a_recorded_reading_replays_as_it_was_read(tmp_path):
+    recorded = Reading(lines=[_row("第5515号", [0.99, 0.9, 0.8, 0.99, 0.97, 0.99])], engine="rapidocr 3.10.0")
+    save_reading(recorded, tmp_path / "page.json")
+    assert load_reading(tmp_path / "page.json") == recorded
+
+
+def test_the_second_engine_probe_names_the_package_when_it_is_missing(monkeypatch):
+    from importlib import metadata
+
+    from cableocr.engines import rapid
+    from cableocr.errors import MissingTool
+
+    real = metadata.version
+
+    def version(package):
+        if package == "onnxruntime":
+            raise metadata.PackageNotFoundError(package)
+        return real(package)
+
+    rapid.probe.cache_clear()
+    monkeypatch.setattr(rapid.metadata, "version", version)
+    with pytest.raises(MissingTool, match="pip install onnxruntime"):
+        rapid.probe()
+    rapid.probe.cache_clear()

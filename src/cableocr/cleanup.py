@@ -10,6 +10,7 @@ import numpy as np
 from cableocr.config import CleanupConfig
 from cableocr.imaging import (
     Components,
+    character_size,
     direction_ratio,
     edge_components,
     flatten,
@@ -124,12 +125,30 @@ def orientation_step(orientation: Orientation) -> Step:
                 | {"rotated_cw": orientation.rotate_cw})
 
 
+def working_scale(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, float, Step]:
+    """The page brought to the working scale (CleanupConfig.working_char_px): (image, scale,
+    step). A 150-dpi page is doubled, a 600-dpi one halved; a page near the working scale, or
+    one with too little text to measure, is left as it is (scale 1)."""
+    size = character_size(image)
+    scale = cfg.working_char_px / size if size else 1.0
+    if 1 / cfg.working_scale_tolerance <= scale <= cfg.working_scale_tolerance:
+        scale = 1.0
+    params = {"character_px": size, "working_character_px": cfg.working_char_px, "scale": round(scale, 4)}
+    if scale == 1.0:
+        return image, 1.0, Step(name="working_scale", params=params)
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    resized = cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation)
+    return resized, scale, Step(name="working_scale", params=params)
+
+
 def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation | None = None) -> Cleaned:
-    """Greyscale page -> upright (turned as orientation detection found), deskewed, flattened,
-    cleared of edges and specks, and binarised where the page is noisy (see binarise)."""
+    """Greyscale page -> at the working scale, upright (turned as orientation detection found),
+    deskewed, flattened, cleared of edges and specks, and binarised where the page is noisy (see
+    binarise)."""
     orientation = orientation or Orientation()
     rotate_cw = orientation.rotate_cw
-    forward = quarter_turn_matrix(rotate_cw, image.shape[1], image.shape[0])
+    image, scale, scale_step = working_scale(image, cfg)
+    forward = quarter_turn_matrix(rotate_cw, image.shape[1], image.shape[0]) @ np.diag([scale, scale, 1.0])
     if rotate_cw:
         image = cv2.rotate(image, _QUARTER_TURNS[rotate_cw])
     angle = round(measure_skew(image, cfg), 2)
@@ -139,7 +158,7 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         image, matrix = rotate(image, angle, paper)
         outside = turned_in(image.shape, matrix)
         forward = np.vstack([matrix, [0, 0, 1]]) @ forward
-    to_source = np.linalg.inv(forward)[:2] if rotate_cw or abs(angle) >= 0.05 else IDENTITY
+    to_source = np.linalg.inv(forward)[:2] if rotate_cw or abs(angle) >= 0.05 or scale != 1.0 else IDENTITY
     background = paper_background(image)
     flatten_step = []
     if cfg.flatten_background:
@@ -150,6 +169,7 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
     image, binarise_step = binarise(image, background, outside, cfg)
     steps = [
         Step(name="greyscale", params={"bits": 8}),
+        scale_step,
         orientation_step(orientation),
         Step(name="deskew", params={"angle_deg": angle, "search_max_deg": cfg.max_skew_deg, "fill": paper}),
         *flatten_step,

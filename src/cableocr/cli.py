@@ -76,7 +76,8 @@ def run(
     """Run the batch flow: every cable in BATCH to OUT/<cable_id>.json, plus OUT/manifest.json."""
     _quiet_prefect(verbose)
     _choose_prefect_api(verbose)
-    from cableocr.engines.tesseract import probe
+    from cableocr.config import Settings
+    from cableocr.pipeline import engine_identities
     from flows.batch import WORKERS, batch_flow, on_page_done, task_runner
 
     try:
@@ -86,7 +87,7 @@ def run(
         raise typer.Exit(2) from exc
 
     try:
-        probe()
+        engine_identities(Settings())  # every engine probed before any page: a missing one names its remedy
         total = _count_pages(batch)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console) as progress:
@@ -137,13 +138,26 @@ def synth(
     level: Annotated[str, typer.Option(help="clean, medium or poor")] = "clean",
     fmt: Annotated[str, typer.Option("--format", help="png, tiff, jpeg or pdf")] = "png",
     seed: Annotated[int, typer.Option(help="random seed: same seed, same pages")] = 0,
+    typeface: Annotated[str, typer.Option(help="ipa-mincho, ipa-gothic, ipaex-mincho, ipaex-gothic, noto-serif, "
+                                               "noto-sans")] = "ipa-mincho",
+    dpi: Annotated[int, typer.Option(help="resolution of the pages delivered")] = 300,
+    effects: Annotated[list[str] | None, typer.Option("--effect", help=(
+        "faded, streaks, show_through, gutter, date_stamp, margin_marks, punch_holes (repeat for several)"))] = None,
+    bilevel: Annotated[bool, typer.Option("--bilevel", help="1-bit pages (CCITT group 4 in a TIFF)")] = False,
 ) -> None:
     """Render seed cables as scanned pages, with a ground-truth JSON per cable in OUT/truth/."""
-    from cableocr.synth import generate, seed_files
+    from pydantic import ValidationError
 
-    for path in seeds or seed_files():
-        truth = generate(path, out, layout=layout, level=level, fmt=fmt, random_seed=seed)
-        console.print(f"{path.name} -> {truth}")
+    from cableocr.synth import Conditions, generate, seed_files
+
+    try:
+        conditions = Conditions(typeface=typeface, dpi=dpi, effects=tuple(effects or ()), bilevel=bilevel)
+        for path in seeds or seed_files():
+            truth = generate(path, out, layout=layout, level=level, fmt=fmt, random_seed=seed, conditions=conditions)
+            console.print(f"{path.name} -> {truth}")
+    except (ValidationError, ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
 
 
 @app.command("parse-translation")
@@ -227,11 +241,11 @@ def eval_command(
     calibration of confidence."""
     from cableocr import eval_run
     from cableocr.config import Settings
-    from cableocr.engines.tesseract import probe
+    from cableocr.pipeline import engine_identities
     from cableocr.report import print_eval
 
     _quiet_prefect(False)
-    probe()
+    engine_identities(Settings())
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as progress:
         bar = progress.add_task("generating cables", total=cables)

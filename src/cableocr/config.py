@@ -18,6 +18,14 @@ class IngestConfig(StageConfig):
 
 
 class CleanupConfig(StageConfig):
+    # The working scale. Every size below, in cleanup and layout, is in px at this scale: a page
+    # whose characters measure working_char_px (imaging.character_size; 35-40 px on the 300-dpi
+    # pages all these sizes were measured on) is read as it is, and any other is resampled to it
+    # first, so that a size here is a fixed share of a character whatever the resolution (the
+    # speck size, 24 px, is 0.65 of a character). Within working_scale_tolerance of it (a ratio)
+    # a page is not resampled.
+    working_char_px: float = 37.0
+    working_scale_tolerance: float = 1.15
     # Detect pages lying sideways or upside down (Tesseract OSD, about 0.5 s a page): where the
     # page read as it lies has more than this share of characters under the re-read confidence.
     fix_orientation: bool = True
@@ -58,6 +66,14 @@ class CleanupConfig(StageConfig):
 
 class OcrConfig(StageConfig):
     engine: str = "tesseract"
+    # A second engine reads every page too, and its reading is combined with the first's
+    # (ocr.read_with_second_engine); None reads with the first alone.
+    second_engine: str | None = "rapidocr"
+    # Combining two engines: a character only one of them read is kept at this confidence or
+    # more (but for those the other is known to miss); a line only the second read is added
+    # when read at second_only_min_confidence or more.
+    engines_lone_min_confidence: float = 0.98
+    second_only_min_confidence: float = 0.9
     timeout_s: int = 120
     # A page whose row/column ink-profile ratio falls between these is ambiguous: both
     # directions are read and the better-scored reading kept.

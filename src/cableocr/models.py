@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.3"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
-# orthography; 1.3: a line's second reading
+SCHEMA_VERSION = "1.4"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
+# orthography; 1.3: a line's second reading; 1.4: the engines that read a line, the model files' hashes
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
@@ -27,6 +27,20 @@ class Box(Frozen):
     y0: int
     x1: int
     y1: int
+
+    @property
+    def area(self) -> int:
+        return max(self.x1 - self.x0, 0) * max(self.y1 - self.y0, 0)
+
+    def shared_area(self, other: Box) -> int:
+        """The area the two boxes share (0 where they do not meet)."""
+        w, h = min(self.x1, other.x1) - max(self.x0, other.x0), min(self.y1, other.y1) - max(self.y0, other.y0)
+        return w * h if w > 0 and h > 0 else 0
+
+    def shared_share(self, other: Box) -> float:
+        """The share of the smaller box that the two boxes share."""
+        smaller = min(self.area, other.area)
+        return self.shared_area(other) / smaller if smaller > 0 else 0.0
 
     @staticmethod
     def union(boxes: list[Box]) -> Box | None:
@@ -62,6 +76,12 @@ class Line(Frozen):
         "where the line was read twice, in the page and alone on its crop: the reading not kept, with the "
         "engine's spaces removed. A line holding a cable's number, a date or the serial is always read "
         "twice, and extraction sends a value the two readings disagree on to review"))
+    read_by: list[str] = Field(default=[], description=(
+        "where two engines read the page: the engines whose readings made the line, the first the one whose "
+        "boxes it has; one engine alone where the other did not read the line"))
+    chars_agreed: int | None = Field(default=None, description=(
+        "where two engines read the line: how many of its characters they read alike (the rest were settled "
+        "between them, or read by one alone)"))
 
 
 class PageSource(Frozen):
@@ -126,6 +146,7 @@ class Provenance(Frozen):
     software: str = "cableocr"
     software_version: str
     engines: list[str] = Field(description="engine, version, model and mode of every page")
+    models: dict[str, str] = Field(default={}, description="every engine model file that read the pages -> its SHA-256")
     settings: dict[str, Any] = Field(description="every stage's parameters")
     review_decisions: list[dict[str, str]] = Field(default=[], description="review decisions applied")
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from difflib import SequenceMatcher
+from dataclasses import asdict, replace
 
 import numpy as np
 
 from cableocr.cleanup import Cleaned
+from cableocr.combine import CombineRule, combine_engines, combine_readings
 from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine
+from cableocr.errors import EngineError
 from cableocr.layout import OTHER, PageLayout, text_runs
 from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
-from cableocr.orthography import word_count
 from cableocr.text import mend_lookalikes, normalize, remove_engine_spaces
 
 BLANK_PAGE = "blank page: no text found, not read"
@@ -53,94 +53,6 @@ def _same_length(again: list[Char], before: list[Char]) -> bool:
 def _weak(line: RecognizedLine, cfg: OcrConfig) -> bool:
     confs = [c.confidence for c in line.chars if c.confidence is not None]
     return bool(confs) and min(confs) < cfg.reread_below
-
-
-def _area(box: Box) -> int:
-    return (box.x1 - box.x0) * (box.y1 - box.y0)
-
-
-def _shared_area(a: Box, b: Box) -> int:
-    """The area the two boxes share (0 where they do not meet)."""
-    w, h = min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)
-    return w * h if w > 0 and h > 0 else 0
-
-
-def _shared_share(a: Box, b: Box) -> float:
-    """The share of the smaller box that the two boxes share."""
-    smaller = min(_area(a), _area(b))
-    return _shared_area(a, b) / smaller if smaller > 0 else 0.0
-
-
-def _disputed(kept: Char, other: Char) -> Char:
-    """A character the models read differently, with the chance that it is the right one of the
-    two, were the two readers independent: from both scores, not the kept one's alone (0.99
-    against 0.96 is 0.80; 0.97 against 0.96, 0.57). So a disputed character is never surer
-    than the dispute allows, and review sees it."""
-    k, o = kept.confidence or 0.0, other.confidence or 0.0
-    odds = k * (1 - o) + o * (1 - k)
-    return kept.model_copy(update={"confidence": round(k * (1 - o) / odds, 4) if odds else 0.0})
-
-
-# Small kana: the dictionary prefers them (行って to 行つて), but cable orthography writes them
-# full-size (design/cable-format.md), so the dictionary's liking is no evidence.
-_SMALL_KANA = set("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ")
-CONTEXT = 4  # characters each side of a disputed one, for the word count
-
-
-def _settle(before: list[Char], mine: Char, theirs: Char, after: list[Char]) -> Char:
-    """Of two readings of one character, the one that makes fewer words with its neighbours
-    (検討 against 検計, 欧米 against 史米, APEC against APE0, on the seed pages); where the
-    words do not tell, or one is a small kana, the surer."""
-    surer, other = (mine, theirs) if (mine.confidence or 0) >= (theirs.confidence or 0) else (theirs, mine)
-    if mine.text not in _SMALL_KANA and theirs.text not in _SMALL_KANA:
-        left, right = "".join(c.text for c in before[-CONTEXT:]), "".join(c.text for c in after[:CONTEXT])
-        words = {c.text: word_count(left + c.text + right) for c in (mine, theirs)}
-        if words[other.text] < words[surer.text]:
-            surer, other = other, surer
-    return _disputed(surer, other)
-
-
-def _combined_chars(first: list[Char], other: list[Char], lone_min: float) -> list[Char]:
-    """Two models' characters of one line, aligned: where they agree, the first's; where each
-    read its own characters one for one, each settled by the words it makes, then by the
-    scores (_settle); where they read different lengths, the surer run; a character only one
-    of them read, kept when it is read at lone_min or more (each model was seen to add
-    characters the other did not: 和需要, 理解しにている)."""
-    kept: list[Char] = []
-    matcher = SequenceMatcher(None, [c.text for c in first], [c.text for c in other], autojunk=False)
-    for op, a0, a1, b0, b1 in matcher.get_opcodes():
-        mine, theirs = first[a0:a1], other[b0:b1]
-        if op == "equal":
-            kept += mine
-        elif op == "replace" and len(mine) == len(theirs):
-            for i, (a, b) in enumerate(zip(mine, theirs, strict=True)):
-                kept.append(_settle(kept, a, b, first[a0 + i + 1 :]))
-        elif op == "replace":
-            kept += mine if _mean(mine) >= _mean(theirs) else theirs
-        else:  # read by one model only
-            lone = mine or theirs
-            kept += lone if _mean(lone) >= lone_min else []
-    return kept
-
-
-def combine_readings(first: Reading, other: Reading, lone_min: float) -> tuple[Reading, int]:
-    """The first reading, each of its lines combined with the other model's reading of the same
-    line (the one line of the other reading sharing most of its box): (the reading, lines whose
-    text changed). A line the other model read otherwise (in two, or not at all) is the first's."""
-    lines, changed = [], 0
-    for line in first.lines:
-        same = [o for o in other.lines if _shared_share(line.box, o.box) > 0.6]
-        if len(same) != 1 or not line.chars:
-            lines.append(line)
-            continue
-        chars = _combined_chars(line.chars, same[0].chars, lone_min)
-        text = "".join(c.text for c in chars)
-        if text == "".join(c.text for c in line.chars):
-            lines.append(replace(line, chars=chars))
-        else:
-            lines.append(replace(line, raw=text, chars=chars))
-            changed += 1
-    return Reading(lines=lines, engine=f"{first.engine} + {other.engine}"), changed
 
 
 def _with_other_models(reading: Reading, image: np.ndarray, mode: WritingMode, engine: OcrEngine,
@@ -205,8 +117,8 @@ def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
 
 def _covered(blob: Box, boxes: list[Box]) -> bool:
     """Whether a line's box holds at least 30% of the blob."""
-    area = max(_area(blob), 1)
-    return any(_shared_area(blob, b) >= 0.3 * area for b in boxes)
+    area = max(blob.area, 1)
+    return any(blob.shared_area(b) >= 0.3 * area for b in boxes)
 
 
 def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, engine: OcrEngine,
@@ -323,6 +235,29 @@ def _ordered(lines: list[RecognizedLine], mode: WritingMode) -> list[RecognizedL
     return [line for column in columns for line in sorted(column, key=lambda ln: ln.box.y0)]
 
 
+def read_with_second_engine(reading: Reading, layout: PageLayout, mode: WritingMode, second: OcrEngine,
+                            cfg: OcrConfig) -> tuple[Reading, Step]:
+    """The page read again by a second engine, and the two readings made one, line by line and
+    character by character (combine.combine_engines): where the engines agree a character is
+    sure, where they differ it is settled by the words, then the scores, at the confidence the
+    dispute allows. The second engine reads the cleaned page with its framed cells and cross
+    blocks in it (the first read those alone). Where it fails, the first reading stands and the
+    step says why."""
+    image = layout.cross_image if layout.cross_image is not None else layout.ocr_image
+    try:
+        other = second.recognize(image, mode, cfg)
+    except EngineError as exc:
+        return reading, Step(name="second_engine", params={"engine": second.name, "failed": str(exc)[:200]})
+    rule = CombineRule(cfg.engines_lone_min_confidence, agreement_raises=True, other_misses=second.misses(mode))
+    combined, agreement = combine_engines(reading, other, mode, rule, cfg.second_only_min_confidence)
+    return combined, Step(name="second_engine", params={
+        "engine": other.engine, **asdict(agreement), "lone_min_confidence": cfg.engines_lone_min_confidence,
+        "second_only_min_confidence": cfg.second_only_min_confidence,
+        "combined_by": "where the engines agree, the confidence of two independent readers agreeing; where they "
+                      "differ, the character making fewer words with its neighbours, else the surer, its "
+                      "confidence from both scores"})
+
+
 def read_stamps(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[list[str], Step]:
     """Each stamp read on its own, both ways up; the surer reading kept."""
     texts = []
@@ -373,6 +308,8 @@ def _to_line(line: RecognizedLine, number: int, page_mode: WritingMode, cleaned:
         writing_mode=mode,
         chars=chars,
         second_reading=remove_engine_spaces(line.second_reading) if line.second_reading is not None else None,
+        read_by=list(line.read_by),
+        chars_agreed=line.chars_agreed,
     )
 
 
@@ -406,9 +343,10 @@ def first_reading(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> Firs
 
 
 def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: OcrEngine,
-              cfg: OcrConfig, size: tuple[int, int], first: FirstReading | None = None) -> Page:
-    """OCR one cleaned page, from its first_reading where it was taken. size is the ingested
-    page's (width, height)."""
+              cfg: OcrConfig, size: tuple[int, int], first: FirstReading | None = None,
+              second: OcrEngine | None = None) -> Page:
+    """OCR one cleaned page, from its first_reading where it was taken, and with the second
+    engine where there is one. size is the ingested page's (width, height)."""
     if layout.blank:
         return Page(source=source, width=size[0], height=size[1], writing_mode="horizontal", engine="none",
                     steps=[*cleaned.steps, *layout.steps], issues=[BLANK_PAGE])
@@ -428,6 +366,10 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
     cell_lines, cells_step = read_cells(layout, mode, engine, cfg)
     cross_lines, cross_step = read_cross_blocks(layout, mode, engine, cfg)
     reading = Reading(lines=[*reading.lines, *cell_lines, *cross_lines], engine=reading.engine)
+    second_steps = []
+    if second is not None:
+        reading, second_step = read_with_second_engine(reading, layout, mode, second, cfg)
+        second_steps = [second_step]
     reading = Reading(lines=reading_order(reading.lines, mode), engine=reading.engine)
     stamp_texts, stamps_step = read_stamps(layout, engine, cfg)
     lines = [_to_line(ln, i, mode, cleaned) for i, ln in enumerate(reading.lines)]
@@ -438,7 +380,8 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         height=size[1],
         writing_mode=mode,
         engine=reading.engine,
-        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step, cells_step, cross_step, stamps_step],
+        steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step, cells_step, cross_step,
+               *second_steps, stamps_step],
         lines=lines,
         redactions=layout.redactions,
         stamps=layout.stamps,

@@ -17,7 +17,7 @@ from cableocr.align import align_cable, match_translation
 from cableocr.assemble import AssembledCable, assemble_stream, body_paragraphs
 from cableocr.cleanup import Cleaned, clean_page, orientation_step
 from cableocr.config import Settings
-from cableocr.engines import OcrEngine, Reading, get_engine
+from cableocr.engines import EngineIdentity, OcrEngine, Reading, get_engine
 from cableocr.errors import CableOcrError, InputError
 from cableocr.export import (
     BatchTables,
@@ -103,13 +103,22 @@ def _cached_page_hashes(cached: Path, out: Path) -> list[str] | None:
     return hashes
 
 
-def page_cache_key(source: PageSource, settings: Settings) -> str:
-    """What a page's reading depends on: its pixels, the software, the engine and the settings
-    of the stages that read it (not those of later stages)."""
-    from cableocr.engines.tesseract import probe
+def reading_engines(settings: Settings) -> tuple[OcrEngine, OcrEngine | None]:
+    """The engine that reads every page, and the second engine combined with it (if any)."""
+    second = settings.ocr.second_engine
+    return get_engine(settings.ocr.engine), get_engine(second) if second else None
 
-    engine = probe() if settings.ocr.engine == "tesseract" else settings.ocr.engine
-    parts = [source.sha256, __version__, engine, settings.cleanup.model_dump_json(), settings.ocr.model_dump_json()]
+
+def engine_identities(settings: Settings) -> list[EngineIdentity]:
+    """The identity of every engine the settings read with (each probed once)."""
+    return [engine.probe() for engine in reading_engines(settings) if engine is not None]
+
+
+def page_cache_key(source: PageSource, settings: Settings) -> str:
+    """What a page's reading depends on: its pixels, the software, the engines (versions and
+    model files) and the settings of the stages that read it (not those of later stages)."""
+    engines = json.dumps([[e.name, e.version, e.models] for e in engine_identities(settings)], sort_keys=True)
+    parts = [source.sha256, __version__, engines, settings.cleanup.model_dump_json(), settings.ocr.model_dump_json()]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -163,10 +172,11 @@ def read_page_to_cache(source: PageSource, out: Path, settings: Settings) -> Pag
 def read_stored_page(source: PageSource, out: Path, settings: Settings) -> Page:
     """Cleanup, layout and OCR of one stored page (read_page_image)."""
     image = ingest_stage.load_page(source, page_store(out))
-    return read_page_image(source, image, settings, get_engine(settings.ocr.engine))
+    return read_page_image(source, image, settings, *reading_engines(settings))
 
 
-def read_page_image(source: PageSource, image: np.ndarray, settings: Settings, engine: OcrEngine) -> Page:
+def read_page_image(source: PageSource, image: np.ndarray, settings: Settings, engine: OcrEngine,
+                    second: OcrEngine | None = None) -> Page:
     """Cleanup, layout and OCR of a page's pixels. Engine failures become page issues.
 
     The page is read as it lies first. Tesseract's orientation check runs only where that first
@@ -176,7 +186,7 @@ def read_page_image(source: PageSource, image: np.ndarray, settings: Settings, e
     the page reading alone, before its lines are re-read: a page lying sideways is all weak
     lines."""
     if not settings.cleanup.fix_orientation:
-        return _read_turned(source, image, None, engine, settings)
+        return _read_turned(source, image, None, engine, settings, second)
     cleaned = clean_page(image, settings.cleanup, Orientation(method="not checked yet"))
     layout = analyse_layout(cleaned, settings.ocr)
     try:
@@ -191,22 +201,23 @@ def read_page_image(source: PageSource, image: np.ndarray, settings: Settings, e
     else:
         orientation = engine.detect_orientation(image, settings.ocr)
         if orientation.rotate_cw:
-            return _read_turned(source, image, orientation, engine, settings)
-    return _with_orientation(_read_laid_out(source, image, cleaned, layout, engine, settings, first), orientation)
+            return _read_turned(source, image, orientation, engine, settings, second)
+    page = _read_laid_out(source, image, cleaned, layout, engine, settings, first, second)
+    return _with_orientation(page, orientation)
 
 
 def _read_turned(source: PageSource, image: np.ndarray, orientation: Orientation | None, engine: OcrEngine,
-                 settings: Settings) -> Page:
+                 settings: Settings, second: OcrEngine | None) -> Page:
     cleaned = clean_page(image, settings.cleanup, orientation)
     layout = analyse_layout(cleaned, settings.ocr)
-    return _read_laid_out(source, image, cleaned, layout, engine, settings)
+    return _read_laid_out(source, image, cleaned, layout, engine, settings, None, second)
 
 
 def _read_laid_out(source: PageSource, image: np.ndarray, cleaned: Cleaned, layout: PageLayout, engine: OcrEngine,
-                   settings: Settings, first: FirstReading | None = None) -> Page:
+                   settings: Settings, first: FirstReading | None, second: OcrEngine | None) -> Page:
     height, width = image.shape
     try:
-        return read_page(source, cleaned, layout, engine, settings.ocr, (width, height), first)
+        return read_page(source, cleaned, layout, engine, settings.ocr, (width, height), first, second)
     except CableOcrError as exc:
         return _failed(source, image, cleaned, layout, settings, exc)
 
@@ -291,6 +302,7 @@ def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, Extra
         provenance=Provenance(
             software_version=__version__,
             engines=sorted({p.engine for p in cable.pages}),
+            models={name: sha for identity in engine_identities(settings) for name, sha in identity.models.items()},
             settings=settings.model_dump(mode="json"),
         ),
     )

@@ -1,8 +1,12 @@
-"""OCR engines behind one small interface; a dict of them is enough."""
+"""OCR engines behind one small interface, registered in one place (ENGINES)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -20,6 +24,8 @@ class RecognizedLine:
     chars: list[Char] = field(default_factory=list)
     writing_mode: WritingMode | None = None  # None: the page's; set on a block read the other way
     second_reading: str | None = None  # the line's other reading (raw), where it was read twice
+    read_by: tuple[str, ...] = ()  # the engines whose readings made it, where more than one read the page
+    chars_agreed: int | None = None  # characters the engines read alike, where two read it
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,38 @@ class Reading:
         return sum(confs) / len(confs) if confs else 0.0
 
 
-class OcrEngine(Protocol):
+@dataclass(frozen=True)
+class EngineIdentity:
+    """What a reading came from, for the provenance: the engine, its version, and each model
+    file with its SHA-256."""
+
     name: str
+    version: str
+    models: dict[str, str]  # model file name -> sha256
+
+    def describe(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+@cache
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class OcrEngine(Protocol):
+    """An engine takes a page, block or line image and the writing direction, and returns lines
+    with characters, boxes (in the pixels it was handed) and confidences (0..1)."""
+
+    name: str
+
+    def probe(self) -> EngineIdentity:
+        """The engine's identity, checked once; raises MissingTool naming the remedy when a
+        piece of its installation is missing."""
+        ...
 
     def recognize(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         """Read a whole page (or block) in the given writing direction."""
@@ -44,6 +80,7 @@ class OcrEngine(Protocol):
         """Read an image holding a single line (or vertical column)."""
         ...
 
+    # What an engine has beyond reading (an engine without it returns [] or a None orientation).
     def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
         """Read a single line once per other line segmentation the engine has (besides
         recognize_line's): readings of the line to keep the surest of."""
@@ -56,14 +93,32 @@ class OcrEngine(Protocol):
         ...
 
     def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
-        """Whether the page lies sideways or upside down."""
+        """Whether the page lies sideways or upside down (confidence 0 where it cannot tell)."""
+        ...
+
+    def misses(self, mode: WritingMode) -> frozenset[str]:
+        """Characters the engine is known to leave out in this direction (measured), so that
+        another engine's reading of them is not outvoted by their absence."""
         ...
 
 
-def get_engine(name: str) -> OcrEngine:
+def _tesseract() -> OcrEngine:
     from cableocr.engines.tesseract import TesseractEngine
 
-    engines: dict[str, type] = {"tesseract": TesseractEngine}
-    if name not in engines:
-        raise ValueError(f"unknown OCR engine {name!r}; known: {', '.join(engines)}")
-    return engines[name]()
+    return TesseractEngine()
+
+
+def _rapidocr() -> OcrEngine:
+    from cableocr.engines.rapid import RapidOcrEngine
+
+    return RapidOcrEngine()
+
+
+# Every engine, by the name settings use. Adding an engine is writing its class and a line here.
+ENGINES: dict[str, Callable[[], OcrEngine]] = {"tesseract": _tesseract, "rapidocr": _rapidocr}
+
+
+def get_engine(name: str) -> OcrEngine:
+    if name not in ENGINES:
+        raise ValueError(f"unknown OCR engine {name!r}; known: {', '.join(ENGINES)}")
+    return ENGINES[name]()

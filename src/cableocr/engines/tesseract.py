@@ -7,13 +7,14 @@ import re
 import subprocess
 import xml.etree.ElementTree as ET
 from functools import cache
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytesseract
 
 from cableocr.config import OcrConfig
-from cableocr.engines import Reading, RecognizedLine
+from cableocr.engines import EngineIdentity, Reading, RecognizedLine, file_sha256
 from cableocr.errors import EngineError, MissingTool
 from cableocr.models import Box, Char, Orientation, WritingMode
 
@@ -126,8 +127,33 @@ def parse_hocr(hocr: bytes, vertical: bool = False) -> list[RecognizedLine]:
     return lines
 
 
+def tessdata() -> Path | None:
+    """Where Tesseract keeps its models (from its own listing)."""
+    listing = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
+                             text=True, check=False)
+    found = re.search(r'"(.+?)"', listing.stdout.splitlines()[0] if listing.stdout else "")
+    return Path(found.group(1)) if found else None
+
+
+@cache
+def identity() -> EngineIdentity:
+    version, folder = probe(), tessdata()
+    models = {}
+    for model in PACKAGES:
+        path = folder / f"{model}.traineddata" if folder else None
+        if path and path.is_file():
+            models[path.name] = file_sha256(path)
+    return EngineIdentity(name="tesseract", version=version, models=models)
+
+
 class TesseractEngine:
     name = "tesseract"
+
+    def probe(self) -> EngineIdentity:
+        return identity()
+
+    def misses(self, mode: WritingMode) -> frozenset[str]:
+        return frozenset()
 
     def recognize(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         return self._run(image, *MODELS[mode], cfg)

@@ -11,11 +11,12 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel
 
+from cableocr.synth.conditions import Conditions, apply_effects, check, deliver
 from cableocr.synth.degrade import LEVELS, Level, degradation_for, degrade
-from cableocr.synth.render import DECLASSIFICATION, DrawnPage, render_cable
+from cableocr.synth.render import DECLASSIFICATION, DrawnPage, render_cable, set_in
 from cableocr.synth.seed import CableSpec, parse_seed
 
-__all__ = ["LEVELS", "SAMPLE_BATCH", "Truth", "generate", "load_truth", "parse_seed", "seed_files", "write_sample"]
+__all__ = ["LEVELS", "SAMPLE_BATCH", "Conditions", "Truth", "generate", "load_truth", "parse_seed", "seed_files", "write_sample"]
 
 _REPO = Path(__file__).resolve().parents[3]
 
@@ -54,7 +55,7 @@ class TruthPage(BaseModel):
 
 
 class Truth(BaseModel):
-    """What the generator drew. Boxes are in the unskewed render's pixels."""
+    """What the generator drew. Boxes are in the unskewed render's pixels, at the page's dpi."""
 
     cable_number: str
     seed_name: str
@@ -68,6 +69,7 @@ class Truth(BaseModel):
     fields: dict[str, str | list[str] | None]
     era_date: str
     variant: str = "seed"  # seed, or the variant's features (western-year, serial-prefix, …)
+    conditions: Conditions = Conditions()  # typeface, resolution, effects
 
 
 def _fields(spec: CableSpec, pages: list[DrawnPage]) -> dict[str, str | list[str] | None]:
@@ -102,20 +104,24 @@ def _fields(spec: CableSpec, pages: list[DrawnPage]) -> dict[str, str | list[str
     }
 
 
-def _write_images(images: list[Image.Image], out: Path, stem: str, fmt: ImageFormat) -> list[tuple[str, int]]:
+def _write_images(images: list[Image.Image], out: Path, stem: str, fmt: ImageFormat,
+                  dpi: int = 300) -> list[tuple[str, int]]:
+    """The pages in fmt. A PDF holds greyscale JPEG pages (as a scanner's PDF does); a 1-bit
+    page goes into a TIFF as CCITT group 4."""
     if fmt == "pdf":
         path = out / f"{stem}.pdf"
-        images[0].save(path, save_all=True, append_images=images[1:], resolution=300.0, quality=75)
+        images[0].save(path, save_all=True, append_images=images[1:], resolution=float(dpi), quality=75)
         return [(path.name, i) for i in range(len(images))]
     if fmt == "tiff":
         path = out / f"{stem}.tif"
-        images[0].save(path, save_all=True, append_images=images[1:], dpi=(300, 300), compression="tiff_adobe_deflate")
+        compression = "group4" if images[0].mode == "1" else "tiff_adobe_deflate"
+        images[0].save(path, save_all=True, append_images=images[1:], dpi=(dpi, dpi), compression=compression)
         return [(path.name, i) for i in range(len(images))]
     names = []
     for i, image in enumerate(images):
         path = out / f"{stem}-p{i + 1}.{'jpg' if fmt == 'jpeg' else 'png'}"
         options = {"quality": 75} if fmt == "jpeg" else {"optimize": True}
-        image.save(path, dpi=(300, 300), **options)
+        (image.convert("L") if fmt == "jpeg" else image).save(path, dpi=(dpi, dpi), **options)
         names.append((path.name, 0))
     return names
 
@@ -130,25 +136,33 @@ def generate(
     stem: str | None = None,
     truth_dir: Path | None = None,
     variant: str = "seed",
+    conditions: Conditions | None = None,
 ) -> Path:
-    """Render one cable (a seed file, or a spec such as a variant of one) into out/; write its
+    """Render one cable (a seed file, or a spec such as a variant of one) into out/ under the
+    given conditions (typeface, resolution, effects; default: IPA Mincho at 300 dpi); write its
     truth JSON into truth_dir (default out/truth).
 
     The truth goes to a sub-folder because a batch folder's own files are all read as scans.
     """
+    conditions = conditions or Conditions()
+    check(conditions)
     spec = seed_file if isinstance(seed_file, CableSpec) else parse_seed(seed_file)
     stem = stem or f"{spec.number}-{layout}-{level}"
     rng = np.random.default_rng(random_seed)
-    drawn = render_cable(spec, vertical=layout == "vertical")
+    with set_in(conditions.typeface):
+        drawn = render_cable(spec, vertical=layout == "vertical")
     degradations = [degradation_for(level, rng) for _ in drawn]
-    images = [
-        Image.fromarray(degrade(np.asarray(page.image), d, rng))
+    delivered = [
+        deliver(apply_effects(degrade(np.asarray(page.image), d, rng), conditions.effects, rng), conditions)
         for page, d in zip(drawn, degradations, strict=True)
     ]
+    images = [Image.fromarray(image).convert("1") if conditions.bilevel else Image.fromarray(image)
+              for image, _ in delivered]
     out.mkdir(parents=True, exist_ok=True)
-    names = _write_images(images, out, stem, fmt)
+    names = _write_images(images, out, stem, fmt, conditions.dpi)
+    scale = delivered[0][1]
     pages = [
-        _truth_page(page, name, index, d.skew_deg)
+        _truth_page(page, name, index, d.skew_deg, scale)
         for page, (name, index), d in zip(drawn, names, degradations, strict=True)
     ]
     truth = Truth(
@@ -162,6 +176,7 @@ def generate(
         fields=_fields(spec, drawn),
         era_date=spec.era_date,
         variant=variant,
+        conditions=conditions,
     )
     truth_dir = truth_dir or out / "truth"
     truth_dir.mkdir(parents=True, exist_ok=True)
@@ -170,15 +185,21 @@ def generate(
     return path
 
 
-def _truth_page(page: DrawnPage, name: str, index: int, skew: float) -> TruthPage:
-    lines = [TruthLine(text=ln.text, role=ln.role, box=ln.box, writing_mode=ln.writing_mode) for ln in page.lines]
+def _scaled(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    return (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
+
+
+def _truth_page(page: DrawnPage, name: str, index: int, skew: float, scale: float = 1.0) -> TruthPage:
+    lines = [TruthLine(text=ln.text, role=ln.role, box=_scaled(ln.box, scale), writing_mode=ln.writing_mode)
+             for ln in page.lines]
     return TruthPage(
         file=name,
         index=index,
         text="\n".join(ln.text for ln in lines),
         body_text="\n".join(ln.text for ln in lines if ln.role == "body"),
         lines=lines,
-        redactions=page.redactions,
+        redactions=[_scaled(box, scale) for box in page.redactions],
         redaction_hides=page.redaction_hides,
         skew_deg=skew,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -12,10 +14,25 @@ from PIL import Image, ImageDraw, ImageFont
 
 from cableocr.synth.seed import SENDER_TITLES, CableSpec, Paragraph
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/ipafont-mincho/ipam.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-mincho.ttf",
-)
+@dataclass(frozen=True)
+class Typeface:
+    path: Path
+    package: str  # the Debian package that installs it (the Makefile's APT_PACKAGES)
+    index: int = 0  # the face inside a collection (Noto's .ttc: 0 is the Japanese one)
+
+
+# The typefaces the generator sets cables in: the Mincho of the seeds' era, and others a
+# printer or typewriter of another decade might have used.
+TYPEFACES: dict[str, Typeface] = {
+    "ipa-mincho": Typeface(Path("/usr/share/fonts/opentype/ipafont-mincho/ipam.ttf"), "fonts-ipafont-mincho"),
+    "ipa-gothic": Typeface(Path("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"), "fonts-ipafont-gothic"),
+    "ipaex-mincho": Typeface(Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"), "fonts-ipaexfont-mincho"),
+    "ipaex-gothic": Typeface(Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"), "fonts-ipaexfont-gothic"),
+    "noto-serif": Typeface(Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"), "fonts-noto-cjk"),
+    "noto-sans": Typeface(Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), "fonts-noto-cjk"),
+}
+DEFAULT_TYPEFACE = "ipa-mincho"
+_typeface: ContextVar[str] = ContextVar("typeface", default=DEFAULT_TYPEFACE)
 PAGE_W, PAGE_H = 2480, 3508  # A4 at 300 dpi
 MARGIN = 200
 BODY_SIZE = 44
@@ -23,16 +40,34 @@ BODY_PITCH = 74
 DECLASSIFICATION = ("秘密指定解除", "外交記録・情報公開室")
 
 
-def font_path() -> Path:
-    for candidate in FONT_CANDIDATES:
-        if Path(candidate).exists():
-            return Path(candidate)
-    raise FileNotFoundError("no Mincho font: install fonts-ipafont-mincho (make deps does)")
+def font_path(name: str | None = None) -> Path:
+    typeface = TYPEFACES[name or _typeface.get()]
+    if not typeface.path.exists():
+        raise FileNotFoundError(f"no {name or _typeface.get()} font at {typeface.path}: install {typeface.package} "
+                                "(make deps does)")
+    return typeface.path
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
+def _face(name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path(name)), size, index=TYPEFACES[name].index)
+
+
 def font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_path()), size)
+    """The typeface the cable is being set in (set_in), at size px."""
+    return _face(_typeface.get(), size)
+
+
+@contextmanager
+def set_in(typeface: str):
+    """Render in this typeface (a name of TYPEFACES) within the block."""
+    if typeface not in TYPEFACES:
+        raise ValueError(f"unknown typeface {typeface!r}; known: {', '.join(TYPEFACES)}")
+    token = _typeface.set(typeface)
+    try:
+        yield
+    finally:
+        _typeface.reset(token)
 
 
 @dataclass

@@ -1,0 +1,192 @@
+"""Two readings of the same text made one, character by character: two models of one engine, or two engines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+from statistics import median
+
+from cableocr.engines import Reading, RecognizedLine
+from cableocr.models import Box, Char, WritingMode
+from cableocr.orthography import word_count
+
+# Small kana: the dictionary prefers them (行って to 行つて), but cable orthography writes them
+# full-size (design/cable-format.md), so the dictionary's liking is no evidence.
+_SMALL_KANA = set("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ")
+CONTEXT = 4  # characters each side of a disputed one, for the word count
+
+
+@dataclass(frozen=True)
+class CombineRule:
+    """How two readings of a line become one.
+
+    lone_min: a character only one reading has is kept when read at this confidence or more.
+    agreement_raises: where the readings agree, the character's confidence is that of two
+    independent readers agreeing (two engines); otherwise the first reading's own (two models
+    of one engine, whose errors are not independent).
+    other_misses: characters the other reading is known to leave out (PP-OCR on vertical pages
+    drops 、。（）ー): the first reading's lone such character is kept at its own confidence.
+    """
+
+    lone_min: float
+    agreement_raises: bool = False
+    other_misses: frozenset[str] = frozenset()
+
+
+def mean_confidence(chars: list[Char]) -> float:
+    confs = [c.confidence for c in chars if c.confidence is not None]
+    return sum(confs) / len(confs) if confs else 0.0
+
+
+def _disputed(kept: Char, other: Char) -> Char:
+    """A character the readers read differently, with the chance that it is the right one of
+    the two, were the two readers independent: from both scores, not the kept one's alone (0.99
+    against 0.96 is 0.80; 0.97 against 0.96, 0.57). So a disputed character is never surer
+    than the dispute allows, and review sees it."""
+    k, o = kept.confidence or 0.0, other.confidence or 0.0
+    odds = k * (1 - o) + o * (1 - k)
+    return kept.model_copy(update={"confidence": round(k * (1 - o) / odds, 4) if odds else 0.0})
+
+
+def _agreed(mine: Char, theirs: Char) -> Char:
+    """A character two independent readers read alike: the chance that both are right rather
+    than both wrong in the same way (0.9 and 0.9 give 0.988; 0.6 and 0.99, 0.993)."""
+    a, b = mine.confidence or 0.0, theirs.confidence or 0.0
+    both = a * b + (1 - a) * (1 - b)
+    return mine.model_copy(update={"confidence": round(a * b / both, 4) if both else 0.0})
+
+
+def _settle(before: list[Char], mine: Char, theirs: Char, after: list[Char]) -> Char:
+    """Of two readings of one character, the one that makes fewer words with its neighbours
+    (検討 against 検計, 欧米 against 史米, APEC against APE0, on the seed pages); where the
+    words do not tell, or one is a small kana, the surer."""
+    surer, other = (mine, theirs) if (mine.confidence or 0) >= (theirs.confidence or 0) else (theirs, mine)
+    if mine.text not in _SMALL_KANA and theirs.text not in _SMALL_KANA:
+        left, right = "".join(c.text for c in before[-CONTEXT:]), "".join(c.text for c in after[:CONTEXT])
+        words = {c.text: word_count(left + c.text + right) for c in (mine, theirs)}
+        if words[other.text] < words[surer.text]:
+            surer, other = other, surer
+    return _disputed(surer, other)
+
+
+@dataclass(frozen=True)
+class Combined:
+    chars: list[Char]
+    agreed: int  # characters both readings read alike
+    disputed: int  # characters read differently, settled one by one or as the surer run
+
+
+def combine_chars(first: list[Char], other: list[Char], rule: CombineRule) -> Combined:
+    """Two readings' characters of one line, aligned: where they agree, the first's (at the
+    agreement's confidence where rule.agreement_raises); where each read its own characters one
+    for one, each settled by the words it makes, then by the scores (_settle); where they read
+    different lengths, the surer run; a character only one of them read, kept when it is read
+    at rule.lone_min or more (each model was seen to add characters the other did not: 和需要,
+    理解しにている), or when it is one the other reading is known to miss."""
+    kept: list[Char] = []
+    agreed = disputed = 0
+    matcher = SequenceMatcher(None, [c.text for c in first], [c.text for c in other], autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        mine, theirs = first[a0:a1], other[b0:b1]
+        if op == "equal":
+            agreed += len(mine)
+            kept += [_agreed(a, b) for a, b in zip(mine, theirs, strict=True)] if rule.agreement_raises else mine
+        elif op == "replace" and len(mine) == len(theirs):
+            disputed += len(mine)
+            for i, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+                kept.append(_settle(kept, a, b, first[a0 + i + 1 :]))
+        elif op == "replace":
+            disputed += max(len(mine), len(theirs))
+            kept += mine if mean_confidence(mine) >= mean_confidence(theirs) else theirs
+        elif mine:  # read by the first alone
+            kept += [c for c in mine if c.text in rule.other_misses] if mean_confidence(mine) < rule.lone_min else mine
+        else:
+            kept += theirs if mean_confidence(theirs) >= rule.lone_min else []
+    return Combined(kept, agreed, disputed)
+
+
+def combine_readings(first: Reading, other: Reading, lone_min: float) -> tuple[Reading, int]:
+    """Two models' readings of one page or line: the first, each of its lines combined with the
+    other model's reading of the same line (the one line of the other reading sharing most of
+    its box): (the reading, lines whose text changed). A line the other model read otherwise
+    (in two, or not at all) is the first's."""
+    lines, changed = [], 0
+    for line in first.lines:
+        same = [o for o in other.lines if line.box.shared_share(o.box) > 0.6]
+        if len(same) != 1 or not line.chars:
+            lines.append(line)
+            continue
+        chars = combine_chars(line.chars, same[0].chars, CombineRule(lone_min)).chars
+        text = "".join(c.text for c in chars)
+        if text == "".join(c.text for c in line.chars):
+            lines.append(replace(line, chars=chars))
+        else:
+            lines.append(replace(line, raw=text, chars=chars))
+            changed += 1
+    return Reading(lines=lines, engine=f"{first.engine} + {other.engine}"), changed
+
+
+WORD_GAP = 0.6  # a gap between two characters wider than this many character heights is a space
+
+
+def spaced(chars: list[Char], mode: WritingMode) -> str:
+    """The characters as a line's text, a space where they stand apart (平成5年 9月28日): the
+    word breaks an engine's raw text would have, from the boxes, in character heights."""
+    if not chars:
+        return ""
+    height = max(1.0, median((c.box.y1 - c.box.y0) if mode == "horizontal" else (c.box.x1 - c.box.x0) for c in chars))
+    text = chars[0].text
+    for before, char in zip(chars, chars[1:], strict=False):
+        gap = char.box.x0 - before.box.x1 if mode == "horizontal" else char.box.y0 - before.box.y1
+        text += (" " if gap > WORD_GAP * height else "") + char.text
+    return text
+
+
+def _along(box: Box, mode: WritingMode) -> int:
+    return box.x0 if mode == "horizontal" else box.y0
+
+
+def _parts_of(line: RecognizedLine, other: Reading, mode: WritingMode) -> list[RecognizedLine]:
+    """The other engine's lines that lie mostly inside this line (an engine may split a line
+    the other read whole: the date and 国連発 on one row), in reading order."""
+    parts = [o for o in other.lines if o.chars and line.box.shared_area(o.box) >= 0.6 * max(o.box.area, 1)
+             and (o.writing_mode or mode) == (line.writing_mode or mode)]
+    return sorted(parts, key=lambda o: _along(o.box, line.writing_mode or mode))
+
+
+@dataclass(frozen=True)
+class EngineAgreement:
+    """What combining two engines' page readings did, for the page's record."""
+
+    lines_combined: int  # lines both engines read, combined character by character
+    lines_first_only: int  # lines only the first engine read (kept as it read them)
+    lines_second_only: int  # lines only the second engine read, added
+    chars_agreed: int
+    chars_disputed: int
+
+
+def combine_engines(first: Reading, second: Reading, mode: WritingMode, rule: CombineRule,
+                    second_only_min: float) -> tuple[Reading, EngineAgreement]:
+    """Two engines' readings of one page made one. Each line of the first is combined with the
+    second's reading of it (its lines lying inside the first's line box); a line the second
+    read and the first did not (no line of the first shares 30% of it) is added when read at
+    second_only_min or more. Every line records the engines that read it and how many of its
+    characters they agreed on."""
+    lines: list[RecognizedLine] = []
+    agreed = disputed = combined = 0
+    for line in first.lines:
+        parts = _parts_of(line, second, mode)
+        if not parts or not line.chars:
+            lines.append(replace(line, read_by=(first.engine,)))
+            continue
+        result = combine_chars(line.chars, [c for p in parts for c in p.chars], rule)
+        combined += 1
+        agreed, disputed = agreed + result.agreed, disputed + result.disputed
+        same = [c.text for c in result.chars] == [c.text for c in line.chars]
+        lines.append(replace(line, raw=line.raw if same else spaced(result.chars, line.writing_mode or mode),
+                             chars=result.chars, read_by=(first.engine, second.engine), chars_agreed=result.agreed))
+    added = [replace(o, read_by=(second.engine,)) for o in second.lines
+             if o.chars and mean_confidence(o.chars) >= second_only_min
+             and not any(o.box.shared_area(ln.box) >= 0.3 * max(min(o.box.area, ln.box.area), 1) for ln in first.lines)]
+    agreement = EngineAgreement(combined, len(first.lines) - combined, len(added), agreed, disputed)
+    return Reading(lines=[*lines, *added], engine=f"{first.engine} + {second.engine}"), agreement

@@ -1,0 +1,65 @@
+"""An engine that replays recorded readings: for unit tests of what is done with engine output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from cableocr.config import OcrConfig
+from cableocr.engines import EngineIdentity, Reading, RecognizedLine
+from cableocr.models import Box, Char, Orientation, WritingMode
+
+
+@dataclass
+class FakeEngine:
+    """Replays one recorded reading per writing direction, whatever image it is handed, and
+    keeps the calls it was given. misses: what it claims to leave out in each direction."""
+
+    readings: dict[WritingMode, Reading]
+    name: str = "fake"
+    missing: dict[WritingMode, frozenset[str]] = field(default_factory=dict)
+    calls: list[tuple[str, WritingMode, tuple[int, ...]]] = field(default_factory=list)
+
+    def probe(self) -> EngineIdentity:
+        return EngineIdentity(name=self.name, version="recorded", models={})
+
+    def recognize(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
+        self.calls.append(("recognize", mode, image.shape))
+        return self.readings[mode]
+
+    def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
+        self.calls.append(("recognize_line", mode, image.shape))
+        return self.readings[mode]
+
+    def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
+        return []
+
+    def recognize_with_other_models(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig,
+                                    line: bool = False) -> list[Reading]:
+        return []
+
+    def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
+        return Orientation(method="fake: never turned")
+
+    def misses(self, mode: WritingMode) -> frozenset[str]:
+        return self.missing.get(mode, frozenset())
+
+
+def save_reading(reading: Reading, path: Path) -> None:
+    """A reading as JSON, to be replayed (load_reading)."""
+    lines = [{**{k: v for k, v in vars(line).items() if k not in ("box", "chars")}, "box": line.box.model_dump(),
+              "chars": [c.model_dump() for c in line.chars]} for line in reading.lines]
+    path.write_text(json.dumps({"engine": reading.engine, "lines": lines}, ensure_ascii=False), encoding="utf-8")
+
+
+def load_reading(path: Path) -> Reading:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    lines = []
+    for line in data["lines"]:
+        chars = [Char(text=c["text"], box=Box(**c["box"]), confidence=c["confidence"]) for c in line["chars"]]
+        lines.append(RecognizedLine(**{**line, "box": Box(**line["box"]), "chars": chars,
+                                       "read_by": tuple(line.get("read_by", ()))}))
+    return Reading(lines=lines, engine=data["engine"])

@@ -1,0 +1,169 @@
+"""PP-OCRv6 (small detection and recognition models) through rapidocr and onnxruntime.
+
+The models are the ones the rapidocr wheel ships (Apache-2.0); nothing is fetched at run time.
+Settings measured on the seed cables (design/ocr-notes.md): the angle classifier is off (it
+turns vertical columns upside down into junk), and onnxruntime runs one thread per call, as
+the pages are spread over the cores. The session is made once per worker thread and reused.
+
+Characters: the recogniser is a CTC model. Each character's confidence is the probability the
+model gave it at the time step where it was emitted (rapidocr's per-character scores, not the
+line's mean), and its box is where that time step falls along the detected line box (rapidocr's
+word boxes, one per character): a box from the model's alignment, not from the ink.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from cableocr.config import OcrConfig
+from cableocr.engines import EngineIdentity, Reading, RecognizedLine, file_sha256
+from cableocr.errors import EngineError, MissingTool
+from cableocr.models import Box, Char, Orientation, WritingMode
+
+PACKAGES = ("rapidocr", "onnxruntime")
+MODEL_FILES = ("PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx")
+PARAMS: dict[str, Any] = {
+    "Global.use_cls": False,
+    "Global.log_level": "error",
+    "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+}
+# Measured on the vertical seed pages (design/ocr-notes.md): PP-OCR leaves out almost exactly
+# the characters whose glyph is turned or moved in vertical writing.
+MISSES: dict[WritingMode, frozenset[str]] = {
+    "vertical": frozenset("、。（）()ー"),
+    "horizontal": frozenset(),
+}
+_sessions = threading.local()
+log = logging.getLogger(__name__)
+
+
+def _models_folder() -> Path:
+    import rapidocr
+
+    return Path(rapidocr.__file__).parent / "models"
+
+
+@cache
+def probe() -> EngineIdentity:
+    """rapidocr's identity, once: its version and onnxruntime's, and the hashes of the model
+    files the wheel ships. Raises MissingTool naming the package when a piece is missing."""
+    for package in PACKAGES:
+        try:
+            metadata.version(package)
+        except metadata.PackageNotFoundError as exc:
+            raise MissingTool(f"the second OCR engine needs the Python package {package}: "
+                              f"pip install {package} (make deps does)") from exc
+    folder = _models_folder()
+    missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
+    if missing:
+        raise MissingTool(f"rapidocr lacks its model files {', '.join(missing)} in {folder}: "
+                          "reinstall rapidocr (pip install --force-reinstall rapidocr)")
+    version = f"{metadata.version('rapidocr')} onnxruntime {metadata.version('onnxruntime')} PP-OCRv6 small"
+    return EngineIdentity(name="rapidocr", version=version,
+                          models={name: file_sha256(folder / name) for name in MODEL_FILES})
+
+
+def _session():
+    """This thread's rapidocr session: made once, then reused for every page and line."""
+    if not hasattr(_sessions, "ocr"):
+        probe()
+        from rapidocr import RapidOCR
+
+        _sessions.ocr = RapidOCR(params=PARAMS)
+    return _sessions.ocr
+
+
+def _char_boxes(chars: list[tuple[str, float, list]], line_box: Box) -> list[Char]:
+    found = []
+    for text, score, quad in chars:
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        box = Box(x0=int(min(xs)), y0=int(min(ys)), x1=int(np.ceil(max(xs))), y1=int(np.ceil(max(ys))))
+        found.append(Char(text=text, box=box if box.area else line_box, confidence=round(float(score), 4)))
+    return found
+
+
+def _split_evenly(text: str, box: Box, score: float, vertical: bool) -> list[Char]:
+    """Where the engine gave no box per character: the line's box cut in equal parts, each
+    character at the line's score."""
+    n = max(len(text), 1)
+    if vertical:
+        step = (box.y1 - box.y0) / n
+        boxes = [Box(x0=box.x0, y0=round(box.y0 + i * step), x1=box.x1, y1=round(box.y0 + (i + 1) * step)) for i in range(n)]
+    else:
+        step = (box.x1 - box.x0) / n
+        boxes = [Box(x0=round(box.x0 + i * step), y0=box.y0, x1=round(box.x0 + (i + 1) * step), y1=box.y1) for i in range(n)]
+    return [Char(text=t, box=b, confidence=round(score, 4)) for t, b in zip(text, boxes, strict=True)]
+
+
+def _direction(box: Box, page_mode: WritingMode) -> WritingMode:
+    """A box 1.5 times as tall as wide is a column (rapidocr turns such boxes to read them), 1.5
+    times as wide as tall a row; a squarer one (a character or two) goes the page's way."""
+    width, height = box.x1 - box.x0, box.y1 - box.y0
+    if height >= 1.5 * width:
+        return "vertical"
+    return "horizontal" if width >= 1.5 * height else page_mode
+
+
+def _line(text: str, score: float, quad: np.ndarray, words: Any, page_mode: WritingMode) -> RecognizedLine | None:
+    text = text.strip()
+    if not text:
+        return None
+    xs, ys = quad[:, 0], quad[:, 1]
+    box = Box(x0=int(xs.min()), y0=int(ys.min()), x1=int(np.ceil(xs.max())), y1=int(np.ceil(ys.max())))
+    mode = _direction(box, page_mode)
+    chars = [c for c in _char_boxes(list(words or []), box) if c.text.strip()]
+    if "".join(c.text for c in chars) != text.replace(" ", ""):
+        chars = [c for c in _split_evenly(text, box, score, mode == "vertical") if c.text.strip()]
+    # A line in the page's direction carries no direction of its own (RecognizedLine's rule).
+    return RecognizedLine(raw=text, box=box, chars=chars, writing_mode=None if mode == page_mode else mode)
+
+
+class RapidOcrEngine:
+    name = "rapidocr"
+
+    def probe(self) -> EngineIdentity:
+        return probe()
+
+    def recognize(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
+        """The page (or block): PP-OCR finds its lines and reads each. Lines as tall as 1.5
+        times their width are columns (rapidocr turns them to read them); the rest are rows."""
+        colour = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+        try:
+            result = _session()(colour, return_word_box=True, return_single_char_box=True)
+        except MissingTool:
+            raise
+        except Exception as exc:  # onnxruntime and rapidocr raise their own types
+            raise EngineError(f"rapidocr failed: {type(exc).__name__}: {exc}") from exc
+        lines = []
+        if getattr(result, "txts", None):
+            words = result.word_results or [None] * len(result.txts)
+            for text, score, quad, chars in zip(result.txts, result.scores, result.boxes, words, strict=False):
+                if (line := _line(text, float(score), np.asarray(quad), chars, mode)) is not None:
+                    lines.append(line)
+        return Reading(lines=lines, engine=f"rapidocr {probe().version}")
+
+    def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
+        return self.recognize(image, mode, cfg)
+
+    def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
+        return []
+
+    def recognize_with_other_models(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig,
+                                    line: bool = False) -> list[Reading]:
+        return []
+
+    def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
+        return Orientation(rotate_cw=0, confidence=0.0, method="rapidocr", note="rapidocr does not detect orientation")
+
+    def misses(self, mode: WritingMode) -> frozenset[str]:
+        return MISSES[mode]
+
