@@ -177,3 +177,55 @@ def test_the_engines_spaces_between_japanese_are_gone_from_the_text(ocr_results,
     lines = [ln for page in _document(ocr_results, case)["pages"] for ln in page["lines"]]
     assert any(re.search(r"[^\x00-\x7f] +[^\x00-\x7f]", ln["raw"]) for ln in lines)
     assert not any(re.search(r"[^\x00-\x7f][ \u3000]|[ \u3000][^\x00-\x7f]", ln["text"]) for ln in lines)
+
+
+class _ReadsWhatItIsShown:
+    """A fake engine pair's reading that depends on the page it is handed: a binarised page
+    reads as broken strokes (大→人, 経→終, where the engines disagree), a grey one as printed."""
+
+    def __init__(self, name: str, broken: str, whole: str = "外務大臣経済"):
+        from cableocr.engines.fake import FakeEngine
+
+        self.name, self.broken, self.whole = name, broken, whole
+        self.fake = FakeEngine({}, name=name)
+
+    def __getattr__(self, attribute):
+        return getattr(self.fake, attribute)
+
+    def _reading(self, image, mode):
+        from cableocr.engines import Reading, RecognizedLine
+        from cableocr.models import Box, Char
+
+        text = self.broken if len(np.unique(image)) <= 2 else self.whole
+        chars = [Char(text=t, confidence=0.95, box=Box(x0=200 + 60 * i, y0=400, x1=250 + 60 * i, y1=450))
+                 for i, t in enumerate(text)]
+        return Reading(lines=[RecognizedLine(raw=text, box=Box(x0=200, y0=400, x1=200 + 60 * len(text), y1=450),
+                                             chars=chars)], engine=self.name)
+
+    def recognize(self, image, mode, cfg):
+        return self._reading(image, mode)
+
+    def recognize_line(self, image, mode, cfg):
+        return self._reading(image, mode)
+
+
+def test_a_page_whose_binarising_would_hurt_keeps_the_reading_of_the_page_as_it_was(poor_page):
+    """Binarising was tuned on generated pages; where the engines agree better on the page as it
+    was, that reading is kept, and the page says so."""
+    from cableocr.models import PageSource
+    from cableocr.pipeline import read_page_image
+
+    path, _ = poor_page
+    source = PageSource(file=path.name, index=0, sha256="0" * 64)
+    settings = Settings()
+    first, second = _ReadsWhatItIsShown("one", "外務人臣終済"), _ReadsWhatItIsShown("two", "外務大巨経斉")
+    page = read_page_image(source, _grey(path), settings, first, second)
+    step = next(s for s in page.steps if s.name == "cleanup_checked")
+    assert step.params["kept"] == "as it was"
+    assert step.params["as it was score"] > step.params["binarised score"]
+    assert next(s for s in page.steps if s.name == "binarise").params["method"].startswith("none")
+    assert "外務大臣経済" in [ln.text for ln in page.lines]
+    # Where the binarised page reads as well, it is kept.
+    same = _ReadsWhatItIsShown("one", "外務大臣経済"), _ReadsWhatItIsShown("two", "外務大臣経済")
+    page = read_page_image(source, _grey(path), settings, *same)
+    assert next(s for s in page.steps if s.name == "cleanup_checked").params["kept"] == "binarised"

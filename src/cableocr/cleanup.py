@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -35,6 +35,18 @@ class Cleaned:
     background: np.ndarray  # the paper alone, to paint things out with
     # 2x3 affine matrix from cleaned-image pixels back to the ingested page's pixels.
     to_source: np.ndarray
+    # Where the page was binarised: the page as it was before (upright, deskewed, flattened,
+    # grey), so that a reading of it can be compared with the binarised page's (without_binarising).
+    before_binarising: np.ndarray | None = None
+
+    def without_binarising(self) -> Cleaned | None:
+        """The same page cleaned but not binarised (nor despeckled), or None where it was not
+        binarised: the reading to compare with, where binarising may have hurt."""
+        if self.before_binarising is None:
+            return None
+        steps = [Step(name="binarise", params={"method": "none: the page as it was, to compare with its binarised "
+                                                         "reading"}) if s.name == "binarise" else s for s in self.steps]
+        return replace(self, image=self.before_binarising, steps=steps, before_binarising=None)
 
     def box_to_source(self, box: Box) -> Box:
         corners = np.array(
@@ -133,7 +145,8 @@ def working_scale(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, fl
     scale = cfg.working_char_px / size if size else 1.0
     if 1 / cfg.working_scale_tolerance <= scale <= cfg.working_scale_tolerance:
         scale = 1.0
-    params = {"character_px": size, "working_character_px": cfg.working_char_px, "scale": round(scale, 4)}
+    measured = {"character_px": size} if size else {"character_px_note": "too little text to measure"}
+    params = {**measured, "working_character_px": cfg.working_char_px, "scale": round(scale, 4)}
     if scale == 1.0:
         return image, 1.0, Step(name="working_scale", params=params)
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
@@ -166,7 +179,9 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         flatten_step = [Step(name="flatten_background", params={
             "paper_min": int(background.min()), "paper_max": int(background.max())})]
         background = np.full_like(image, 255)
+    grey = image
     image, binarise_step = binarise(image, background, outside, cfg)
+    binarised = binarise_step.params["method"] == "sauvola"
     steps = [
         Step(name="greyscale", params={"bits": 8}),
         scale_step,
@@ -175,4 +190,5 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         *flatten_step,
         binarise_step,
     ]
-    return Cleaned(image=image, steps=steps, skew_deg=angle, background=background, to_source=to_source)
+    return Cleaned(image=image, steps=steps, skew_deg=angle, background=background, to_source=to_source,
+                   before_binarising=grey if binarised else None)

@@ -55,6 +55,10 @@ class CleanupConfig(StageConfig):
     # Measured on the 30 generated seed pages, per megapixel: clean 0.5-2.2, medium 8.7-16.8,
     # poor 82-154.
     binarise_above_specks_per_mpx: float = 20.0
+    # Binarising can hurt a page it was not tuned on (faint strokes broken, a real mark taken for
+    # a speck): a binarised page is read as it was before too, and the reading the engines agree
+    # on better is kept (pipeline.read_page_checked), the choice recorded in a cleanup_checked step.
+    compare_unbinarised: bool = True
     noisy_speck_max_area: int = 80
     noisy_speck_clearance: int = 20
     sauvola_window: int = 51

@@ -333,6 +333,16 @@ def _read(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[Writin
     return mode, readings[mode], step
 
 
+def reading_score(page: Page) -> float:
+    """How well a page was read, to choose between two readings of it: the share of its
+    characters two engines read alike where two read it, else its mean character confidence."""
+    both = [ln for ln in page.lines if ln.chars_agreed is not None]
+    if both:
+        return sum(ln.chars_agreed or 0 for ln in both) / max(sum(len(ln.chars) for ln in page.lines), 1)
+    confs = [c.confidence for ln in page.lines for c in ln.chars if c.confidence is not None]
+    return sum(confs) / len(confs) if confs else 0.0
+
+
 FirstReading = tuple[WritingMode, Reading, Step]
 
 

@@ -41,8 +41,9 @@ from cableocr.models import (
     Page,
     PageSource,
     Provenance,
+    Step,
 )
-from cableocr.ocr import BLANK_PAGE, FirstReading, first_reading, read_page
+from cableocr.ocr import BLANK_PAGE, FirstReading, first_reading, read_page, reading_score
 from cableocr.review import apply_decisions
 from cableocr.review_log import read_log, save_machine_copy
 from cableocr.text import search_form
@@ -217,9 +218,29 @@ def _read_laid_out(source: PageSource, image: np.ndarray, cleaned: Cleaned, layo
                    settings: Settings, first: FirstReading | None, second: OcrEngine | None) -> Page:
     height, width = image.shape
     try:
-        return read_page(source, cleaned, layout, engine, settings.ocr, (width, height), first, second)
+        page = read_page(source, cleaned, layout, engine, settings.ocr, (width, height), first, second)
+        return read_page_checked(page, source, cleaned, engine, settings, (width, height), second)
     except CableOcrError as exc:
         return _failed(source, image, cleaned, layout, settings, exc)
+
+
+def read_page_checked(page: Page, source: PageSource, cleaned: Cleaned, engine: OcrEngine, settings: Settings,
+                      size: tuple[int, int], second: OcrEngine | None) -> Page:
+    """Where the page was binarised, the page read again as it was before binarising, and the
+    reading the engines agree on better kept (with one engine: the surer reading); the choice
+    and both scores recorded. Binarising was tuned on generated pages: on a page it was not
+    tuned on it may break faint strokes, and this is how such a page keeps its better text."""
+    plain = cleaned.without_binarising() if settings.cleanup.compare_unbinarised else None
+    if plain is None:
+        return page
+    other = read_page(source, plain, analyse_layout(plain, settings.ocr), engine, settings.ocr, size, None, second)
+    scores = {"binarised": reading_score(page), "as it was": reading_score(other)}
+    kept = max(scores, key=lambda name: scores[name])
+    measure = "characters the engines read alike" if second is not None else "mean character confidence"
+    step = Step(name="cleanup_checked", params={"kept": kept, "measured_by": measure,
+                                                **{f"{name} score": round(v, 4) for name, v in scores.items()}})
+    chosen = page if kept == "binarised" else other
+    return chosen.model_copy(update={"steps": [*chosen.steps, step]})
 
 
 def _failed(source: PageSource, image: np.ndarray, cleaned: Cleaned, layout: PageLayout, settings: Settings,

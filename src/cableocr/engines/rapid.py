@@ -33,6 +33,10 @@ MODEL_FILES = ("PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx")
 PARAMS: dict[str, Any] = {
     "Global.use_cls": False,
     "Global.log_level": "error",
+    # Detection on the page scaled to at most 1600 px a side: on the seed pages (raw, both
+    # layouts, three levels) it read as at rapidocr's 2000 (CER within ±0.4 points a page) in
+    # 2.4 s against 4.0 s; at 1400, some pages read a point worse.
+    "Global.max_side_len": 1600,
     "EngineConfig.onnxruntime.intra_op_num_threads": 1,
     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
 }

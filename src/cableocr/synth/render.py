@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from cableocr.synth.seed import SENDER_TITLES, CableSpec, Paragraph
 
+
 @dataclass(frozen=True)
 class Typeface:
     path: Path
