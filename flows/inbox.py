@@ -4,6 +4,15 @@ as a deployment (`cableocr serve`), it processes what archivists drop into the i
 from pathlib import Path
 
 from prefect import flow, get_run_logger
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterName,
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import StateType
 
 from cableocr.errors import BatchNotFound
 from flows.batch import batch_flow
@@ -32,3 +41,18 @@ def inbox_flow(inbox: Path, out_root: Path, translations: Path | None = None) ->
         batch_flow(batch=folder, out=out_root / folder.name, translations=translations)
         done.append(folder.name)
     return done
+
+
+async def drop_scheduled_runs(deployment: str) -> int:
+    """Delete the runs of the deployment that were scheduled and never started: a serve stopped
+    and started again (with another inbox, say) must not first work through a backlog of runs
+    scheduled by the one before, with its parameters. Returns how many were dropped."""
+    only_scheduled = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])))
+    named = DeploymentFilter(name=DeploymentFilterName(any_=[deployment]))
+    dropped = 0
+    async with get_client() as client:
+        while runs := await client.read_flow_runs(flow_run_filter=only_scheduled, deployment_filter=named, limit=200):
+            for run in runs:
+                await client.delete_flow_run(run.id)
+            dropped += len(runs)
+    return dropped

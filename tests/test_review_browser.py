@@ -90,7 +90,7 @@ def server(reviewed_batch):
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 300  # a generous cap: the start is awaited, not timed
     while not server.started:
         assert time.monotonic() < deadline, "the review server did not start"
         time.sleep(0.05)

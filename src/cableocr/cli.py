@@ -356,10 +356,16 @@ def serve(
 
     if use_local_server() is None:  # scheduling needs a lasting server, not the ephemeral API
         os.environ["PREFECT_API_URL"] = start_local_server()
-    from flows.inbox import inbox_flow
+    import asyncio
 
+    from flows.inbox import drop_scheduled_runs, inbox_flow
+
+    if dropped := asyncio.run(drop_scheduled_runs("cableocr-inbox")):
+        console.print(f"dropped {dropped} runs a previous serve had scheduled and never started")
     console.print(f"serving: {inbox} every {every} s into {out}/<batch>")
-    inbox_flow.serve(name="cableocr-inbox", interval=every,
+    # One inbox run at a time: a run takes longer than the interval on a full inbox, and two
+    # runs at once would read the same new folder into the same output.
+    inbox_flow.serve(name="cableocr-inbox", interval=every, limit=1,
                      parameters={"inbox": str(inbox.resolve()), "out_root": str(out.resolve()),
                                  "translations": str(translations.resolve()) if translations else None})
 
