@@ -6,8 +6,8 @@ import json
 import pytest
 from PIL import Image
 
-from cableocr.fields import FOUNDATION_FIELDS
 from cableocr.config import OcrConfig, Settings
+from cableocr.fields import FOUNDATION_FIELDS
 from cableocr.pipeline import run_batch
 
 pytestmark = pytest.mark.tesseract
