@@ -21,7 +21,7 @@ is a fit, not a proof). --conditions reads instead pages of cable text no settin
 under every typeface, resolution, effect and delivery the generator makes, one typeface and one
 effect held out of all fitting (HELD_OUT).
 
-Usage: python bench/versus_plain.py [--per-group N] [--work DIR] [--cables N] [--turned] [--conditions]
+Usage: python bench/versus_plain.py [--per-group N] [--work DIR] [--cables N] [--turned] [--conditions [--rows 0,3]]
 (DIR: a folder written by `cableocr eval --work DIR`, or one this writes with --cables N or
 --conditions; default output/eval)
 """
@@ -212,11 +212,11 @@ CONDITION_ROWS: list[tuple[Conditions, str, tuple[str, ...], str]] = [
 ]
 
 
-def write_conditions_batch(batch: Path, random_seed: int = 7) -> None:
-    """One page for each row of CONDITION_ROWS and each of its layouts, with held-out text."""
+def write_conditions_batch(batch: Path, rows: list[int], random_seed: int = 7) -> None:
+    """One page for each chosen row of CONDITION_ROWS and each of its layouts, with held-out text."""
     spec = parse_seed(seed_files()[-1])  # the one-page seed's form
     for i, (conditions, fmt, layouts, level) in enumerate(CONDITION_ROWS):
-        for layout in layouts:
+        for layout in layouts if i in rows else ():
             stem = f"cond-{i:02d}-{layout[0]}"
             if (batch / "truth" / f"{stem}.truth.json").exists():
                 continue
@@ -240,13 +240,16 @@ def main() -> None:
     parser.add_argument("--turned", action="store_true", help="also read each page laid at 90/180/270 degrees")
     parser.add_argument("--conditions", action="store_true",
                         help="read the conditions pages (typefaces, resolutions, effects, 1-bit, PDF) instead")
+    parser.add_argument("--rows", default=None, help="with --conditions: only these rows of CONDITION_ROWS (0,3,7)")
     args = parser.parse_args()
     batch = args.work / ("conditions" if args.conditions else "batch")
+    rows = [int(r) for r in args.rows.split(",")] if args.rows else list(range(len(CONDITION_ROWS)))
     if args.conditions:
-        write_conditions_batch(batch)
+        write_conditions_batch(batch, rows)
     elif args.cables:
         write_eval_batch(batch, args.cables)
-    truths = [load_truth(p) for p in sorted((batch / "truth").glob("*.truth.json"))]
+    truths = [load_truth(p) for p in sorted((batch / "truth").glob("*.truth.json"))
+              if not args.conditions or int(p.name.split("-")[1]) in rows]
     chosen: dict[tuple[str, str, str], list] = {}
     for truth in truths:
         label = _label(truth) if args.conditions else "seed pages, tuned on"

@@ -8,7 +8,7 @@ from dataclasses import asdict, replace
 import numpy as np
 
 from cableocr.cleanup import Cleaned
-from cableocr.combine import CombineRule, combine_engines, combine_readings
+from cableocr.combine import CombineRule, combine_engines, combine_readings, mean_confidence
 from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine
 from cableocr.errors import EngineError
@@ -26,11 +26,6 @@ def _shift(line: RecognizedLine, dx: int, dy: int) -> list[Char]:
     ]
 
 
-def _mean(chars: list[Char]) -> float:
-    confs = [c.confidence for c in chars if c.confidence is not None]
-    return sum(confs) / len(confs) if confs else 0.0
-
-
 def _doubles(chars: list[Char]) -> int:
     text = [c.text for c in chars if c.text.strip()]
     return sum(a == b for a, b in zip(text, text[1:], strict=False))
@@ -43,7 +38,7 @@ def _better(again: list[Char], before: list[Char]) -> bool:
     if _doubles(again) > _doubles(before):
         return False
     margin = 0.0 if len(again) == len(before) else 0.05
-    return _mean(again) > _mean(before) + margin
+    return mean_confidence(again) > mean_confidence(before) + margin
 
 
 def _same_length(again: list[Char], before: list[Char]) -> bool:
@@ -103,7 +98,7 @@ def reread_weak_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
         second = alone[0][0] if alone else " ".join(ln.raw for ln in readings[0].lines)
         surer = [(raw, chars) for raw, chars in alone if _same_length(chars, line.chars) and _better(chars, line.chars)]
         if is_weak and surer:
-            raw, chars = max(surer, key=lambda r: _mean(r[1]))
+            raw, chars = max(surer, key=lambda r: mean_confidence(r[1]))
             lines.append(RecognizedLine(raw=raw, box=line.box, chars=chars, second_reading=line.raw))
             replaced += 1
         else:
@@ -136,7 +131,7 @@ def read_missed_lines(reading: Reading, image: np.ndarray, mode: WritingMode, en
         if len(again.lines) != 1:
             continue
         chars = [c for c in _shift(again.lines[0], x0, y0) if c.text.strip()]
-        if not chars or _mean(chars) < cfg.missed_line_min_confidence:
+        if not chars or mean_confidence(chars) < cfg.missed_line_min_confidence:
             continue
         lines.append(RecognizedLine(raw=again.lines[0].raw, box=Box.union([c.box for c in chars]), chars=chars))
         added += 1
@@ -339,8 +334,7 @@ def reading_score(page: Page) -> float:
     both = [ln for ln in page.lines if ln.chars_agreed is not None]
     if both:
         return sum(ln.chars_agreed or 0 for ln in both) / max(sum(len(ln.chars) for ln in page.lines), 1)
-    confs = [c.confidence for ln in page.lines for c in ln.chars if c.confidence is not None]
-    return sum(confs) / len(confs) if confs else 0.0
+    return mean_confidence([c for ln in page.lines for c in ln.chars])
 
 
 FirstReading = tuple[WritingMode, Reading, Step]
