@@ -72,9 +72,13 @@ def ocr_results(generated, tesseract, tmp_path_factory):
     from cableocr.pipeline import run_batch
 
     root = tmp_path_factory.mktemp("ocr")
-    results = {}
+
+    def run(item):
+        case, gen = item
+        out = root / "-".join(case)
+        return case, (run_batch(gen.folder, out), out)
+
+    # A case at a time on each core (its pages one after another): the one-page cases and each
+    # case's assembly keep both cores busy, as spreading one case's pages did not.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for case, gen in generated.items():
-            out = root / "-".join(case)
-            results[case] = (run_batch(gen.folder, out, map_pages=pool.map), out)
-    return results
+        return dict(pool.map(run, sorted(generated.items(), key=lambda item: -len(item[1].truth.pages))))
