@@ -42,6 +42,16 @@ class Box(Frozen):
         smaller = min(self.area, other.area)
         return self.shared_area(other) / smaller if smaller > 0 else 0.0
 
+    def split(self, n: int, vertical: bool) -> list[Box]:
+        """n equal boxes along this one: down a column, or across a line."""
+        if vertical:
+            step = (self.y1 - self.y0) / n
+            return [Box(x0=self.x0, y0=round(self.y0 + i * step), x1=self.x1, y1=round(self.y0 + (i + 1) * step))
+                    for i in range(n)]
+        step = (self.x1 - self.x0) / n
+        return [Box(x0=round(self.x0 + i * step), y0=self.y0, x1=round(self.x0 + (i + 1) * step), y1=self.y1)
+                for i in range(n)]
+
     @staticmethod
     def union(boxes: list[Box]) -> Box | None:
         if not boxes:

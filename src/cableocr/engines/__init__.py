@@ -102,6 +102,23 @@ class OcrEngine(Protocol):
         ...
 
 
+class ReadsOnly:
+    """For an engine that only reads: it has no other line segmentations, no other models and no
+    orientation detector (the extras of the protocol that only Tesseract has)."""
+
+    name: str
+
+    def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
+        return []
+
+    def recognize_with_other_models(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig,
+                                    line: bool = False) -> list[Reading]:
+        return []
+
+    def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
+        return Orientation(method=self.name, note=f"{self.name} does not detect orientation")
+
+
 def _tesseract() -> OcrEngine:
     from cableocr.engines.tesseract import TesseractEngine
 

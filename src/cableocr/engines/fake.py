@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from cableocr.config import OcrConfig
-from cableocr.engines import EngineIdentity, Reading, RecognizedLine
-from cableocr.models import Box, Char, Orientation, WritingMode
+from cableocr.engines import EngineIdentity, Reading, ReadsOnly, RecognizedLine
+from cableocr.models import Box, Char, WritingMode
 
 
 @dataclass
-class FakeEngine:
+class FakeEngine(ReadsOnly):
     """Replays one recorded reading per writing direction, whatever image it is handed, and
     keeps the calls it was given. misses: what it claims to leave out in each direction."""
 
@@ -33,16 +33,6 @@ class FakeEngine:
     def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         self.calls.append(("recognize_line", mode, image.shape))
         return self.readings[mode]
-
-    def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
-        return []
-
-    def recognize_with_other_models(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig,
-                                    line: bool = False) -> list[Reading]:
-        return []
-
-    def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
-        return Orientation(method="fake: never turned")
 
     def misses(self, mode: WritingMode) -> frozenset[str]:
         return self.missing.get(mode, frozenset())

@@ -24,9 +24,9 @@ import cv2
 import numpy as np
 
 from cableocr.config import OcrConfig
-from cableocr.engines import EngineIdentity, Reading, RecognizedLine, file_sha256
+from cableocr.engines import EngineIdentity, Reading, ReadsOnly, RecognizedLine, file_sha256
 from cableocr.errors import EngineError, MissingTool
-from cableocr.models import Box, Char, Orientation, WritingMode
+from cableocr.models import Box, Char, WritingMode
 
 PACKAGES = ("rapidocr", "onnxruntime")
 MODEL_FILES = ("PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx")
@@ -98,14 +98,8 @@ def _char_boxes(chars: list[tuple[str, float, list]], line_box: Box) -> list[Cha
 def _split_evenly(text: str, box: Box, score: float, vertical: bool) -> list[Char]:
     """Where the engine gave no box per character: the line's box cut in equal parts, each
     character at the line's score."""
-    n = max(len(text), 1)
-    if vertical:
-        step = (box.y1 - box.y0) / n
-        boxes = [Box(x0=box.x0, y0=round(box.y0 + i * step), x1=box.x1, y1=round(box.y0 + (i + 1) * step)) for i in range(n)]
-    else:
-        step = (box.x1 - box.x0) / n
-        boxes = [Box(x0=round(box.x0 + i * step), y0=box.y0, x1=round(box.x0 + (i + 1) * step), y1=box.y1) for i in range(n)]
-    return [Char(text=t, box=b, confidence=round(score, 4)) for t, b in zip(text, boxes, strict=True)]
+    boxes = box.split(max(len(text), 1), vertical)
+    return [Char(text=t, box=b, confidence=round(score, 4)) for t, b in zip(text, boxes, strict=False)]
 
 
 def _direction(box: Box, page_mode: WritingMode) -> WritingMode:
@@ -131,7 +125,7 @@ def _line(text: str, score: float, quad: np.ndarray, words: Any, page_mode: Writ
     return RecognizedLine(raw=text, box=box, chars=chars, writing_mode=None if mode == page_mode else mode)
 
 
-class RapidOcrEngine:
+class RapidOcrEngine(ReadsOnly):
     name = "rapidocr"
 
     def probe(self) -> EngineIdentity:
@@ -157,16 +151,6 @@ class RapidOcrEngine:
 
     def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         return self.recognize(image, mode, cfg)
-
-    def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
-        return []
-
-    def recognize_with_other_models(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig,
-                                    line: bool = False) -> list[Reading]:
-        return []
-
-    def detect_orientation(self, image: np.ndarray, cfg: OcrConfig) -> Orientation:
-        return Orientation(rotate_cw=0, confidence=0.0, method="rapidocr", note="rapidocr does not detect orientation")
 
     def misses(self, mode: WritingMode) -> frozenset[str]:
         return MISSES[mode]

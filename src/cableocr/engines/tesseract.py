@@ -79,15 +79,6 @@ def _inside(inner: Box, outer: Box, slack: int = 4) -> bool:
             and inner.x1 <= outer.x1 + slack and inner.y1 <= outer.y1 + slack)
 
 
-def _split(word: Box, n: int, vertical: bool) -> list[Box]:
-    """n equal boxes along the word: down a column, or across a line."""
-    if vertical:
-        step = (word.y1 - word.y0) / n
-        return [Box(x0=word.x0, y0=round(word.y0 + i * step), x1=word.x1, y1=round(word.y0 + (i + 1) * step)) for i in range(n)]
-    step = (word.x1 - word.x0) / n
-    return [Box(x0=round(word.x0 + i * step), y0=word.y0, x1=round(word.x0 + (i + 1) * step), y1=word.y1) for i in range(n)]
-
-
 def _word_chars(word: ET.Element, vertical: bool) -> list[Char]:
     """The word's characters. Tesseract's character boxes are wrong on vertical text (x 0, y in
     a rotated frame); where they do not sit inside the word's own box, the word box is split."""
@@ -102,7 +93,7 @@ def _word_chars(word: ET.Element, vertical: bool) -> list[Char]:
         return []
     word_box = _box(word.get("title", ""))
     if not all(_inside(box, word_box) for _, box, _ in found):
-        boxes = _split(word_box, len(found), vertical)
+        boxes = word_box.split(len(found), vertical)
         found = [(text, box, conf) for (text, _, conf), box in zip(found, boxes, strict=True)]
     return [Char(text=text, box=box, confidence=conf) for text, box, conf in found]
 
