@@ -17,7 +17,7 @@ from cableocr.align import (
     speakers_match,
 )
 from cableocr.assemble import SPEAKER_LABEL
-from cableocr.config import FieldsConfig
+from cableocr.policy import default_policy
 from cableocr.evaluate import as_compared, opening_index, resolve_gold
 from cableocr.models import BodyParagraph, CableDocument
 from cableocr.synth import parse_seed
@@ -133,7 +133,7 @@ def test_ocr_cables_align_as_the_gold_and_cross_checks_agree_where_ocr_is_right(
     document = _document(ocr_results, case)
     number = document.fields["cable_number"].value
     (translation,) = parse_translation(SEED_FILES[number])
-    aligned = align_cable(document, translation, FieldsConfig())
+    aligned = align_cable(document, translation, default_policy())
     expected = _expected_en_groups(number, [p.text for p in document.paragraphs], [p.text for p in translation.paragraphs])
     paragraph_pairs = [p for p in aligned.alignment.pairs if p.level == "paragraph"]
     found = {i: p.en_paragraphs for p in paragraph_pairs for i in p.ja_paragraphs}
@@ -166,12 +166,12 @@ def test_a_wrong_translation_header_is_flagged_not_accepted(ocr_results):
     document = _document(ocr_results, ("000", "horizontal", "clean"))
     (translation,) = parse_translation(SEED_FILES["5515"])
     wrong_date = translation.model_copy(update={"header": {**translation.header, "sent": "1993-09-29"}})
-    aligned = align_cable(document, wrong_date, FieldsConfig())
+    aligned = align_cable(document, wrong_date, default_policy())
     date = aligned.fields["date_sent"]
     assert date.value == "1993-09-28" and date.status == "needs_review" and date.detail["translation"] == "1993-09-29"
     wrong_number = translation.model_copy(update={"header": {**translation.header, "number": "5516"}})
     assert match_translation(document, [wrong_number]) is None
-    aligned = align_cable(document, wrong_number, FieldsConfig())
+    aligned = align_cable(document, wrong_number, default_policy())
     assert aligned.fields["cable_number"].status == "needs_review"
     assert next(c for c in aligned.alignment.cross_checks if c.field == "cable_number").agree is False
 
@@ -184,7 +184,7 @@ def test_the_translation_fills_a_field_ocr_did_not_find_marked_as_such(ocr_resul
     missing = ExtractedField(value=None, confidence=0.0, method="none", reason="not_found")
     document = document.model_copy(update={"fields": {**document.fields, "sending_post": missing}})
     (translation,) = parse_translation(SEED_FILES["5517"])
-    post = align_cable(document, translation, FieldsConfig()).fields["sending_post"]
+    post = align_cable(document, translation, default_policy()).fields["sending_post"]
     assert (post.value, post.source, post.status) == ("国連", "translation", "needs_review")
     assert post.detail["translation"] == "United Nations"
 
@@ -196,7 +196,7 @@ def test_a_subject_agreeing_only_by_its_numbers_gains_no_confidence(ocr_results)
                                                             "status": "needs_review"})
     document = document.model_copy(update={"fields": {**document.fields, "subject": misread}})
     (translation,) = parse_translation(SEED_FILES["5515"])
-    aligned = align_cable(document, translation, FieldsConfig())
+    aligned = align_cable(document, translation, default_policy())
     subject = aligned.fields["subject"]
     assert next(c for c in aligned.alignment.cross_checks if c.field == "subject").agree
     assert (subject.confidence, subject.status) == (0.8, "needs_review")

@@ -1,7 +1,7 @@
 """Header fields from lines built by hand (no OCR): values, evidence, and when to flag."""
 
 from cableocr.assemble import assemble
-from cableocr.config import FieldsConfig
+from cableocr.policy import ReviewPolicy
 from cableocr.fields import extract_fields
 from cableocr.models import Box, Char, Line, Page, PageSource
 from cableocr.text import normalize
@@ -36,7 +36,7 @@ def _fields(*pages):
     cables, unassigned = assemble(list(pages))
     assert len(cables) == 1 and unassigned == {}
     # The rules against one fixed threshold (the fitted per-field ones are measured by eval).
-    return cables[0], extract_fields(cables[0], FieldsConfig(review_thresholds={}))
+    return cables[0], extract_fields(cables[0], ReviewPolicy())
 
 
 def test_every_foundation_field_with_its_evidence():

@@ -42,7 +42,7 @@ def test_every_document_validates_against_the_published_schema(ocr_results, case
         jsonschema.validate(document, schema)
         assert document["schema_version"] == schema["properties"]["schema_version"]["default"]
         provenance = document["provenance"]
-        assert provenance["engines"] and provenance["settings"]["fields"]["review_threshold"] > 0
+        assert provenance["engines"] and provenance["settings"]["fields"]["policy"]["default_threshold"] > 0
 
 
 @pytest.mark.parametrize("case", CASE_IDS, ids="-".join)

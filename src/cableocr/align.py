@@ -18,7 +18,6 @@ import jaconv
 from kanjize import kanji2number
 from rapidfuzz import fuzz
 
-from cableocr.config import FieldsConfig
 from cableocr.dictionary import dictionary_overlap
 from cableocr.lexicon import english, table
 from cableocr.models import (
@@ -30,6 +29,7 @@ from cableocr.models import (
     CrossCheck,
     ExtractedField,
 )
+from cableocr.policy import ReviewPolicy, settle, with_flags
 from cableocr.translation import EnglishParagraph, ParsedTranslation
 
 # Two paragraphs the translation gives in the other order: ja i with en j+1, ja i+1 with en j.
@@ -48,7 +48,6 @@ LOW_SCORE = 0.5  # pairs scoring below this are flagged for review
 # Paragraphs do without: there speaker labels and numbers decide, and the overlap (weights
 # 0.5 to 3) turned one swapped pair of paragraphs wrong and none right.
 SENTENCE_DICTIONARY_WEIGHT = 3.0
-TRANSLATION_RELIABILITY = 0.9  # how far an agreeing translation is trusted (noisy-OR)
 # Checks that compare only part of a value (the subject by its numbers): their agreement says
 # nothing of the rest, so it raises no confidence; their disagreement still flags.
 PARTIAL_CHECKS = {"subject"}
@@ -181,7 +180,8 @@ def _japanese_for(field: str, theirs: str) -> str | None:
     return None
 
 
-def fill_from_translation(document: CableDocument, translation: ParsedTranslation) -> dict[str, ExtractedField]:
+def fill_from_translation(document: CableDocument, translation: ParsedTranslation,
+                          policy: ReviewPolicy) -> dict[str, ExtractedField]:
     """Fields OCR did not find, taken from the translation where the tables give their Japanese
     form: marked as coming from the translation, and always for review."""
     h = translation.header
@@ -194,15 +194,16 @@ def fill_from_translation(document: CableDocument, translation: ParsedTranslatio
         if field is None or field.value is not None or not reading:
             continue
         if (value := _japanese_for(name, reading)) is not None:
-            fields[name] = field.model_copy(update={
-                "value": value, "confidence": 0.5, "status": "needs_review", "reason": None, "source": "translation",
-                "method": "from the translation (not found by OCR)", "detail": {"translation": reading}})
+            fields[name] = settle(name, field, policy, value=value, confidence=0.5, reason=None, source="translation",
+                                  flags=with_flags(field, "translation"), rule="translation.header",
+                                  method="from the translation (not found by OCR)", detail={"translation": reading})
     return fields
 
 
-def apply_cross_checks(document: CableDocument, checks: list[CrossCheck], cfg: FieldsConfig) -> dict[str, ExtractedField]:
-    """Agreement raises a field's confidence (noisy-OR with the translation's reliability);
-    disagreement flags it for review with both readings."""
+def apply_cross_checks(document: CableDocument, checks: list[CrossCheck], policy: ReviewPolicy) -> dict[str, ExtractedField]:
+    """Agreement raises a field's confidence (noisy-OR with the translation's reliability), and
+    the policy decides again (a flagged value stays for review); disagreement flags it for
+    review with both readings."""
     fields = dict(document.fields)
     for check in checks:
         field = fields.get(check.field)
@@ -212,15 +213,13 @@ def apply_cross_checks(document: CableDocument, checks: list[CrossCheck], cfg: F
         if check.agree and check.field in PARTIAL_CHECKS:
             fields[check.field] = field.model_copy(update={"detail": detail})
         elif check.agree:
-            confidence = round(1 - (1 - field.confidence) * (1 - TRANSLATION_RELIABILITY), 4)
-            status = "auto" if confidence >= cfg.review_threshold and field.status != "reviewed" else field.status
-            fields[check.field] = field.model_copy(update={
-                "confidence": confidence, "status": status, "detail": detail,
-                "method": f"{field.method}; agrees with the translation"})
+            confidence = round(1 - (1 - field.confidence) * (1 - policy.translation_reliability), 4)
+            fields[check.field] = settle(check.field, field, policy, confidence=confidence, detail=detail,
+                                         method=f"{field.method}; agrees with the translation")
         else:
-            fields[check.field] = field.model_copy(update={
-                "confidence": min(field.confidence, 0.5), "status": "needs_review", "detail": detail,
-                "method": f"{field.method}; disagrees with the translation"})
+            fields[check.field] = settle(check.field, field, policy, confidence=min(field.confidence, 0.5),
+                                         detail=detail, flags=with_flags(field, "translation"),
+                                         method=f"{field.method}; disagrees with the translation")
     return fields
 
 
@@ -469,14 +468,14 @@ def _redaction_near(document: CableDocument, pair: AlignedPair, lines) -> dict |
     return None
 
 
-def align_cable(document: CableDocument, translation: ParsedTranslation, cfg: FieldsConfig) -> CableDocument:
+def align_cable(document: CableDocument, translation: ParsedTranslation, policy: ReviewPolicy) -> CableDocument:
     """The document with its alignment, and its fields adjusted by the cross-checks."""
     checks = cross_checks(document, translation)
     paragraph_pairs = align_paragraphs(document.paragraphs, translation.paragraphs)
     ratio = length_ratio(document.paragraphs, translation.paragraphs)
     pairs = [*paragraph_pairs, *(s for p in paragraph_pairs if p.ja and p.en for s in align_sentences(p, ratio))]
-    fields = apply_cross_checks(document, checks, cfg)
-    fields = fill_from_translation(document.model_copy(update={"fields": fields}), translation)
+    fields = apply_cross_checks(document, checks, policy)
+    fields = fill_from_translation(document.model_copy(update={"fields": fields}), translation, policy)
     alignment = Alignment(translation=translation.source, cross_checks=checks, pairs=pairs,
                           notes=_link_notes(document, translation, pairs))
     return document.model_copy(update={

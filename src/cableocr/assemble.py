@@ -1,5 +1,5 @@
-"""Pages -> cables: a cable starts on a page with the number line and header; pages with only
-furniture and body continue it. Each line gets its role: header, body, furniture or noise."""
+"""Pages -> cables: a cable starts on a page whose top carries a cable's header (recognised by its
+labels, in any order: header_zone); pages with only furniture and body continue it. Each line gets its role: header, body, furniture or noise."""
 
 from __future__ import annotations
 
@@ -22,17 +22,92 @@ FURNITURE_TEXTS = ("電信写", "電信案", "秘密指定解除", "外交記録
 _NOTICE = re.compile(r"^[0-9０-９]?[.．、]?\s*本電|本電の(取扱|複製)|本電に関する|照会は|問い合わせ|連絡あり"
                      r"|本館の許可|許可なくしては|行わないこと|慎重を期|取扱いは")
 _CLASSIFICATION_ALONE = re.compile(r"^(極秘|秘|特秘|部外秘|取扱注意)")
-# The header's marks, with room for what poor scans add at a line's ends (specks read as
-# characters): 殿, …発/…着 near the end, a sender's title, the form's labels.
-_HEADER_MARKS = re.compile(r"殿|[発着].{0,4}$|あて.{0,3}$|大使|総領事|公使|主管|総番号|起案")
-_FORM_LABELS = re.compile(r"^.{0,3}(主管|総番号|起案)")
 _CAVEAT = re.compile(r"^\W?[（(][^（）()]{2,8}配布[）)]")
+_TITLES = "臨時代理大使|代理大使|大使|総領事|公使|領事"
+_MARK_WORDS = "極秘|特秘|部外秘|取扱注意|秘|大至急|至急|普通"
+# What each kind of header line carries, found by its content wherever it stands in the header:
+# the form's labels (総番号, 主管, 起案, 件名), the patterns (第N号, a dated …発 or …着 line, …殿,
+# a title), the stamped marks. Room is left for what poor scans add at a line's ends (specks
+# read as characters) and for the frame of a boxed title or stamp ([大使], |極秘|).
+HEADER_LABELS: dict[str, re.Pattern[str]] = {
+    "number": NUMBER_LINE,
+    "serial": re.compile(r"総番号|総第\s*[0-9０-９]"),
+    "bureau": re.compile(r"^\W{0,2}主管"),
+    "dated": re.compile(r"(年.{0,8}月|時.{0,3}分).{0,20}[発着]\W{0,4}$"),
+    "addressee": re.compile(r"殿\W{0,4}$|あて(\W{0,3}$|.{1,16}発\W{0,3}$)"),
+    "sender": re.compile(rf"({_TITLES})\W{{0,4}}$|大臣発\W{{0,3}}$"),
+    "drafted": re.compile(r"^\W{0,2}起案"),
+    "subject": re.compile(r"^\W{0,2}件名"),
+    "marks": re.compile(rf"^(\W|{_MARK_WORDS})*({_MARK_WORDS})(\W|{_MARK_WORDS})*$"),
+    "code": re.compile(r"^\W{0,2}[A-Z0-9]{5}(?![A-Za-z0-9])"),
+    "caveat": _CAVEAT,
+}
+# Kinds that only a cable's header carries: at least one of them, among three kinds or more,
+# recognises a cable (a page of body text may end a line in 大使 or hold a 第N号).
+FILING_LABELS = frozenset({"number", "serial", "bureau", "dated", "drafted"})
+HEADER_REACH = 20  # the header is at the top: no more than this many lines into the page
+_REFERENCE_OPENING = re.compile(r"^\W{0,3}[往来貴住福]電第")
+
+
+def header_labels(line: Line) -> set[str]:
+    text = normalize(line.text).replace(" ", "")
+    return {kind for kind, pattern in HEADER_LABELS.items() if pattern.search(text)}
+
+
+def _body_like(line: Line, longest: int) -> bool:
+    """A line that opens the body: a reference (往電第N号), a speaker's label, a sentence's end,
+    or a full line of text."""
+    text = normalize(line.text).replace(" ", "")
+    return bool(_REFERENCE_OPENING.match(text) or re.match(r"^\W{0,3}[（(][^（）()]{1,12}[）)]", text)
+                or re.search(r"。\W{0,3}$", text) or (len(text) >= 20 and len(text) >= 0.6 * longest))
+
+
+@dataclass(frozen=True)
+class HeaderZone:
+    end: int  # index of the zone's last line on the page
+    kinds: frozenset[str]
+
+
+def header_zone(page: Page) -> HeaderZone | None:
+    """Where the header of a cable stands on the page, if the page opens one: recognised by a
+    sufficient set of header labels in any order, not by the place of a 第N号 line (several
+    forms carry the number elsewhere, or none). The zone runs from the top to the last labelled
+    line; an unlabelled subject after it (a form that sets the subject last) joins it, and so
+    does a misread number line where no number was recognised."""
+    lines = page.lines[:HEADER_REACH]
+    texts = [normalize(ln.text).replace(" ", "") for ln in lines]
+    longest = max((len(t) for t in texts), default=0)
+    kinds_at: list[set[str]] = []
+    for line in lines:
+        if kinds_at and not is_furniture(line) and _body_like(line, longest) and not header_labels(line):
+            break
+        kinds_at.append(set() if is_noise(line) else header_labels(line))
+    kinds = frozenset(k for found in kinds_at for k in found)
+    if len(kinds) < 3 or not kinds & FILING_LABELS:
+        return None
+    labelled = [i for i, found in enumerate(kinds_at) if found]
+    end = labelled[-1]
+    plain = [i for i in range(labelled[0], end) if not kinds_at[i] and not is_furniture(lines[i])
+             and not is_noise(lines[i])]
+    room = (0 if plain or "subject" in kinds else 1) + (0 if "number" in kinds else 1)
+    while room and end + 1 < len(lines) and not (is_furniture(lines[end + 1]) or is_noise(lines[end + 1])
+                                                 or _body_like(lines[end + 1], longest)):
+        end, room = end + 1, room - 1
+    return HeaderZone(end, kinds)
 
 
 @dataclass(frozen=True)
 class AssembledCable:
     pages: list[Page]  # lines carry their roles and cable-wide ids (p<page>-l<line>)
     page_positions: list[int]  # each page's position in the batch's page list
+
+    @property
+    def header_zone(self) -> list[tuple[int, Line]]:
+        """The header's lines with the furniture among them (a stamped 極秘, the form's title),
+        from the top of the first page to its last header line."""
+        lines = self.pages[0].lines if self.pages else []
+        end = max((i for i, ln in enumerate(lines) if ln.role == "header"), default=-1)
+        return [(0, ln) for ln in lines[: end + 1] if ln.role in ("header", "furniture")]
 
     @property
     def header_lines(self) -> list[tuple[int, Line]]:
@@ -64,32 +139,14 @@ def is_noise(line: Line) -> bool:
     return len(chars) <= 3 and (low or japanese == 0)
 
 
-def number_line_index(page: Page) -> int | None:
-    """Index of the line carrying the cable number, if the page has the header around it. A
-    first page whose number line was misread still starts a cable (its number then goes to
-    review): where three lines carry the header's marks, the number line is taken to be two
-    lines after the last of them (after the sender: the subject, then the number)."""
-    marked = [i for i, ln in enumerate(page.lines) if _HEADER_MARKS.search(normalize(ln.text))]
-    for i, line in enumerate(page.lines):
-        if NUMBER_LINE.search(normalize(line.text)) and len(marked) >= 2:
-            return i
-    # Body lines may end in 発 or 大使 too: the fallback wants the form's own labels near the top.
-    top = [i for i in marked if i < 15]
-    labelled = any(_FORM_LABELS.search(normalize(page.lines[i].text)) for i in top)
-    if len(top) >= 3 and labelled:
-        return min(top[-1] + 2, len(page.lines) - 1)
-    return None
-
-
-def _with_roles(page: Page, position: int, starts: bool) -> Page:
-    number_at = number_line_index(page) if starts else None
+def _with_roles(page: Page, position: int, zone: HeaderZone | None) -> Page:
     lines = []
     for i, line in enumerate(page.lines):
         if is_furniture(line):
             role = "furniture"
         elif is_noise(line):
             role = "noise"
-        elif number_at is not None and (i <= number_at or (i == number_at + 1 and _CAVEAT.match(normalize(line.text)))):
+        elif zone is not None and (i <= zone.end or (i == zone.end + 1 and _CAVEAT.match(normalize(line.text)))):
             role = "header"
         else:
             role = "body"
@@ -116,8 +173,8 @@ def assemble_stream(pages: Iterable[Page], unassigned: dict[int, str]) -> Iterat
     members: list[Page] = []
     positions: list[int] = []
     for position, page in enumerate(pages):
-        starts = number_line_index(page) is not None
-        if starts:
+        zone = header_zone(page)
+        if zone is not None:
             if members:
                 yield AssembledCable(pages=members, page_positions=positions)
             members, positions = [], []
@@ -127,7 +184,7 @@ def assemble_stream(pages: Iterable[Page], unassigned: dict[int, str]) -> Iterat
         elif not any(is_furniture(line) for line in page.lines):
             unassigned[position] = NOT_A_FORM
             continue
-        members.append(_with_roles(page, len(members), starts))
+        members.append(_with_roles(page, len(members), zone))
         positions.append(position)
     if members:
         yield AssembledCable(pages=members, page_positions=positions)

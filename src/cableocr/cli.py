@@ -231,20 +231,40 @@ def eval_command(
     cables: Annotated[int, typer.Option(help="how many generated cables (the seeds first, then variants)")] = 200,
     work: Annotated[Path, typer.Option(help="where the generated batch and its output go")] = Path("output/eval"),
     seed: Annotated[int, typer.Option(help="random seed of the variants")] = 0,
-    fit: Annotated[bool, typer.Option(help="fit the per-field review thresholds on half the cables, "
-                                           "report on the other half, and save them")] = False,
+    policy: Annotated[Path | None, typer.Option(
+        "--policy", help="judge with this review policy file (default: the package's)")] = None,
+    fit_to: Annotated[Path | None, typer.Option(
+        "--fit-to", help="fit a review policy on these cables (held-out variants, typeface and effect left out) "
+                         "and write it to this file; each half is also judged by a policy fitted on the other")]
+    = None,
+    in_sample: Annotated[bool, typer.Option(
+        "--in-sample", help="score even where the policy was fitted on these very cables (labelled so)")] = False,
     pages: Annotated[bool, typer.Option(help="print the CER of every page")] = True,
-    workers: Annotated[int, typer.Option(help="pages read at once")] = 2,
+    workers: Annotated[int, typer.Option(help="pages read at once (worker processes)")] = 2,
 ) -> None:
     """Measure cableocr on generated cables with known answers: CER per page, layout and
-    degradation level; field accuracy; precision of the fields not flagged for review; the
-    calibration of confidence."""
+    degradation level; field accuracy per field, form, layout, level and typeface; precision of
+    the fields not flagged for review; the calibration of confidence. A policy is never judged on
+    the cables it was fitted on unless --in-sample says so."""
     from cableocr import eval_run
-    from cableocr.config import Settings
+    from cableocr.config import FieldsConfig, Settings
+    from cableocr.evaluate import judged
     from cableocr.pipeline import engine_identities
+    from cableocr.policy import default_policy, load_policy
     from cableocr.report import print_eval
 
     _quiet_prefect(False)
+    try:
+        chosen = load_policy(policy) if policy else default_policy()
+    except CableOcrError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    overlap = fit_to is None and chosen.fitted_on is not None and chosen.fitted_on.random_seed == seed
+    if overlap and not in_sample:
+        console.print(f"[red]error:[/red] the policy was fitted on the cables of seed {seed} "
+                      f"({chosen.fitted_on.cables} cables): scoring them would report in-sample figures. "
+                      "Choose another --seed, or say --in-sample.")
+        raise typer.Exit(2)
     engine_identities(Settings())
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as progress:
@@ -252,37 +272,38 @@ def eval_command(
         truths = eval_run.generate(work, cables, seed, lambda: progress.update(bar, advance=1))
         total = sum(len(t.pages) for t in truths)
         bar = progress.add_task("reading pages", total=total)
-        settings = Settings()
+        settings = Settings(fields=FieldsConfig(policy=chosen))
         result = eval_run.run(work, truths, settings, workers, lambda: progress.update(bar, advance=1))
-    if fit:
-        result = _fit_and_check(work, truths, result, workers)
-    print_eval(console, result, pages, held_out=getattr(result, "held_out", None))
+    label = "IN-SAMPLE (the policy was fitted on these cables)" if overlap else "cables the policy was not fitted on"
+    if fit_to is not None:
+        result, label = _fit(result, truths, seed, chosen, fit_to), "IN-SAMPLE (the policy just fitted on them)"
+    else:
+        result = eval_run.EvalResult(judged(result.fields, chosen), result.pages, result.cables_expected,
+                                     result.cables_found)
+    print_eval(console, result, pages, label=label)
 
 
-def _fit_and_check(work: Path, truths, result, workers: int):
-    """Two-fold: thresholds fitted on the even-numbered cables are judged on the odd ones and
-    the other way round, so that every cable is judged by thresholds fitted without it; then the
-    thresholds fitted on all cables are saved, and the tables shown are with them."""
+def _fit(result, truths, seed: int, base, path: Path):
+    """Two-fold: a policy fitted on the even-numbered cables judges the odd ones and the other
+    way round, so that every cable is also judged by a policy fitted without it; then the policy
+    fitted on all cables is written to path, and the tables shown are with it."""
     from cableocr import eval_run
-    from cableocr.config import FieldsConfig, Settings
-    from cableocr.evaluate import fit_thresholds
+    from cableocr.evaluate import fit_policy, judged
+    from cableocr.policy import save_policy
 
     def number(o) -> int:
         return int(o.cable.split("-")[-1])
 
-    def run_with(thresholds: dict[str, float]):
-        return eval_run.run(work, truths, Settings(fields=FieldsConfig(review_thresholds=thresholds)), workers)
-
-    held_out = []
+    cross = []
     for parity in (0, 1):
-        fitted = fit_thresholds([o for o in result.fields if number(o) % 2 == parity])
-        held_out += [o for o in run_with(fitted).fields if number(o) % 2 != parity]
-    thresholds = fit_thresholds(result.fields)
-    eval_run.save_thresholds(thresholds)
-    console.print(f"thresholds fitted on all {len({o.cable for o in result.fields})} cables saved to "
-                  f"{eval_run.THRESHOLDS_FILE}: {thresholds}")
-    final = run_with(thresholds)
-    return eval_run.EvalResult(final.fields, final.pages, final.cables_expected, final.cables_found, held_out)
+        half = fit_policy([o for o in result.fields if number(o) % 2 == parity], truths, seed, base)
+        cross += judged([o for o in result.fields if number(o) % 2 != parity], half)
+    fitted = fit_policy(result.fields, truths, seed, base)
+    save_policy(fitted, path)
+    console.print(f"policy fitted on {fitted.fitted_on.cables} cables (held-out variants, typeface and effect "
+                  f"left out) written to {path}; use it with --policy {path}")
+    return eval_run.EvalResult(judged(result.fields, fitted), result.pages, result.cables_expected,
+                               result.cables_found, cross_validated=cross)
 
 
 @app.command()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from importlib import resources
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from cableocr.policy import ReviewPolicy, default_policy
 
 
 class StageConfig(BaseModel):
@@ -105,23 +104,10 @@ class OcrConfig(StageConfig):
     read_stamps: bool = True
 
 
-def fitted_thresholds() -> dict[str, float]:
-    """The per-field review thresholds `cableocr eval --fit` saved, if it has."""
-    path = resources.files("cableocr").joinpath("data/thresholds.json")
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
 class FieldsConfig(StageConfig):
-    # Fields scoring below this are flagged for review. A first, conservative value set so that
-    # no wrong value seen on the sample and test pages passed unflagged (a misread surname
-    # scored 0.86); the fields issue calibrates it on many generated cables.
-    review_threshold: float = 0.93
-    # Per-field thresholds fitted on generated cables (cableocr eval --fit); a field not listed
-    # uses review_threshold.
-    review_thresholds: dict[str, float] = Field(default_factory=fitted_thresholds)
-
-    def threshold_for(self, field: str) -> float:
-        return self.review_thresholds.get(field, self.review_threshold)
+    # The review policy: per-field thresholds and what they were fitted on (cableocr.policy).
+    # The package's own (data/policy.json) unless a run is given another (--policy FILE).
+    policy: ReviewPolicy = Field(default_factory=default_policy)
 
 
 class Settings(StageConfig):

@@ -6,19 +6,16 @@ to extraction or to the thresholds) re-reads nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from cableocr.config import Settings
-from cableocr.evaluate import FieldOutcome, PageOutcome, score_fields, score_page
+from cableocr.evaluate import FieldOutcome, PageOutcome, held_out, score_fields, score_page
 from cableocr.models import CableDocument
 from cableocr.pipeline import run_batch
 from cableocr.synth import Truth, load_truth, write_eval_batch
-
-THRESHOLDS_FILE = Path(__file__).parent / "data" / "thresholds.json"
 
 
 @dataclass(frozen=True)
@@ -27,8 +24,8 @@ class EvalResult:
     pages: list[PageOutcome]
     cables_expected: int
     cables_found: int
-    # With --fit: every cable's fields judged by thresholds fitted on the other half.
-    held_out: list[FieldOutcome] | None = None
+    # With --fit-to: every cable's fields judged by a policy fitted on the other half.
+    cross_validated: list[FieldOutcome] | None = None
 
 
 def generate(work: Path, count: int, random_seed: int, progress: Callable[[], None] = lambda: None) -> list[Truth]:
@@ -45,7 +42,9 @@ def run(work: Path, truths: list[Truth], settings: Settings, workers: int = 2,
     out = work / "out"
 
     def counted(read, sources) -> Iterable:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        # Worker processes, not threads: cleanup, layout and the combination of readings are
+        # Python holding the GIL, and two threads were measured to use little more than one core.
+        with ProcessPoolExecutor(max_workers=workers) as pool:
             for page in pool.map(read, sources):
                 on_page()
                 yield page
@@ -68,13 +67,10 @@ def run(work: Path, truths: list[Truth], settings: Settings, workers: int = 2,
     for truth in truths:
         if id(truth) not in seen:
             fields += [FieldOutcome(_stem(truth), name, truth.layout, truth.level, truth.variant, False, False, 0.0,
-                                    "cable not found", str(value)) for name, value in truth.fields.items()]
+                                    "cable not found", str(value), ("missing",), truth.form,
+                                    truth.conditions.typeface, held_out(truth)) for name, value in truth.fields.items()]
     return EvalResult(fields, pages, len(truths), len(seen))
 
 
 def _stem(truth: Truth) -> str:
     return Path(truth.pages[0].file).stem.split("-p")[0]
-
-
-def save_thresholds(thresholds: dict[str, float], path: Path = THRESHOLDS_FILE) -> None:
-    path.write_text(json.dumps(thresholds, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -4,12 +4,13 @@ accuracy and the calibration of field confidence."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
 
-from cableocr.models import ExtractedField, Page
+from cableocr.models import Box, ExtractedField, Page
+from cableocr.policy import ALWAYS_REVIEWED, FittedOn, ReviewPolicy
 from cableocr.synth import Truth, TruthPage
 from cableocr.text import comparison_form
 
@@ -93,6 +94,10 @@ class FieldOutcome:
     confidence: float
     ours: str
     truth: str
+    flags: tuple[str, ...] = ()
+    form: str = "copy"
+    typeface: str = "ipa-mincho"
+    held_out: bool = False  # made with a variant, typeface or effect no fit may see
 
 
 def score_fields(truth: Truth, fields: dict[str, ExtractedField], cable: str) -> list[FieldOutcome]:
@@ -104,8 +109,26 @@ def score_fields(truth: Truth, fields: dict[str, ExtractedField], cable: str) ->
             continue
         ours, want = as_compared(name, fields[name]), truth_compared(expected)
         outcomes.append(FieldOutcome(cable, name, truth.layout, truth.level, truth.variant, ours == want,
-                                     fields[name].status == "auto", fields[name].confidence, str(ours), str(want)))
+                                     fields[name].status == "auto", fields[name].confidence, str(ours), str(want),
+                                     tuple(fields[name].flags), truth.form, truth.conditions.typeface,
+                                     held_out(truth)))
     return outcomes
+
+
+def held_out(truth: Truth) -> bool:
+    """Whether a cable was made with what no fit may see: the held-out header arrangement,
+    typeface or effect."""
+    from cableocr.synth import held_out_conditions
+    from cableocr.synth.vary import HELD_OUT_VARIANTS
+
+    return held_out_conditions(truth) or any(v in truth.variant.split("+") for v in HELD_OUT_VARIANTS)
+
+
+def judged(outcomes: list[FieldOutcome], policy: ReviewPolicy) -> list[FieldOutcome]:
+    """The outcomes as the policy would decide them: a field passes when its confidence reaches
+    its threshold and it carries no flag the policy always reviews."""
+    return [replace(o, auto=o.confidence >= policy.threshold_for(o.field) and not ALWAYS_REVIEWED & set(o.flags))
+            for o in outcomes]
 
 
 def reliability_table(outcomes: list[FieldOutcome], edges=(0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 1.0001)):
@@ -119,11 +142,11 @@ def reliability_table(outcomes: list[FieldOutcome], edges=(0.0, 0.5, 0.7, 0.8, 0
 
 def fit_thresholds(outcomes: list[FieldOutcome], target: float = 0.995, floor: float = 0.5) -> dict[str, float]:
     """Per field, the lowest confidence from which on every higher threshold keeps the share of
-    right values at or above target. Never below floor; 1.0 (review everything) where no
-    threshold reaches the target."""
+    right values at or above target, among the fields the policy's flags do not send to review
+    anyway. Never below floor; 1.0 (review everything) where no threshold reaches the target."""
     thresholds = {}
     for name in sorted({o.field for o in outcomes}):
-        mine = [o for o in outcomes if o.field == name]
+        mine = [o for o in outcomes if o.field == name and not ALWAYS_REVIEWED & set(o.flags)]
         chosen = 1.0
         # Walk down from the top: a threshold holds if the fields at or above it are right often enough.
         for level in sorted({o.confidence for o in mine}, reverse=True):
@@ -133,6 +156,23 @@ def fit_thresholds(outcomes: list[FieldOutcome], target: float = 0.995, floor: f
             chosen = level
         thresholds[name] = round(max(chosen, floor), 4)
     return thresholds
+
+
+def fit_policy(outcomes: list[FieldOutcome], truths: list[Truth], random_seed: int, base: ReviewPolicy,
+               target: float = 0.995) -> ReviewPolicy:
+    """A policy with thresholds fitted on the outcomes (the held-out ones left out), recording
+    what it was fitted on."""
+    from cableocr import __version__
+
+    fitted = [o for o in outcomes if not o.held_out]
+    seen = [t for t in truths if not held_out(t)]
+    return base.model_copy(update={
+        "thresholds": fit_thresholds(fitted, target),
+        "fitted_on": FittedOn(cables=len(seen), random_seed=random_seed, forms=sorted({t.form for t in seen}),
+                              typefaces=sorted({t.conditions.typeface for t in seen}),
+                              levels=sorted({t.level for t in seen}), software_version=__version__,
+                              target_precision=target),
+    })
 
 
 # ---- Pages against the generator's truth --------------------------------------------------
@@ -214,3 +254,38 @@ def score_page(truth: Truth, index: int, page: Page) -> PageOutcome:
         redactions_found=sum(_found(b, drawn, page) for b in drawn.redactions),
         stamp_leaks=sum(any(w in ln.text for w in STAMP_WORDS) for ln in body),
     )
+
+
+# ---- Pages as the generator drew them ------------------------------------------------------
+
+def pages_as_drawn(truth: Truth) -> list[Page]:
+    """The pages as a perfect reader would give them: every drawn line with its text, each
+    character a share of the line's box at confidence 0.99, the black boxes as redactions and
+    the declassification stamp as a stamp read on its own. The field rules measured on these
+    are measured apart from OCR."""
+    from cableocr.models import Char, Line, PageSource
+    from cableocr.text import normalize
+
+    pages = []
+    for drawn in truth.pages:
+        lines, stamps, stamp_texts = [], [], []
+        for line in drawn.lines:
+            box = Box(x0=line.box[0], y0=line.box[1], x1=line.box[2], y1=line.box[3])
+            if any(w in line.text for w in STAMP_WORDS):
+                stamps.append(box)
+                stamp_texts.append(line.text)
+                continue
+            mode = line.writing_mode or truth.layout
+            text = "".join(line.text.split())
+            chars = [Char(text=ch, box=b, confidence=0.99)
+                     for ch, b in zip(text, box.split(max(len(text), 1), mode == "vertical"), strict=False)]
+            lines.append(Line(id=f"l{len(lines)}", text=text, raw=line.text, normalized=normalize(text), box=box,
+                              confidence=0.99, writing_mode=mode, chars=chars))
+        width, height = (max(ln.box[2] for ln in drawn.lines) + 200, max(ln.box[3] for ln in drawn.lines) + 200)
+        pages.append(Page(
+            source=PageSource(file=drawn.file, index=drawn.index, sha256=f"drawn-{drawn.file}-{drawn.index}"),
+            width=width, height=height, writing_mode=truth.layout, engine="as-drawn", lines=lines,
+            redactions=[Box(x0=r[0], y0=r[1], x1=r[2], y1=r[3]) for r in drawn.redactions],
+            stamps=stamps, stamp_texts=stamp_texts,
+        ))
+    return pages

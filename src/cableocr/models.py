@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.4"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
-# orthography; 1.3: a line's second reading; 1.4: the engines that read a line, the model files' hashes
+SCHEMA_VERSION = "1.5"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
+# orthography; 1.3: a line's second reading; 1.4: the engines that read a line, the model files' hashes;
+# 1.5: a field's rule and flags; page documents for pages that belong to no cable
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
@@ -135,8 +136,21 @@ class Page(Frozen):
 FieldValue = str | list[str] | list[dict[str, Any]] | None
 
 
+# Why a field is not to be trusted unread, whatever its confidence (policy.ALWAYS_REVIEWED):
+# disputed: the line's second reading, or a cross-check, gives another value; inferred: not read
+# as it stands (the nearest known name, a misread mark taken as meant); repaired: read only after
+# mending an OCR confusion (O for 0, 弓 for 号); unknown_name: a name the project's tables do not
+# hold; trimmed: doubtful characters at its end were left out; missing: a field every cable of its
+# form carries was not found; translation: taken from, or contradicted by, the translation;
+# page_changed: reviewed on another image of the page.
+FieldFlag = Literal["disputed", "inferred", "repaired", "unknown_name", "trimmed", "missing", "translation",
+                    "page_changed"]
+
+
 class ExtractedField(Frozen):
     value: FieldValue = Field(description="normalised value; null when absent")
+    rule: str = Field(default="", description="the id of the rule that found the value (or its absence)")
+    flags: list[FieldFlag] = Field(default=[], description="why the value may be wrong, whatever its confidence")
     as_read: str | None = Field(default=None, description="the value's characters exactly as OCR read them")
     raw: str | None = Field(default=None, description="OCR text of the whole line the value came from")
     confidence: float = Field(ge=0.0, le=1.0)

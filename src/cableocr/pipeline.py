@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -352,10 +353,10 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
 
     with BatchTables(out) as tables:
         for cable in assemble_stream(loaded(), unassigned):
-            fields = extract_fields(cable, settings.fields)
+            fields = extract_fields(cable, settings.fields.policy)
             document = build_document(cable, _cable_id(cable, fields["cable_number"].value, taken), fields, settings)
             if (translation := match_translation(document, translations.parsed)) is not None:
-                document = align_cable(document, translation, settings.fields)
+                document = align_cable(document, translation, settings.fields.policy)
                 matched.setdefault(id(translation), []).append(document.cable_id)
             save_machine_copy(out, document)
             document = apply_decisions(document, decisions)
@@ -426,5 +427,6 @@ def run_batch(batch: Path, out: Path, settings: Settings | None = None,
     parsed = load_translations(translations)
     files = [ingest_one(path, batch, out, settings) for path in ingest_stage.list_batch(batch)]
     sources = [s for f in files for s in f.pages]
-    pages = list(map_pages(lambda s: read_page_to_cache(s, out, settings), sources))
+    # A partial, not a lambda: a caller may send it to worker processes.
+    pages = list(map_pages(partial(read_page_to_cache, out=out, settings=settings), sources))
     return finish(batch, files, pages, out, settings, parsed)

@@ -13,6 +13,7 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
+from cableocr import policy
 from cableocr.fields import ALL_FIELDS, split_forwarding
 from cableocr.models import Box, CableDocument, ExtractedField, FieldValue, Frozen
 from cableocr.numbers import find_references
@@ -117,16 +118,13 @@ def _reviewed(field: ExtractedField, decision: ReviewDecision) -> ExtractedField
     if decision.reviewer:
         detail["reviewed_by"] = decision.reviewer
     absent = decision.action in ("illegible", "redacted")
-    return field.model_copy(update={
-        "value": None if absent else decision.new_value,
-        "reason": decision.action if absent else None,
-        "confidence": 1.0, "status": "reviewed", "source": "review", "detail": detail,
-    })
+    return policy.reviewed(field, value=None if absent else decision.new_value,
+                           reason=decision.action if absent else None, detail=detail)
 
 
 def _reopened(field: ExtractedField, decision: ReviewDecision) -> ExtractedField:
     detail = {**field.detail, "previous_review": f"{_describe(decision)} (on another image of the page)"}
-    return field.model_copy(update={"status": "needs_review", "detail": detail})
+    return policy.reopened(field, detail=detail)
 
 
 def decisions_for(document: CableDocument, decisions: list[ReviewDecision]) -> dict[str, ReviewDecision]:
@@ -174,8 +172,14 @@ def _why(field: ExtractedField) -> str:
         return "disagrees with the translation"
     if field.source == "translation":
         return "taken from the translation"
-    if field.detail.get("inferred") == "yes":
+    if "inferred" in field.flags:
         return "inferred, not read as it stands"
+    if "disputed" in field.flags:
+        return "two readings disagree"
+    if "unknown_name" in field.flags:
+        return "a name the tables do not hold"
+    if "missing" in field.flags:
+        return "not found where every cable has it"
     if field.value is None and field.reason in ("not_found", "illegible"):
         return f"{field.reason.replace('_', ' ')} on the page"
     return "confidence below the review threshold"

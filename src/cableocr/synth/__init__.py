@@ -69,6 +69,7 @@ class Truth(BaseModel):
     fields: dict[str, str | list[str] | None]
     era_date: str
     variant: str = "seed"  # seed, or the variant's features (western-year, serial-prefix, …)
+    form: str = "copy"  # the telegram form it is drawn on (render.FORMS)
     conditions: Conditions = Conditions()  # typeface, resolution, effects
 
 
@@ -77,9 +78,9 @@ def _fields(spec: CableSpec, pages: list[DrawnPage]) -> dict[str, str | list[str
         return "redacted" if spec.time_redacted else value
 
     separate = re.search(r"別電(\d+)", spec.subject)
-    draft = spec.form == "draft"
+    draft = spec.is_draft
     return {
-        "cable_number": spec.number,
+        "cable_number": spec.number or None,
         "date_sent": spec.date_iso,
         "sending_post": "本省" if draft else spec.sending_post,
         "addressee": spec.addressee,
@@ -176,6 +177,7 @@ def generate(
         fields=_fields(spec, drawn),
         era_date=spec.era_date,
         variant=variant,
+        form=spec.form,
         conditions=conditions,
     )
     truth_dir = truth_dir or out / "truth"
@@ -242,9 +244,35 @@ def write_eval_batch(out: Path, count: int, random_seed: int = 0) -> list[Path]:
         if not truth_path.exists():
             layout, level = combos[(i // len(specs)) % len(combos)]
             spec, variant = specs[i % len(specs)], "seed"
+            conditions = Conditions()
             if i >= len(specs) * len(combos):
-                spec, variant = vary(spec, np.random.default_rng([random_seed, i]))
+                rng = np.random.default_rng([random_seed, i])
+                spec, variant = vary(spec, rng)
+                conditions = eval_conditions(rng)
             generate(spec, out, layout, level, "png", random_seed * 100_000 + i, stem=stem,
-                     truth_dir=out / "truth", variant=variant)
+                     truth_dir=out / "truth", variant=variant, conditions=conditions)
         paths.append(truth_path)
     return paths
+
+
+# The typeface and effect no fit may see (bench/versus_plain.py holds out the same two): eval
+# reports the cables made with them apart.
+HELD_OUT_TYPEFACE = "ipaex-gothic"
+HELD_OUT_EFFECT = "show_through"
+
+
+def eval_conditions(rng: np.random.Generator) -> Conditions:
+    """How an evaluation variant is made: any typeface, 200 to 400 dpi, and one in four with a
+    photocopy effect or a mark."""
+    from cableocr.synth.render import TYPEFACES
+
+    typeface = str(rng.choice(list(TYPEFACES)))
+    dpi = int(rng.choice([200, 300, 300, 400]))
+    effects = (str(rng.choice(["faded", "streaks", "show_through", "date_stamp", "margin_marks"])),) \
+        if rng.random() < 0.25 else ()
+    return Conditions(typeface=typeface, dpi=dpi, effects=effects)
+
+
+def held_out_conditions(truth: Truth) -> bool:
+    """Whether a cable was made with the typeface or effect held out of fitting."""
+    return truth.conditions.typeface == HELD_OUT_TYPEFACE or HELD_OUT_EFFECT in truth.conditions.effects

@@ -112,23 +112,32 @@ class Flow:
 
     def line(self, segments, role: str, size: int = BODY_SIZE, pitch: int = BODY_PITCH, offset: int = 0,
              hides: str = "body"):
-        """Draw one line of text and redaction segments (('text', str) / ('redact', n_chars));
-        hides names what a redaction on it covers."""
+        """Draw one line of text, boxed text and redaction segments (('text', str), ('boxed', str),
+        ('redact', n_chars)); hides names what a redaction on it covers."""
         pos = MARGIN + offset
         across = self.cursor if not self.vertical else self.cursor - size - (pitch - size) // 2
         start, texts = pos, []
         for kind, value in segments:
-            length = self.advance_of(value, size) if kind == "text" else value * size
-            if kind == "text":
-                xy = (pos, across) if not self.vertical else (across, pos)
-                self.draw.text(xy, value, font=font(size), fill=0, **self._kw())
-                texts.append(value)
-            else:
+            if kind == "redact":
+                length = value * size
                 box = self._box(pos, pos + length, across, size)
                 self.draw.rectangle(box, fill=0)
                 self.page.redactions.append(box)
                 self.page.redaction_hides.append(hides)
-            pos += length
+                pos += length
+                continue
+            # A stamp or a title in a printed box: the frame, a fifth of a character clear of
+            # the text all round, is not text.
+            pad = size // 5 if kind == "boxed" else 0
+            length = self.advance_of(value, size)
+            pos += pad
+            xy = (pos, across) if not self.vertical else (across, pos)
+            self.draw.text(xy, value, font=font(size), fill=0, **self._kw())
+            texts.append(value)
+            if pad:
+                x0, y0, x1, y1 = self._box(pos, pos + length, across, size)
+                self.draw.rectangle((x0 - pad, y0 - pad, x1 + pad, y1 + pad), outline=0, width=max(size // 14, 2))
+            pos += length + pad
         text = "".join(texts)
         if text.strip():
             self.page.lines.append(TruthLine(text, role, self._box(start, pos, across, size)))
@@ -211,50 +220,130 @@ def _classification_stamp(flow: Flow, text: str) -> None:
     flow.cursor -= width + 40
 
 
+# The header blocks of each form of telegram, in the order the form prints them. A spec's
+# header_order sets them in another order: the same form filled in by another office, year or
+# typist. copy and draft are the 1990s forms of the seeds; copy-1970s an incoming copy with a
+# (TA) serial, Western years with hours, boxed stamps and a boxed title and often no 第N号;
+# draft-1960s an outgoing 外務省電信案 with its 総第N号 beside 第N号, 件名 and a transmission code.
+FORMS = ("copy", "draft", "copy-1970s", "draft-1960s")
+FORM_ORDERS: dict[str, tuple[str, ...]] = {
+    "copy": ("serial", "bureau", "sent", "received", "addressee", "sender", "subject", "number", "caveat"),
+    "draft": ("serial", "bureau", "drafted", "addressee", "sender", "subject", "number", "caveat"),
+    "copy-1970s": ("serial", "bureau", "marks", "sent", "received", "number", "addressee", "sender", "subject"),
+    "draft-1960s": ("drafted", "bureau", "numbers", "marks", "subject", "route", "code"),
+}
+FORM_TITLES = {"copy": "電信写", "draft": "電信案", "copy-1970s": "電信写", "draft-1960s": "外務省電信案"}
+
+
 def _furniture_top(flow: Flow, spec: CableSpec) -> None:
-    _notice_box(flow, spec.notice_lines)
-    _classification_stamp(flow, spec.classification or "　")
-    title = "電信案" if spec.form == "draft" else "電信写"
-    flow.line([("text", title)], "furniture", size=60, pitch=100, offset=600)
+    if spec.form in ("copy", "draft"):  # the notice box and the 極秘 stamp of the 1990s forms
+        _notice_box(flow, spec.notice_lines)
+        _classification_stamp(flow, spec.classification or "　")
+    flow.line([("text", FORM_TITLES[spec.form])], "furniture", size=60, pitch=100, offset=600)
 
 
 def _header(flow: Flow, spec: CableSpec) -> None:
+    for block in spec.header_order or FORM_ORDERS[spec.form]:
+        HEADER_BLOCKS[block](flow, spec)
+
+
+def _serial(flow: Flow, spec: CableSpec) -> None:
     if spec.serial_redacted:
-        serial = [("text", "総番号　"), ("redact", 6)]
+        flow.line([("text", "総番号　"), ("redact", 6)], "header", hides="serial_number")
     else:
-        serial = [("text", f"総番号　{spec.serial or ''}")]
-    flow.line(serial, "header", hides="serial_number")
-    flow.line([("text", f"主管　{spec.primary_bureau}")], "header")
+        gap = "" if spec.form == "copy-1970s" else "　"
+        flow.line([("text", f"総番号{gap}{spec.serial or ''}")], "header", hides="serial_number")
+
+
+def _bureau(flow: Flow, spec: CableSpec) -> None:
+    label = "主管局部課(室)名" if spec.form == "draft-1960s" else "主管"
+    flow.line([("text", f"{label}　{spec.primary_bureau}")], "header")
+
+
+def _dated(flow: Flow, spec: CableSpec, received: bool) -> None:
+    era_date = (spec.era_date_received or spec.era_date) if received else spec.era_date
+    time = spec.time_received if received else spec.time_sent
+    post, mark = (spec.receiving_office, "着") if received else (spec.sending_post, "発")
+    hides = "time_received" if received else "time_sent"
+    clock = [("redact", 5)] if spec.time_redacted else [("text", _typed_time(time) if time else "")]
+    if spec.form == "copy-1970s":  # 74年10月30日01時00分　英国　発: date and time run together
+        flow.line([("text", era_date), *clock, ("text", f"　{post}　{mark}")], "header", hides=hides)
+        return
+    flow.line([("text", f"{_spaced_era(era_date)}　"), *clock, ("text", f"　{post}{mark}")], "header", hides=hides)
+
+
+def _addressee(flow: Flow, spec: CableSpec) -> None:
+    mark = "あて" if spec.form == "draft" else "殿"
+    flow.line([("text", f"{spec.addressee}{mark}")], "header")
+
+
+def _sender(flow: Flow, spec: CableSpec) -> None:
     if spec.form == "draft":
-        _draft_lines(flow, spec)
+        flow.line([("text", f"{spec.sender}発")], "header", offset=700)
+    elif spec.form == "copy-1970s":  # 森 [大使]: the title printed in a box of the form
+        name, title = _name_and_title(spec.sender)
+        flow.line([("text", f"{name}　"), ("boxed", title)] if title else [("text", name)], "header", offset=700)
     else:
-        _copy_lines(flow, spec)
-    flow.line([("text", spec.subject)], "header", size=48, pitch=90, offset=200)
+        flow.line([("text", _spaced_sender(spec.sender))], "header", offset=700)
+
+
+def _name_and_title(sender: str) -> tuple[str, str]:
+    title = next((t for t in SENDER_TITLES if sender.endswith(t)), "")
+    return sender[: len(sender) - len(title)], title
+
+
+def _subject(flow: Flow, spec: CableSpec) -> None:
+    if spec.form == "draft-1960s":
+        flow.line([("text", f"件名　{spec.subject}")], "header")
+    else:
+        flow.line([("text", spec.subject)], "header", size=48, pitch=90, offset=200)
+
+
+def _number(flow: Flow, spec: CableSpec) -> None:
+    if spec.form == "copy-1970s":  # the marks are stamped apart: the number stands alone, if at all
+        if spec.number:
+            flow.line([("text", f"第{spec.number}号")], "header")
+        return
     flow.line([("text", spec.number_line.replace(" ", "　"))], "header")
+
+
+def _caveat(flow: Flow, spec: CableSpec) -> None:
     if spec.caveat:
         flow.line([("text", f"（{spec.caveat}）")], "header")
 
 
-def _draft_lines(flow: Flow, spec: CableSpec) -> None:
-    """An outgoing draft: when it was drafted, to whom, from whom."""
+def _drafted(flow: Flow, spec: CableSpec) -> None:
     flow.line([("text", f"起案　{_spaced_era(spec.era_date)}")], "header")
-    flow.line([("text", f"{spec.addressee}あて")], "header")
-    flow.line([("text", f"{spec.sender}発")], "header", offset=700)
 
 
-def _copy_lines(flow: Flow, spec: CableSpec) -> None:
-    received = spec.era_date_received or spec.era_date
-    for era_date, time, place, hides in (
-        (spec.era_date, spec.time_sent, f"{spec.sending_post}発", "time_sent"),
-        (received, spec.time_received, f"{spec.receiving_office}着", "time_received"),
-    ):
-        if spec.time_redacted:
-            clock = [("redact", 5)]
-        else:
-            clock = [("text", _typed_time(time) if time else "")]
-        flow.line([("text", f"{_spaced_era(era_date)}　"), *clock, ("text", f"　{place}")], "header", hides=hides)
-    flow.line([("text", f"{spec.addressee}殿")], "header")
-    flow.line([("text", _spaced_sender(spec.sender))], "header", offset=700)
+def _numbers(flow: Flow, spec: CableSpec) -> None:
+    """A 1960s draft's two numbers: the Ministry's serial (総第N号) and the cable's own."""
+    flow.line([("text", f"総第{spec.serial}号　　第{spec.number}号")], "header")
+
+
+def _marks(flow: Flow, spec: CableSpec) -> None:
+    """Classification and precedence stamped in boxes (the 1960s draft's code line carries its
+    precedence instead)."""
+    marks = [spec.classification] + ([spec.precedence] if spec.form == "copy-1970s" else [])
+    segments = [seg for mark in marks if mark for seg in (("boxed", mark), ("text", "　"))]
+    if segments:
+        flow.line(segments[:-1], "header", offset=900)
+
+
+def _route(flow: Flow, spec: CableSpec) -> None:
+    flow.line([("text", f"{spec.addressee}あて　　{spec.sender}発")], "header")
+
+
+def _code(flow: Flow, spec: CableSpec) -> None:
+    flow.line([("text", f"{spec.code or 'YYYYY'}　{spec.precedence}".strip())], "header")
+
+
+HEADER_BLOCKS = {
+    "serial": _serial, "bureau": _bureau, "sent": lambda f, s: _dated(f, s, received=False),
+    "received": lambda f, s: _dated(f, s, received=True), "addressee": _addressee, "sender": _sender,
+    "subject": _subject, "number": _number, "caveat": _caveat, "drafted": _drafted, "numbers": _numbers,
+    "marks": _marks, "route": _route, "code": _code,
+}
 
 
 def _typed_time(hhmm: str) -> str:

@@ -59,9 +59,17 @@ class CableSpec(BaseModel):
     time_sent: str | None = None  # HH:MM when typed (HH時MM分), not blacked out
     time_received: str | None = None
     forwarding: list[str] | None = None  # the forwarding items, where the generator wrote the line
-    # "copy": the telegram copy (電信写) of a cable as sent and received; "draft": an outgoing
-    # draft (電信案) with 起案 (its date in era_date), …あて (addressee) and …発 (sender) lines.
+    # The form it is drawn on (render.FORMS): "copy", the telegram copy (電信写) of a cable as
+    # sent and received; "draft", an outgoing draft (電信案) with 起案 (its date in era_date),
+    # …あて (addressee) and …発 (sender) lines; "copy-1970s" and "draft-1960s", the forms of
+    # those decades. number is "" where the form carries none.
     form: str = "copy"
+    header_order: tuple[str, ...] | None = None  # the header's blocks in another order (render.FORM_ORDERS)
+    code: str | None = None  # a draft's transmission code: YYYYY, QQQQQ
+
+    @property
+    def is_draft(self) -> bool:
+        return self.form in ("draft", "draft-1960s")
 
     @property
     def date_received_iso(self) -> str:

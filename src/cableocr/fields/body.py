@@ -1,0 +1,219 @@
+"""Fields of the body: the cables it answers (references), its own separate-telegram number, the
+forwarding list, the end mark, the speakers' turns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from cableocr.assemble import SPEAKER_LABEL, body_paragraphs
+from cableocr.fields.context import Context
+from cableocr.fields.evidence import (
+    DOUBTFUL,
+    LIKELY,
+    MENDED,
+    SURE,
+    Absence,
+    Finding,
+    absent_where,
+    compact,
+    span_evidence,
+)
+from cableocr.lexicon import english, known_names, nearest
+from cableocr.models import Line
+from cableocr.numbers import find_references as parse_references
+from cableocr.numbers import read_small_number
+
+
+def find_references(ctx: Context) -> Finding | None:
+    """往電/来電/貴電 第NNNN号 (別電N) at the head of the body: the cables this one answers or
+    annexes, each a structured object."""
+    for page, line in ctx.body[:2]:
+        if not (found := parse_references(compact(line))):
+            continue
+        start, end = found[0].span[0], found[-1].span[1]
+        finding = Finding("references.head_of_body", [r.as_value() for r in found], page, line, start, end,
+                          "references at the head of the body", SURE)
+        # A misread first character (住電 for 往電) leaves the kind a guess or unread.
+        if any(r.kind_guessed for r in found):
+            finding = finding.flagged("inferred", certainty=DOUBTFUL,
+                                      method=f"{finding.method}, the kind of a reference read from a misreading")
+        if any(r.repaired for r in found):
+            finding = finding.flagged("repaired", certainty=finding.certainty * MENDED)
+        return finding
+    return None
+
+
+def absent_references(ctx: Context) -> Absence:
+    return absent_unless("references.none", [ln for _, ln in ctx.body[:2]], r"電第|第.{1,6}[号弓]",
+                         "no 往電/来電/貴電 at the head of the body")
+
+
+def absent_unless(rule: str, lines: list[Line], hint: str, method: str) -> Absence:
+    """Not found, unless the lines hold a fragment of what was looked for (a misread form of it):
+    then the absence itself is doubtful."""
+    if re.search(hint, "".join(compact(ln) for ln in lines)):
+        return Absence(rule, "not_found", 0.5, f"{method}, but a fragment of one is there")
+    return absent_where(rule, lines, method)
+
+
+_SEPARATE = re.compile(r"別電\s*([0-9０-９一二三四五六七八九十]{1,3})")
+
+
+def find_separate_telegram(subject: Finding | None) -> Finding | None:
+    """This cable's own separate-telegram number: (別電2) in its subject line."""
+    if subject is None or subject.line is None or not (m := _SEPARATE.search(compact(subject.line))):
+        return None
+    if (number := read_small_number(m.group(1))) is None:
+        return None
+    return Finding("separate_telegram.subject", number, subject.page, subject.line, m.start(1), m.end(1),
+                   "別電 N in the subject line", SURE)
+
+
+def split_forwarding(text: str) -> list[str]:
+    """全米公館（除、アガナ、デトロイト）英、独…に転電した → the posts, exclusions kept with theirs."""
+    text = re.split(r"に転電", text)[0]
+    items, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch in "（("
+        depth -= ch in "）)"
+        if ch in "、," and depth == 0:
+            items.append(current)
+            current = ""
+            continue
+        current += ch
+        if ch in "）)" and depth == 0:  # 全米公館（除、…）英: the bracket closes an item
+            items.append(current)
+            current = ""
+    items.append(current)
+    # A post's name never starts with a dot: one there is a speck read (除く、・アガナ).
+    items = [_SPECK_AT_START.sub("", i.strip()) for i in items]
+    return [i for i in items if i]
+
+
+_SPECK_AT_START = re.compile(r"(?:^|(?<=[、（(]))[・.,'`]+")
+
+
+def find_forwarding(ctx: Context) -> Finding | None:
+    """The forwarding list at the end of the body: …に転電した. The list may wrap over several
+    lines: it starts after the last line before it that ends a sentence. The evidence box is
+    that of its first line."""
+    body = ctx.body
+    for n in range(len(body) - 1, max(len(body) - 6, -1), -1):
+        if "転電" not in compact(body[n][1]):
+            continue
+        start = n
+        while start > 0 and not _ends_sentence(body[start - 1][1]) and not SPEAKER_LABEL.match(compact(body[start][1])):
+            start -= 1
+        page, first = body[start]
+        joined = "".join(compact(ln) for _, ln in body[start : n + 1])
+        found = Finding("forwarding.list", [], page, first, 0, len(compact(first)), "list before に転電した", LIKELY)
+        return _known_posts(found, split_forwarding(joined))
+    return None
+
+
+def absent_forwarding(ctx: Context) -> Absence:
+    return absent_unless("forwarding.none", [ln for _, ln in ctx.body[-3:]], r"に.電|転.し|電した",
+                         "no …に転電 line at the end of the body")
+
+
+def _ends_sentence(line: Line) -> bool:
+    return bool(re.search(r"[。：）)」][^一-龥ぁ-んァ-ヶA-Za-z0-9]{0,2}$", compact(line)))
+
+
+# 全米公館 (all missions in a country), perhaps with its exclusions: （除、アガナ、デトロイト）,
+# each excluded post a name, none empty (、、 is a misreading).
+_ALL_MISSIONS = re.compile(r"^全.{1,6}公館(?:[（(]除く?(?:、[一-龥ァ-ヶー]{1,12})+[）)])?$")
+
+
+def _known_posts(found: Finding, items: list[str]) -> Finding:
+    """Each forwarding item checked against the table of posts: one a character away from a
+    known post is taken as that post (0ECD代 → OECD代), flagged inferred; an unknown item is
+    kept, flagged."""
+    checked, notes = [], []
+    for item in items:
+        folded = unicodedata.normalize("NFKC", item)
+        if english("posts", folded) is not None or _ALL_MISSIONS.match(item):
+            checked.append(item)
+        elif (known := nearest("posts", folded)) is not None:
+            checked.append(known)
+            notes.append(f"{item}→{known}")
+            found = found.flagged("inferred", certainty=min(found.certainty, MENDED))
+        else:
+            checked.append(item)
+            notes.append(f"{item} not a known post")
+            found = found.flagged("unknown_name", certainty=min(found.certainty, 0.8))
+    method = found.method + (f"; {', '.join(notes)}" if notes else "")
+    return found.flagged(value=checked, method=method)
+
+
+def find_end_mark(ctx: Context) -> Finding | None:
+    """（了）, the end of the cable's text, on its last lines (its brackets may be split over
+    two). A bracketed single character in its place, (て), is taken as 了, flagged inferred."""
+    tail = ctx.body[-3:]
+    joined = "".join(compact(ln) for _, ln in tail)
+    found = re.search(r"[（(]了[）)]", joined)
+    guessed = found is None
+    if guessed:
+        found = re.search(r"[（(]([^（）()])[）)][^一-龥ぁ-んァ-ヶ]{0,2}$", joined)
+    if found is None:
+        return None
+    at = 0
+    for page, line in tail:  # the line the mark starts on, and the span in it
+        length = len(compact(line))
+        if found.start() < at + length:
+            mark = Finding("end_mark.ryo", "了", page, line, found.start() - at, min(found.end() - at, length),
+                           "（了） at the end of the body", SURE)
+            if guessed:
+                mark = mark.noted(read_as=found.group(0)).flagged(
+                    "inferred", certainty=DOUBTFUL, method="a bracketed character where （了） stands, read as 了")
+            return mark
+        at += length
+    return None
+
+
+def absent_end_mark(ctx: Context) -> Absence:
+    return absent_where("end_mark.none", [ln for _, ln in ctx.body[-3:]], "no （了） at the end of the body")
+
+
+def _known_speaker(label: str) -> bool:
+    names = known_names("speakers")
+    return label in names or label.split("・")[-1] in names
+
+
+def find_speakers(ctx: Context) -> Finding | None:
+    """Speaker turns in the body: （総理）… each with its label, paragraph and lines. The rule's
+    certainty is that of its weakest label: one the table does not know may be misread."""
+    cable = ctx.cable
+    lines = {ln.id: (i, ln) for i, p in enumerate(cable.pages) for ln in p.lines}
+    not_speakers = {"了", *known_names("caveats")}
+    turns, evidence = [], []
+    for paragraph in body_paragraphs(cable.pages):
+        if paragraph.speaker is None or paragraph.speaker in not_speakers:
+            continue
+        page, line = lines[paragraph.line_ids[0]]
+        label = SPEAKER_LABEL.match(compact(line))
+        evidence.append((page, line, label.end() if label else 1, _known_speaker(paragraph.speaker)))
+        turns.append({"speaker": paragraph.speaker, "paragraph": paragraph.index, "page": page,
+                      "first_line": paragraph.line_ids[0], "last_line": paragraph.line_ids[-1],
+                      "chars": len(paragraph.text)})
+    if not turns:
+        return None
+    # The evidence kept is the weakest label's: its box is where a reviewer should look.
+    page, line, end, known = min(evidence, key=lambda e: (e[3], span_evidence(e[1], 0, e[2])[1]))
+    found = Finding("speakers.labels", turns, page, line, 0, end, "bracketed labels opening body paragraphs",
+                    SURE if all(e[3] for e in evidence) else 0.85)
+    if _labels_in_body(ctx) > len(turns):  # a label that opened no paragraph: a turn may be missed
+        found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; more labels in the text than turns found")
+    return found
+
+
+def absent_speakers(ctx: Context) -> Absence:
+    return absent_where("speakers.none", [ln for _, ln in ctx.body], "no speaker label opens a paragraph", 0.9)
+
+
+def _labels_in_body(ctx: Context) -> int:
+    """Known speaker labels anywhere in the body's lines, opening a paragraph or not."""
+    names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
+    label = re.compile(rf"[（(](?:[^（）()]{{0,12}}・)?(?:{names})[）)」]")
+    return sum(len(label.findall(compact(ln))) for _, ln in ctx.body)

@@ -1,0 +1,409 @@
+"""The header's fields, each found by what it is, wherever it stands in the header zone: its label
+(総番号, 主管, …発, …着, …殿, a title), its pattern (第N号, a date), the project's tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from cableocr.assemble import header_labels
+from cableocr.dates import ParsedDate, parse_era_date
+from cableocr.fields.context import Context
+from cableocr.fields.evidence import (
+    LIKELY,
+    MENDED,
+    PLAUSIBLE,
+    REDACTION_CERTAINTY,
+    SURE,
+    UNKNOWN_NAME,
+    Absence,
+    Finding,
+    absent_where,
+    compact,
+    lines_read,
+    missing,
+)
+from cableocr.lexicon import english, known_names, nearest
+from cableocr.models import Box, Line, Page
+from cableocr.numbers import NUMBER_LINE, find_time
+from cableocr.numbers import find_cable_number as parse_cable_number
+from cableocr.text import normalize
+
+CLASSIFICATIONS = ("取扱注意", "部外秘", "極秘", "特秘", "秘")  # longest first where one holds another
+PRECEDENCES = ("大至急", "至急", "普通")
+SENDER_TITLES = tuple(sorted(known_names("titles"), key=len, reverse=True))
+
+_NAME = r"[一-龥ぁ-んァ-ヶー々A-Za-z]"
+# Up to three trailing characters the engine read from specks or stamp edges after the value.
+_TRAILING_JUNK = r"([^一-龥ぁ-んァ-ヶ]{0,3}|人{1,3})$"
+# The frame of a boxed title or stamp, as engines read it.
+_FRAME = re.compile(r"[\[\]［］|｜丨「」]")
+# What the engine makes of a speck after the last word.
+SPECK_READINGS = set("-‐_.,'`\"|:;・。、人っ?>!~")
+WEAK = 0.85  # a character read less surely than this may be a speck
+SURE_OF_A_SPECK = 0.95  # a speck-like character (人, 。, ・) read less surely than this may be one too
+
+
+def core(line: Line, most: int = 3) -> tuple[str, bool]:
+    """compact(line) without up to `most` trailing characters the engine doubts (under WEAK) or
+    that specks are read as and it is not sure of, and whether any was left out. A sure 人 or 。
+    at the end stays: 在留邦人 is a subject."""
+    text = compact(line)
+    confs = [c.confidence for c in line.chars if c.text.strip()]
+    cut = len(text)
+    while cut > max(len(text) - most, 0):
+        conf = 1.0 if confs[cut - 1] is None else confs[cut - 1]  # a second reading has no confidences
+        if conf >= WEAK and not (text[cut - 1] in SPECK_READINGS and conf < SURE_OF_A_SPECK):
+            break
+        cut -= 1
+    return text[:cut], cut < len(text)
+
+
+def unframed(text: str) -> str:
+    return _FRAME.sub("", text)
+
+
+# ---- the cable's number, serial and marks ---------------------------------------------------
+
+def number_line(ctx: Context) -> tuple[int, Line, re.Match[str]] | None:
+    for page, line in ctx.header:
+        if match := NUMBER_LINE.search(compact(line)):
+            return page, line, match
+    return None
+
+
+def find_cable_number(ctx: Context) -> Finding | Absence | None:
+    """第N号 (never a reference's, never a draft's 総第N号), anywhere in the header. A form that
+    files its cables by 総番号 alone (incoming copies of the 1970s) carries no 第N号: absent by
+    the form where the serial was read and no fragment of a number line is there."""
+    hit = number_line(ctx)
+    if hit is None:
+        if _serial_line(ctx) is not None and not re.search(r"第.{0,7}[号弓]", _zone_text(ctx, skip=("総第",))):
+            return absent_where("cable_number.none_on_form", [ln for _, ln in ctx.labelled],
+                                "no 第N号 on the form: its 総番号 files it")
+        return missing("cable_number.number_line", "no 第N号 in the header")
+    page, line, m = hit
+    text = compact(line)
+    reading = parse_cable_number(text)
+    # Beside the marks or the draft's serial, a 第N号 is the cable's number line; alone, it is
+    # likely but less sure (a stray line of the body may hold one).
+    beside = any(w in text[m.end():] for w in CLASSIFICATIONS + PRECEDENCES) or "総第" in text[: m.start()]
+    found = Finding("cable_number.number_line", reading.value, page, line, *reading.span, "第N号 in the header",
+                    SURE if beside else PLAUSIBLE)
+    return found.flagged("repaired", method=f"{found.method}, an OCR confusion mended") if reading.repaired else found
+
+
+def _zone_text(ctx: Context, skip: tuple[str, ...] = ()) -> str:
+    text = "".join(compact(ln) for _, ln in ctx.header)
+    for word in skip:
+        text = re.sub(rf"{word}.{{0,8}}号", "", text)
+    return text
+
+
+_SERIAL = re.compile(r"総番号[:：]?\s*([(（]?[A-Z]{1,3}[)）]?)?\s*([0-9]{3,8})")
+_DRAFT_SERIAL = re.compile(r"総第\s*([0-9]{3,8})\s*[号弓]")
+
+
+def _serial_line(ctx: Context) -> tuple[int, Line] | None:
+    return next(((p, ln) for p, ln in ctx.header if "総番号" in compact(ln) or _DRAFT_SERIAL.search(compact(ln))),
+                None)
+
+
+def find_serial(ctx: Context) -> Finding | Absence | None:
+    """総番号 and the serial after it (a prefix such as (TA) kept), a draft's 総第N号, or the black
+    box over it."""
+    for page, line in ctx.header:
+        text = compact(line)
+        if m := _DRAFT_SERIAL.search(text):
+            return Finding("serial_number.draft", m.group(1), page, line, m.start(1), m.end(1), "総第N号", SURE)
+        if "総番号" not in text:
+            continue
+        if m := _SERIAL.search(text):
+            prefix, digits = m.groups()
+            value = f"{prefix or ''}{digits}".replace("（", "(").replace("）", ")")
+            return Finding("serial_number.label", value, page, line, m.start(1) if prefix else m.start(2), m.end(2),
+                           "digits after 総番号", SURE)
+        if (box := redaction_on_line(line, ctx.pages[page])) is not None:
+            return Absence("serial_number.label", "redacted", REDACTION_CERTAINTY, "black box after 総番号", page, box, line)
+        rest = text[text.index("総番号") + 3:]
+        reason = "illegible" if re.search(r"[0-9A-Za-z]", rest) else "not_found"
+        return Absence("serial_number.label", reason, 0.5, "総番号 with nothing readable after it", page, line.box, line)
+    return _serial_by_place(ctx)
+
+
+def _serial_by_place(ctx: Context) -> Absence | None:
+    """総番号 unread: on the 1990s form it is the row before 主管, and a black box there hides it."""
+    at = next((i for i, (_, ln) in enumerate(ctx.labelled) if compact(ln).startswith("主管")), None)
+    if at is None or at + 1 >= len(ctx.labelled):
+        return None
+    page, bureau = ctx.labelled[at]
+    row = row_before(bureau, ctx.labelled[at + 1][1])
+    if (box := redaction_on(row, bureau.writing_mode == "vertical", ctx.pages[page])) is not None:
+        return Absence("serial_number.row_before_bureau", "redacted", 0.9,
+                       "black box in the 総番号 row (the label itself not read)", page, box)
+    return None
+
+
+def row_before(line: Line, following: Line) -> Box:
+    """Where the form's row before `line` lies, one line pitch back (pitch: line to following)."""
+    dx, dy = following.box.x0 - line.box.x0, following.box.y0 - line.box.y0
+    if line.writing_mode == "vertical":
+        dy = 0
+    else:
+        dx = 0
+    return Box(x0=line.box.x0 - dx, y0=line.box.y0 - dy, x1=line.box.x1 - dx, y1=line.box.y1 - dy)
+
+
+def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Absence:
+    """A classification or precedence: the word after the number (1990s forms), else a mark
+    standing alone or boxed in the header (a stamp), else a draft's transmission code line
+    (YYYYY 至急). Absent where the form shows none."""
+    hit = number_line(ctx)
+    if hit is not None:
+        page, line, m = hit
+        text = compact(line)
+        for word in words:  # longest first, so that 大至急 is not read as 至急
+            if (at := text.find(word, m.end())) >= 0:
+                return Finding(f"{field}.after_number", word, page, line, at, at + len(word), "word after the number", SURE)
+    for page, line in ctx.header:
+        text = unframed(compact(line))
+        if not re.fullmatch(rf"(?:{'|'.join(CLASSIFICATIONS + PRECEDENCES)}|\W|[A-Z]{{5}})+", text):
+            continue
+        for word in words:
+            if (at := compact(line).find(word)) >= 0:
+                coded = re.match(r"[A-Z]{5}", text) is not None
+                method = "after the transmission code" if coded else "stamped in the header"
+                return Finding(f"{field}.{'code' if coded else 'stamp'}", word, page, line, at, at + len(word), method,
+                               LIKELY)
+    evidence = [hit[1]] if hit else [ln for _, ln in ctx.labelled]
+    return absent_where(f"{field}.none", evidence, f"no {field} on the form")
+
+
+# ---- dated lines: …発 and …着 -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DatedLine:
+    """The …発 (sent) or …着 (received) line: date, time and post."""
+
+    date: Finding | None
+    post: Finding | None
+    time: Finding | Absence | None
+
+
+def date_found(rule: str, date: ParsedDate, page: int, line: Line, text: str, label: str) -> Finding:
+    certainty = (SURE if date.exact else 0.6) * (SURE if date.valid_in_era else 0.5)
+    found = Finding(rule, date.iso, page, line, *date.span, f"date on the …{label} line", certainty,
+                    detail={"era_form": date.era_form, "read_as": text[slice(*date.span)]})
+    if not date.exact:
+        found = found.flagged("inferred", method=f"{found.method}, its 日 misread")
+    if not date.valid_in_era:
+        found = found.flagged(method=f"{found.method}, outside its era's years")
+    if date.repaired:
+        found = found.flagged("repaired", method=f"{found.method}, an OCR confusion mended",
+                              certainty=found.certainty * MENDED)
+    return found
+
+
+def find_dated_line(ctx: Context, mark: str) -> DatedLine:
+    """The header line ending in mark (発 or 着) that carries a date or a time (a line ending in
+    発 with neither is a draft's sender): the date, the time (or its redaction), the post."""
+    field = "sent" if mark == "発" else "received"
+    for page, line in ctx.labelled:
+        text, trimmed = core(line)
+        if not (end := re.search(rf"{mark}{_TRAILING_JUNK}", text)) or NUMBER_LINE.search(text):
+            continue
+        text = text[: end.start() + 1]  # up to the mark: what follows is specks read as characters
+        date = parse_era_date(text, loose=True)
+        clock = find_time(text[date.span[1]:] if date else text)
+        if date is None and clock is None:
+            continue
+        date_at = date_found(f"date_{field}.dated_line", date, page, line, text, mark) if date else None
+        after = date.span[1] if date else 0
+        time_at: Finding | Absence | None = None
+        if clock is not None:
+            start, stop = after + clock.span[0], after + clock.span[1]
+            time_at = Finding(f"time_{field}.dated_line", clock.value, page, line, start, stop,
+                              f"時分 after the date on the …{mark} line", MENDED if clock.repaired else SURE,
+                              frozenset({"repaired"}) if clock.repaired else frozenset())
+            after = stop
+        elif (box := redaction_on_line(line, ctx.pages[page])) is not None:
+            time_at = Absence(f"time_{field}.dated_line", "redacted", REDACTION_CERTAINTY,
+                              f"black box on the …{mark} line", page, box, line)
+        # The post is the run of name characters just before the mark, after the date and time.
+        post = re.search(rf"({_NAME}{{1,12}}){mark}$", text[after:])
+        post_at = None
+        if post:
+            start, stop = after + post.start(1), after + post.end(1)
+            post_at = trim_noted(Finding(f"post_{field}.dated_line", post.group(1), page, line, start, stop,
+                                         f"text before {mark}", 0.9 if end.group(1) else LIKELY), trimmed)
+        return DatedLine(date_at, post_at, time_at)
+    return DatedLine(None, None, None)
+
+
+def row_share(row: Box, vertical: bool, box: Box) -> float:
+    """How much of the thinner of the two a box shares with a row (a column on a vertical page)."""
+    a0, a1 = (row.x0, row.x1) if vertical else (row.y0, row.y1)
+    b0, b1 = (box.x0, box.x1) if vertical else (box.y0, box.y1)
+    return (min(a1, b1) - max(a0, b0)) / max(min(a1 - a0, b1 - b0), 1)
+
+
+def redaction_on(row: Box, vertical: bool, page: Page) -> Box | None:
+    """The redaction box lying in the row, if any (the most overlapping one)."""
+    best = max(page.redactions, key=lambda box: row_share(row, vertical, box), default=None)
+    return best if best is not None and row_share(row, vertical, best) >= 0.5 else None
+
+
+def redaction_on_line(line: Line, page: Page) -> Box | None:
+    return redaction_on(line.box, line.writing_mode == "vertical", page)
+
+
+# ---- names: bureau, addressee, sender -------------------------------------------------------
+
+def find_primary_bureau(ctx: Context) -> Finding | None:
+    """主管 (or a 1960s draft's 主管局部課(室)名) and the bureau, section or head responsible."""
+    for page, line in ctx.labelled:
+        text, trimmed = core(line)
+        if m := re.match(rf"主管(?:局部課[(（]室[)）]名)?[:：\-ー・.]?({_NAME}{{2,14}}?){_TRAILING_JUNK}", text):
+            found = Finding("primary_bureau.label", m.group(1), page, line, m.start(1), m.end(1), "text after 主管",
+                            LIKELY if not m.group(2) else PLAUSIBLE)
+            return trim_noted(found, trimmed)
+    return None
+
+
+def find_addressee(ctx: Context) -> Finding | None:
+    """…殿 at a line's end; else a line within two characters of a known addressee and 殿 (殿
+    itself misread: 外務大臣服), taken as that addressee, for review."""
+    for page, line in ctx.labelled:
+        text, trimmed = core(line)
+        if m := re.search(rf"({_NAME}{{2,12}})殿{_TRAILING_JUNK}", unframed(text)):
+            found = Finding("addressee.dono", m.group(1), page, line, m.start(1), m.end(1), "line ending 殿",
+                            SURE if not m.group(2) else 0.8)
+            return trim_noted(found, trimmed)
+    for page, line in ctx.labelled:
+        text, _ = core(line, most=1)
+        for known in known_names("addressees"):
+            if len(text) >= 4 and Levenshtein.distance(text, f"{known}殿") <= 2:
+                return Finding("addressee.near_known", known, page, line, 0, len(text),
+                               "whole line near a known addressee", 0.6, frozenset({"inferred"}), {"read_as": text})
+    return None
+
+
+def find_sender(ctx: Context) -> Finding | None:
+    """The line ending in a title (波多野大使; a title printed in a box, 森 [大使], its frame left
+    out), not the addressee's."""
+    titles = "|".join(SENDER_TITLES)
+    for page, line in ctx.labelled:
+        text, trimmed = core(line)
+        if NUMBER_LINE.search(text) or "殿" in text[-4:] or "あて" in text:
+            continue
+        bare = unframed(text)
+        if m := re.search(rf"({_NAME}{{1,10}}?(?:{titles})){_TRAILING_JUNK}", bare):
+            framed = bare != text
+            start = text.find(m.group(1)[0])
+            end = start + len(m.group(1)) + (len(text) - len(bare) if framed else 0)
+            found = Finding("sender.title", m.group(1), page, line, start, min(end, len(text)),
+                            "line ending in a title" + (", the frame of a boxed title left out" if framed else ""),
+                            LIKELY if not m.group(2) else 0.75)
+            return trim_noted(found, trimmed)
+    return None
+
+
+def trim_noted(found: Finding, trimmed: bool) -> Finding:
+    """A value read from a line whose doubtful last characters were left out: recorded, and
+    less sure."""
+    if not trimmed:
+        return found
+    return found.flagged("trimmed", method=f"{found.method}, doubtful characters at the line's end left out",
+                         certainty=min(found.certainty, PLAUSIBLE))
+
+
+def check_lexicon(found: Finding | None, table: str) -> Finding | None:
+    """A known name keeps its certainty (and gains its English); a name one character from a
+    known one is taken as that name, flagged inferred; an unknown name is flagged."""
+    if found is None:
+        return None
+
+    def english_of(name: str) -> str | None:  # a table may give several renderings
+        value = english(table, name)
+        return " / ".join(value) if isinstance(value, list) else value
+
+    if (name_en := english_of(found.value)) is not None:
+        return found.noted(english=name_en)
+    if (known := nearest(table, found.value)) is not None:
+        return found.noted(read_as=found.value, english=english_of(known) or "").flagged(
+            "inferred", value=known, method=f"{found.method}, nearest known name", certainty=MENDED)
+    # Specks after a known name read as Latin letters or digits (欧亜局長SE).
+    stripped = re.sub(r"[A-Za-z0-9]{1,3}$", "", found.value)
+    if stripped != found.value and (name_en := english_of(stripped)) is not None:
+        return found.noted(read_as=found.value, english=name_en).flagged(
+            "trimmed", value=stripped, end=found.end - (len(found.value) - len(stripped)),
+            method=f"{found.method}, letters after a known name left out", certainty=0.8)
+    return found.flagged("unknown_name", method=f"{found.method}, not in the table of known names",
+                         certainty=min(found.certainty, UNKNOWN_NAME))
+
+
+# ---- subject and handling ----------------------------------------------------------------
+
+_SUBJECT_LABEL = re.compile(r"^\W{0,2}件名[:：]?")
+
+
+def find_subject(ctx: Context) -> Finding | None:
+    """The subject: after 件名 where the form labels it; else the one header line no other rule
+    claims (the 1990s form sets it just before the number line, other forms elsewhere)."""
+    for page, line in ctx.labelled:
+        text, trimmed = core(line)
+        if (m := _SUBJECT_LABEL.match(text)) and (found := _subject_from(page, line, text, m.end(), "text after 件名",
+                                                                         LIKELY)):
+            return trim_noted(found, trimmed)
+    plain = [(i, p, ln) for i, (p, ln) in enumerate(ctx.labelled) if not header_labels(ln)]
+    if not plain:
+        return None
+    number = number_line(ctx)
+    before = [c for c in plain if number is not None and c[0] + 1 < len(ctx.labelled)
+              and ctx.labelled[c[0] + 1][1].id == number[1].id]
+    if before:
+        _, page, line = before[0]
+        how = "header line before the number line"
+    else:
+        _, page, line = plain[-1]
+        how = "the header line no other field's rule claims"
+    certainty = LIKELY if len(plain) == 1 or before else PLAUSIBLE
+    text, trimmed = core(line)
+    found = _subject_from(page, line, text, 0, how, certainty)
+    return trim_noted(found, trimmed) if found else None
+
+
+def _subject_from(page: int, line: Line, text: str, start: int, method: str, certainty: float) -> Finding | None:
+    """The subject from start: specks read before it, or after its closing bracket, left out."""
+    lead = len(re.match(r"^[^一-龥ぁ-んァ-ヶA-Za-z0-9（(]*", text[start:]).group(0))
+    closed = re.match(r"^(.*[）)])[^（）()]{1,3}$", text)
+    end = len(closed.group(1)) if closed else len(text)
+    if end <= start + lead:
+        return None
+    found = Finding("subject.line", normalize(text[start + lead : end]), page, line, start + lead, end, method,
+                    certainty)
+    if lead or end < len(text):
+        found = found.flagged(method=f"{method}, specks at its ends left out", certainty=min(certainty, PLAUSIBLE))
+    return found
+
+
+_CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
+
+
+def find_handling(ctx: Context) -> Finding | None:
+    """The handling caveat in brackets: （限定配布）, in the header or (where OCR split the number
+    line) on the body's first two lines."""
+    for page, line in [*ctx.labelled, *ctx.body[:2]]:
+        if m := _CAVEAT.search(compact(line)):
+            return Finding("handling.caveat", m.group(1), page, line, m.start(1), m.end(1), "bracketed caveat", SURE)
+    return None
+
+
+def absent_handling(ctx: Context) -> Absence:
+    return absent_where("handling.none", [ln for _, ln in ctx.body[:1]], "no bracketed caveat in the header")
+
+
+def header_read(ctx: Context) -> float:
+    return lines_read([ln for _, ln in ctx.labelled])

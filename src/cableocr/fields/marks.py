@@ -1,0 +1,92 @@
+"""Marks on the pages rather than text of the cable: the declassification stamp and the black boxes
+of redaction, with what each box hides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from cableocr.fields.context import Context
+from cableocr.fields.evidence import MENDED, REDACTION_CERTAINTY, Absence, Finding, compact
+from cableocr.fields.header import DatedLine, row_before, row_share
+from cableocr.models import Box
+
+DECLASSIFICATION = ("秘密指定解除", "外交記録・情報公開室")
+
+
+def find_declassification(ctx: Context) -> Finding | Absence:
+    """The declassification stamp (秘密指定解除 外交記録・情報公開室), read off the stamps the
+    layout found and set level; its value is the stamp's known wording where the reading is
+    close to it (the reading itself stays in detail.read_as)."""
+    title, office = DECLASSIFICATION
+    hits = []
+    for index, page in enumerate(ctx.pages):
+        for box, text in zip(page.stamps, page.stamp_texts, strict=False):
+            if (score := fuzz.partial_ratio(title, text)) >= 70:
+                hits.append((index, box, text, score, fuzz.partial_ratio(office, text)))
+    if not hits:
+        stamped = any(page.stamps for page in ctx.pages)
+        return Absence("declassification.stamp", "not_found", 0.5 if stamped else 0.9,
+                       "stamps found but none reads 秘密指定解除" if stamped else "no stamp on any page")
+    page, box, text, score, office_score = hits[0]
+    value = f"{title} {office}" if office_score >= 70 else title
+    return Finding("declassification.stamp", value, page, None, 0, 0, "askew framed stamp, set level and read",
+                   0.97 * min(h[3] for h in hits) / 100,
+                   detail={"read_as": text, "pages": ",".join(str(h[0]) for h in hits)}, box=box)
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    """A header row a black box may lie on: the field it would hide, where, and whether the row
+    was read or only placed (the row before 主管, where 総番号 stands on the 1990s form)."""
+
+    hides: str
+    page: int
+    box: Box
+    vertical: bool
+    read: bool
+
+
+def header_rows(ctx: Context, sent: DatedLine, received: DatedLine) -> list[HeaderRow]:
+    """The header rows a redaction may hide part of: the serial's, and the two dated lines'."""
+    rows = []
+    serial = next(((p, ln) for p, ln in ctx.labelled if "総番号" in compact(ln)), None)
+    if serial is not None:
+        rows.append(HeaderRow("serial_number", serial[0], serial[1].box, serial[1].writing_mode == "vertical", True))
+    else:
+        at = next((i for i, (_, ln) in enumerate(ctx.labelled) if compact(ln).startswith("主管")), None)
+        if at is not None and at + 1 < len(ctx.labelled):
+            page, bureau = ctx.labelled[at]
+            rows.append(HeaderRow("serial_number", page, row_before(bureau, ctx.labelled[at + 1][1]),
+                                  bureau.writing_mode == "vertical", False))
+    for name, dated in (("time_sent", sent), ("time_received", received)):
+        if (evidence := dated.date or dated.post) is not None and evidence.line is not None:
+            line = evidence.line
+            rows.append(HeaderRow(name, evidence.page, line.box, line.writing_mode == "vertical", True))
+    return rows
+
+
+def _hidden_by(box: Box, page: int, rows: list[HeaderRow]) -> str:
+    """What a redaction hides: the header field whose row it lies on, else body text."""
+    return next((r.hides for r in rows if r.page == page and row_share(r.box, r.vertical, box) >= 0.5), "body")
+
+
+def find_redactions(ctx: Context, rows: list[HeaderRow], expected_rows: int) -> Finding | Absence:
+    """Every black box on every page, with what it hides (serial_number, time_sent, body…).
+    expected_rows: how many header rows the form has that a box may hide (3 on a copy: the
+    serial and the two dated lines; 1 on a draft)."""
+    items = []
+    for index, page in enumerate(ctx.pages):
+        for box in page.redactions:
+            items.append({"page": index, "box": [box.x0, box.y0, box.x1, box.y1], "hides": _hidden_by(box, index, rows)})
+    if not items:
+        return Absence("redactions.boxes", "not_found", REDACTION_CERTAINTY, "no solid black box on any page")
+    page = items[0]["page"]
+    # What a box hides is sure only where every header row it may lie on was read, and no row
+    # holds two boxes.
+    hidden = [i["hides"] for i in items if i["hides"] != "body"]
+    settled = len(rows) >= expected_rows and all(r.read for r in rows) and len(hidden) == len(set(hidden))
+    method = "solid black boxes found by layout" + ("" if settled else "; some header rows unread, what they hide uncertain")
+    return Finding("redactions.boxes", items, page, None, 0, 0, method, REDACTION_CERTAINTY if settled else MENDED,
+                   box=ctx.pages[page].redactions[0])
