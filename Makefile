@@ -48,9 +48,10 @@ test: deps venv
 scans: deps venv
 	$(PY) bench/make_sample.py scans
 
-# Rewrite the published JSON Schema of the cable document (a test checks it is current).
+# Rewrite the published JSON Schemas of the cable and page documents (a test checks they are current).
 schema: venv
 	$(VENV)/bin/cableocr schema --out schema/cable.schema.json
+	$(VENV)/bin/cableocr schema --page --out schema/page.schema.json
 
 bench: deps venv
 	$(PY) bench/throughput.py

@@ -17,9 +17,9 @@ from cableocr.align import (
     speakers_match,
 )
 from cableocr.assemble import SPEAKER_LABEL
-from cableocr.policy import default_policy
 from cableocr.evaluate import as_compared, opening_index, resolve_gold
 from cableocr.models import BodyParagraph, CableDocument
+from cableocr.policy import default_policy
 from cableocr.synth import parse_seed
 from cableocr.translation import parse_translation
 

@@ -9,6 +9,7 @@ from struct import pack
 
 import pytest
 from PIL import Image, ImageDraw
+from rapidfuzz.distance import Levenshtein
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
@@ -81,6 +82,11 @@ def test_the_rest_of_the_batch_goes_on(bad_batch):
     assert pages["i-blank.png"][0].status == "blank" and "blank page" in pages["i-blank.png"][0].error
     memo = pages["j-memo.png"][0]
     assert memo.status == "unassigned" and "not a cable page" in memo.error and memo.cable_id is None
+    # A page of no cable still has its text kept, in a page document the manifest lists.
+    kept = json.loads((out / memo.document).read_text(encoding="utf-8"))
+    assert kept["source"]["file"] == "j-memo.png" and kept["reason"] == memo.error
+    assert Levenshtein.normalized_distance(kept["text"].replace(" ", ""), "会議の議事録。出席者は次のとおり。") < 0.2
+    assert pages["i-blank.png"][0].document is None  # a blank page has no text to keep
     document = json.loads((out / cable.path).read_text(encoding="utf-8"))
     assert [s["file"] for s in document["source"]] == ["a cable 電信.jpg"]
 

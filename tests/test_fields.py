@@ -1,9 +1,9 @@
 """Header fields from lines built by hand (no OCR): values, evidence, and when to flag."""
 
 from cableocr.assemble import assemble
-from cableocr.policy import ReviewPolicy
 from cableocr.fields import extract_fields
 from cableocr.models import Box, Char, Line, Page, PageSource
+from cableocr.policy import ReviewPolicy
 from cableocr.text import normalize
 
 HEADER = [

@@ -15,7 +15,7 @@ from conftest import CASES
 from cableocr.alto import alto_schema
 from cableocr.bag import BagError, export_bag, verify_bag
 from cableocr.evaluate import character_error_rate
-from cableocr.export import cable_schema_text
+from cableocr.export import cable_schema_text, page_schema_text
 from cableocr.text import comparison_form
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,9 +29,11 @@ def _documents(ocr_results, case):
     return [json.loads((out / c.path).read_text(encoding="utf-8")) for c in manifest.cables], out
 
 
-def test_the_published_schema_is_current():
+def test_the_published_schemas_are_current():
     published = (REPO / "schema" / "cable.schema.json").read_text(encoding="utf-8")
     assert published == cable_schema_text(), "run `make schema` and commit schema/cable.schema.json"
+    published = (REPO / "schema" / "page.schema.json").read_text(encoding="utf-8")
+    assert published == page_schema_text(), "run `make schema` and commit schema/page.schema.json"
 
 
 @pytest.mark.parametrize("case", CASE_IDS, ids="-".join)

@@ -4,7 +4,7 @@ labels, in any order: header_zone); pages with only furniture and body continue 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -165,11 +165,13 @@ def assemble(pages: list[Page]) -> tuple[list[AssembledCable], dict[int, str]]:
     return list(assemble_stream(pages, unassigned)), unassigned
 
 
-def assemble_stream(pages: Iterable[Page], unassigned: dict[int, str]) -> Iterator[AssembledCable]:
+def assemble_stream(pages: Iterable[Page], unassigned: dict[int, str],
+                    on_stray: Callable[[int, Page, str], None] = lambda position, page, reason: None,
+                    ) -> Iterator[AssembledCable]:
     """Each cable as soon as its last page has been seen, so that a batch of any size is held
     one cable at a time. A page continues the cable before it only if it carries the form's
     furniture: a stray page (a memo, a blank) does not join a cable; it is put in unassigned
-    (position -> reason)."""
+    (position -> reason), and handed to on_stray, whose text is kept."""
     members: list[Page] = []
     positions: list[int] = []
     for position, page in enumerate(pages):
@@ -178,11 +180,9 @@ def assemble_stream(pages: Iterable[Page], unassigned: dict[int, str]) -> Iterat
             if members:
                 yield AssembledCable(pages=members, page_positions=positions)
             members, positions = [], []
-        elif not members:
-            unassigned[position] = NO_HEADER_YET
-            continue
-        elif not any(is_furniture(line) for line in page.lines):
-            unassigned[position] = NOT_A_FORM
+        elif not members or not any(is_furniture(line) for line in page.lines):
+            unassigned[position] = NOT_A_FORM if members else NO_HEADER_YET
+            on_stray(position, page, unassigned[position])
             continue
         members.append(_with_roles(page, len(members), zone))
         positions.append(position)

@@ -181,14 +181,17 @@ def parse_translation_command(path: Annotated[Path, typer.Argument(help="a trans
 @app.command()
 def schema(
     out: Annotated[Path | None, typer.Option("--out", help="write it here instead of printing it")] = None,
+    page: Annotated[bool, typer.Option("--page", help="the schema of a page document (a page of no cable)")]
+    = False,
 ) -> None:
-    """Print (or write) the JSON Schema of the cable document."""
-    from cableocr.export import cable_schema_text, write_atomic
+    """Print (or write) the JSON Schema of the cable document (or, with --page, of a page document)."""
+    from cableocr.export import cable_schema_text, page_schema_text, write_atomic
 
+    text = page_schema_text() if page else cable_schema_text()
     if out is None:
-        print(cable_schema_text(), end="")
+        print(text, end="")
     else:
-        write_atomic(out, cable_schema_text().encode("utf-8"))
+        write_atomic(out, text.encode("utf-8"))
         console.print(f"schema written to {out}")
 
 

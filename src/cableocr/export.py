@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from cableocr.alto import page_alto
 from cableocr.errors import CableOcrError
-from cableocr.models import CableDocument, Manifest
+from cableocr.models import CableDocument, Manifest, PageDocument
 from cableocr.searchable_pdf import cable_pdf
 
 CSV_COLUMNS = (
@@ -80,6 +80,12 @@ def write_cable(document: CableDocument, images: list[np.ndarray], out: Path, dp
 
 def write_cable_json(document: CableDocument, out: Path) -> Path:
     path = out / f"{document.cable_id}.json"
+    write_atomic(path, (to_json(document) + "\n").encode("utf-8"))
+    return path
+
+
+def write_page_document(document: PageDocument, out: Path) -> Path:
+    path = out / f"{document.page_id}.json"
     write_atomic(path, (to_json(document) + "\n").encode("utf-8"))
     return path
 
@@ -184,3 +190,8 @@ def cable_schema() -> dict:
 def cable_schema_text() -> str:
     """The published schema file's exact text (schema/cable.schema.json)."""
     return json.dumps(cable_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def page_schema_text() -> str:
+    """The published schema of a page document (schema/page.schema.json)."""
+    return json.dumps(PageDocument.model_json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -140,11 +140,12 @@ FieldValue = str | list[str] | list[dict[str, Any]] | None
 # disputed: the line's second reading, or a cross-check, gives another value; inferred: not read
 # as it stands (the nearest known name, a misread mark taken as meant); repaired: read only after
 # mending an OCR confusion (O for 0, 弓 for 号); unknown_name: a name the project's tables do not
-# hold; trimmed: doubtful characters at its end were left out; missing: a field every cable of its
-# form carries was not found; translation: taken from, or contradicted by, the translation;
-# page_changed: reviewed on another image of the page.
-FieldFlag = Literal["disputed", "inferred", "repaired", "unknown_name", "trimmed", "missing", "translation",
-                    "page_changed"]
+# hold; unconfirmed: nothing on the form confirms what the value is (a 第N号 line with no marks
+# beside it); trimmed: doubtful characters at its end were left out; missing: a field every cable
+# of its form carries was not found; translation: taken from, or contradicted by, the
+# translation; page_changed: reviewed on another image of the page.
+FieldFlag = Literal["disputed", "inferred", "repaired", "unknown_name", "unconfirmed", "trimmed", "missing",
+                    "translation", "page_changed"]
 
 
 class ExtractedField(Frozen):
@@ -232,6 +233,20 @@ class CableDocument(Frozen):
     alignment: Alignment | None = None
 
 
+class PageDocument(Frozen):
+    """A page that belongs to no cable (a memo, a cover sheet, a report filed between cables):
+    its lines and text kept beside the cables, so that nothing scanned is unsearchable."""
+
+    schema_version: str = SCHEMA_VERSION
+    page_id: str = Field(description="page-<file stem>-p<page number>, unique within the batch")
+    source: PageSource
+    reason: str = Field(description="why the page belongs to no cable")
+    page: Page
+    text: str = Field(description="every line read on the page, in reading order")
+    text_normalized: str = Field(description="the text for search (see CableDocument)")
+    provenance: Provenance
+
+
 PageStatus = Literal["ok", "error", "unassigned", "blank"]
 
 
@@ -241,6 +256,8 @@ class ManifestPage(Frozen):
     status: PageStatus
     error: str | None = None
     cable_id: str | None = None
+    document: str | None = Field(default=None, description=(
+        "for a page that belongs to no cable: its page document (page-….json), relative to the output folder"))
 
 
 class ManifestFile(Frozen):

@@ -27,6 +27,7 @@ from cableocr.export import (
     write_cable,
     write_cable_json,
     write_manifest,
+    write_page_document,
 )
 from cableocr.fields import extract_fields
 from cableocr.layout import PageLayout, analyse_layout
@@ -40,6 +41,7 @@ from cableocr.models import (
     ManifestTranslation,
     Orientation,
     Page,
+    PageDocument,
     PageSource,
     Provenance,
     Step,
@@ -321,13 +323,24 @@ def build_document(cable: AssembledCable, cable_id: str, fields: dict[str, Extra
         paragraphs=body_paragraphs(cable.pages),
         fields=fields,
         needs_review=[name for name, f in fields.items() if f.status == "needs_review"],
-        provenance=Provenance(
-            software_version=__version__,
-            engines=sorted({p.engine for p in cable.pages}),
-            models={name: sha for identity in engine_identities(settings) for name, sha in identity.models.items()},
-            settings=settings.model_dump(mode="json"),
-        ),
+        provenance=_provenance(settings, sorted({p.engine for p in cable.pages})),
     )
+
+
+def _provenance(settings: Settings, engines: list[str]) -> Provenance:
+    return Provenance(
+        software_version=__version__, engines=engines,
+        models={name: sha for identity in engine_identities(settings) for name, sha in identity.models.items()},
+        settings=settings.model_dump(mode="json"),
+    )
+
+
+def build_page_document(page: Page, reason: str, settings: Settings) -> PageDocument:
+    """A page that belongs to no cable, as a document of its own: its lines and text."""
+    text = "\n".join(line.text for line in page.lines if line.role != "noise")
+    page_id = f"page-{Path(page.source.file).stem}-p{page.source.index + 1}"
+    return PageDocument(page_id=page_id, source=page.source, reason=reason, page=page, text=text,
+                        text_normalized=search_form(text), provenance=_provenance(settings, [page.engine]))
 
 
 def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef], out: Path, settings: Settings,
@@ -351,8 +364,15 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
             issues[position] = page.issues
             yield page
 
+    documents: dict[int, str] = {}
+
+    def keep_stray(position: int, page: Page, reason: str) -> None:
+        if page.lines and OCR_FAILED not in " ".join(page.issues):
+            document = build_page_document(page, reason, settings)
+            documents[position] = write_page_document(document, out).relative_to(out).as_posix()
+
     with BatchTables(out) as tables:
-        for cable in assemble_stream(loaded(), unassigned):
+        for cable in assemble_stream(loaded(), unassigned, keep_stray):
             fields = extract_fields(cable, settings.fields.policy)
             document = build_document(cable, _cable_id(cable, fields["cable_number"].value, taken), fields, settings)
             if (translation := match_translation(document, translations.parsed)) is not None:
@@ -364,7 +384,8 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
             tables.add(document)
             page_cable.update({pos: document.cable_id for pos in cable.page_positions})
             summaries.append(_summary(document, path.relative_to(out).as_posix()))
-    manifest = Manifest(batch=str(batch.resolve()), files=_manifest_files(files, pages, issues, page_cable, unassigned),
+    manifest = Manifest(batch=str(batch.resolve()),
+                        files=_manifest_files(files, pages, issues, page_cable, unassigned, documents),
                         cables=summaries, translations=_translation_entries(translations, matched))
     write_manifest(manifest, out)
     return manifest
@@ -401,8 +422,8 @@ def _summary(document: CableDocument, path: str) -> ManifestCable:
 
 
 def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], issues: dict[int, list[str]],
-                    page_cable: dict[int, str],
-                    unassigned: dict[int, str]) -> list[ManifestFile]:
+                    page_cable: dict[int, str], unassigned: dict[int, str],
+                    documents: dict[int, str]) -> list[ManifestFile]:
     position = {(p.source.file, p.source.index): i for i, p in enumerate(pages)}
     entries = []
     for f in files:
@@ -414,7 +435,7 @@ def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], is
             status = "error" if failed else "blank" if blank else "unassigned" if pos in unassigned else "ok"
             error = failed or (BLANK_PAGE if blank else unassigned.get(pos))
             rows.append(ManifestPage(index=source.index, sha256=source.sha256, status=status,
-                                     error=error, cable_id=page_cable.get(pos)))
+                                     error=error, cable_id=page_cable.get(pos), document=documents.get(pos)))
         entries.append(ManifestFile(path=f.path, status="error" if f.error else "ok", error=f.error, pages=rows))
     return entries
 

@@ -21,9 +21,10 @@ from cableocr.errors import InputError
 from cableocr.models import ExtractedField, FieldFlag
 
 # A field carrying any of these is always reviewed: the program never files a guess, a mended
-# reading, a disputed or unknown value, or a missing one silently.
+# reading, a disputed, unknown or unconfirmed value, or a missing one silently. (A trim of
+# doubtful specks is recorded, and lowers the confidence, but is left to the threshold.)
 ALWAYS_REVIEWED: frozenset[FieldFlag] = frozenset(
-    {"disputed", "inferred", "repaired", "unknown_name", "trimmed", "missing", "translation", "page_changed"})
+    {"disputed", "inferred", "repaired", "unknown_name", "unconfirmed", "missing", "translation", "page_changed"})
 
 
 class FittedOn(BaseModel):

@@ -80,7 +80,7 @@ def find_cable_number(ctx: Context) -> Finding | Absence | None:
     the form where the serial was read and no fragment of a number line is there."""
     hit = number_line(ctx)
     if hit is None:
-        if _serial_line(ctx) is not None and not re.search(r"第.{0,7}[号弓]", _zone_text(ctx, skip=("総第",))):
+        if _filed_by_serial(ctx) and not _number_fragment(ctx):
             return absent_where("cable_number.none_on_form", [ln for _, ln in ctx.labelled],
                                 "no 第N号 on the form: its 総番号 files it")
         return missing("cable_number.number_line", "no 第N号 in the header")
@@ -91,15 +91,22 @@ def find_cable_number(ctx: Context) -> Finding | Absence | None:
     # likely but less sure (a stray line of the body may hold one).
     beside = any(w in text[m.end():] for w in CLASSIFICATIONS + PRECEDENCES) or "総第" in text[: m.start()]
     found = Finding("cable_number.number_line", reading.value, page, line, *reading.span, "第N号 in the header",
-                    SURE if beside else PLAUSIBLE)
+                    SURE if beside else PLAUSIBLE, frozenset() if beside else frozenset({"unconfirmed"}))
     return found.flagged("repaired", method=f"{found.method}, an OCR confusion mended") if reading.repaired else found
 
 
-def _zone_text(ctx: Context, skip: tuple[str, ...] = ()) -> str:
-    text = "".join(compact(ln) for _, ln in ctx.header)
-    for word in skip:
-        text = re.sub(rf"{word}.{{0,8}}号", "", text)
-    return text
+def _filed_by_serial(ctx: Context) -> bool:
+    """An incoming copy whose 総番号 carries a serial: a form that may carry no 第N号 at all (not
+    a draft, which always has one)."""
+    if any("電信案" in compact(ln) for ln in ctx.pages[0].lines if ln.role == "furniture"):
+        return False
+    return any(_SERIAL.search(compact(ln)) for _, ln in ctx.labelled)
+
+
+def _number_fragment(ctx: Context) -> bool:
+    """Whether a header line no label explains holds what a misread number line leaves (a 第,
+    a 号 or 弓, a run of digits): then the number is missing, not absent by the form."""
+    return any(not header_labels(ln) and re.search(r"第|[号弓]|[0-9０-９]{2,}", compact(ln)) for _, ln in ctx.labelled)
 
 
 _SERIAL = re.compile(r"総番号[:：]?\s*([(（]?[A-Z]{1,3}[)）]?)?\s*([0-9]{3,8})")

@@ -1,0 +1,184 @@
+"""Fields from the forms of every decade, their header lines in shuffled orders (built by hand,
+no OCR), flagged under the policy the package ships; and the one writer of a field's status."""
+
+import ast
+import random
+from pathlib import Path
+
+import pytest
+from test_fields import HEADER, _page
+
+from cableocr.assemble import assemble
+from cableocr.fields import extract_fields
+from cableocr.policy import ReviewPolicy, default_policy
+
+SHIPPED = default_policy()
+BODY = ["往電第5513号別電2:", "(総理)世界経済の成長のために", "英、仏に転電した。(了)", "外務省"]
+
+
+def _fields(texts, policy=SHIPPED, weak_at=None):
+    cables, unassigned = assemble([_page(texts, weak_at)])
+    assert len(cables) == 1 and unassigned == {}, "the page was not recognised as a cable"
+    return extract_fields(cables[0], policy)
+
+
+def _values(fields):
+    return {name: f.value for name, f in fields.items() if f.value is not None}
+
+
+def _shuffled(lines, seed):
+    lines = list(lines)
+    random.Random(seed).shuffle(lines)
+    return lines
+
+
+# The 1990s copy of the seeds: its header lines between the furniture and the body, any order.
+COPY_TOP = ["注意", "1.本電の取扱いは慎重を期せられたい。", "極秘", "電信写"]
+COPY_HEADER = ["総番号", "主管北米局長", "平成5年9月28日国連発", "平成5年9月28日本省着", "外務大臣殿", "波多野大使",
+               "第5515号極秘大至急"]
+COPY_VALUES = {"cable_number": "5515", "date_sent": "1993-09-28", "sending_post": "国連", "addressee": "外務大臣",
+               "sender": "波多野大使", "classification": "極秘", "precedence": "大至急", "primary_bureau": "北米局長",
+               "receiving_office": "本省", "date_received": "1993-09-28", "subject": "日米首のう会談（別電2）"}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_1990s_copy_in_any_order(seed):
+    """The subject stays just before the number line, or (where the form sets it last) after
+    every labelled line: either way it is the one header line no other rule claims."""
+    lines = _shuffled(COPY_HEADER, seed)
+    at = lines.index("第5515号極秘大至急")
+    header = [*lines[:at], "日米首のう会談(別電2)", *lines[at:]] if seed % 2 else [*lines, "日米首のう会談(別電2)"]
+    fields = _fields([*COPY_TOP, *header, *BODY])
+    assert {k: v for k, v in _values(fields).items() if k in COPY_VALUES} == COPY_VALUES
+    assert fields["cable_number"].status == "auto" and fields["cable_number"].rule == "cable_number.number_line"
+
+
+def test_the_number_line_first_as_the_issue_found_it():
+    """Number line first, then 外務大臣殿, the sender, the date lines, the subject: every field."""
+    header = ["第5515号極秘大至急", "(限定配布)", "外務大臣殿", "波多野大使", "総番号", "主管北米局長",
+              "平成5年9月28日国連発", "平成5年9月28日本省着", "日米首のう会談(別電2)"]
+    fields = _fields([*COPY_TOP, *header, *BODY])
+    assert {k: v for k, v in _values(fields).items() if k in COPY_VALUES} == COPY_VALUES
+    assert fields["handling"].value == "限定配布"
+    assert fields["references"].value[0]["number"] == "5513"  # the body still starts where it did
+
+
+INCOMING_1970S = ["総番号(TA)71563", "主管米局長", "極秘大至急", "74年10月30日01時00分英国発",
+                  "74年10月30日09時15分本省着", "外務大臣殿", "森[大使]", "日英首のう会談"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_1970s_incoming_copy_with_no_number_in_any_order(seed):
+    """No 第N号 on the form: the cable is recognised by its other labels, its number is absent
+    by the form (its 総番号 files it), the marks are read off their stamps, the boxed title
+    without its frame."""
+    header = [*_shuffled(INCOMING_1970S[:-1], seed), INCOMING_1970S[-1]]
+    fields = _fields(["電信写", *header, *BODY])
+    values = _values(fields)
+    assert values["serial_number"] == "(TA)71563" and values["primary_bureau"] == "米局長"
+    assert values["classification"] == "極秘" and values["precedence"] == "大至急"
+    assert values["date_sent"] == "1974-10-30" and values["time_sent"] == "01:00" and values["sending_post"] == "英国"
+    assert values["date_received"] == "1974-10-30" and values["time_received"] == "09:15"
+    assert values["addressee"] == "外務大臣" and values["sender"] == "森大使" and values["subject"] == "日英首のう会談"
+    number = fields["cable_number"]
+    assert number.value is None and number.rule == "cable_number.none_on_form" and "総番号 files it" in number.method
+    assert number.status == "auto"
+
+
+def test_a_1970s_number_standing_alone_is_read_but_reviewed():
+    fields = _fields(["電信写", *INCOMING_1970S[:5], "第812号", *INCOMING_1970S[5:], *BODY])
+    number = fields["cable_number"]
+    assert number.value == "812" and "unconfirmed" in number.flags and number.status == "needs_review"
+
+
+DRAFT_1960S = ["起案昭和44年3月5日", "主管局部課(室)名北米局北米課", "総第54920号第2218号", "特秘", "件名日米外相会談",
+               "国連大使あて外務大臣発", "YYYYY至急"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_1960s_draft_in_any_order(seed):
+    """総第N号 beside 第N号: the serial is never taken for the cable's number."""
+    fields = _fields(["外務省電信案", *_shuffled(DRAFT_1960S, seed), *BODY])
+    values = _values(fields)
+    assert values["cable_number"] == "2218" and values["serial_number"] == "54920"
+    assert values["date_sent"] == "1969-03-05" and fields["date_sent"].rule == "date_sent.drafted"
+    assert values["primary_bureau"] == "北米局北米課" and values["subject"] == "日米外相会談"
+    assert values["addressee"] == "国連大使" and values["sender"] == "外務大臣" and values["sending_post"] == "本省"
+    assert values["classification"] == "特秘" and values["precedence"] == "至急"
+    assert fields["receiving_office"].value is None and fields["receiving_office"].status == "auto"  # not on a draft
+
+
+def test_a_draft_serial_alone_is_never_a_cable_number():
+    lines = ["起案昭和44年3月5日", "主管局部課(室)名北米局北米課", "総第54920号", "件名日米外相会談", "国連大使あて外務大臣発"]
+    fields = _fields(["外務省電信案", *lines, *BODY])
+    assert fields["serial_number"].value == "54920"
+    assert fields["cable_number"].value is None and fields["cable_number"].status == "needs_review"
+
+
+@pytest.mark.parametrize(("line", "field", "value", "flag"), [
+    ("平成5年9月28日晶国連発", "sending_post", "晶国連", "unknown_name"),  # 日 read as 晶
+    ("平成5年9月28日ジャカルタ発", "sending_post", "ジャカルタ", "unknown_name"),
+    ("主管文化交流部長", "primary_bureau", "文化交流部長", "unknown_name"),
+    ("外務天臣殿", "addressee", "外務大臣", "inferred"),  # mended from a misreading
+    ("第5515号", "cable_number", "5515", "unconfirmed"),  # a bare number line
+    ("第55l5号極秘大至急", "cable_number", "5515", "repaired"),
+])
+def test_under_the_shipped_policy_what_the_tables_do_not_hold_or_was_mended_is_reviewed(line, field, value, flag):
+    replaced = {"sending_post": "国連発", "primary_bureau": "主管", "addressee": "殿", "cable_number": "第5515号"}
+    texts = [line if replaced[field] in t else t for t in HEADER]
+    found = _fields(texts)[field]
+    assert found.value == value and flag in found.flags and found.status == "needs_review"
+
+
+def test_a_subject_ending_in_a_sure_hito_keeps_it():
+    texts = ["在留邦人" if t.startswith("日米首のう") else t for t in HEADER]
+    subject = _fields(texts)["subject"]
+    assert subject.value == "在留邦人" and "trimmed" not in subject.flags
+
+
+def test_a_doubtful_speck_after_the_subject_is_left_out_and_recorded():
+    texts = ["在留邦人・" if t.startswith("日米首のう") else t for t in HEADER]
+    at = texts.index("在留邦人・")
+    subject = _fields(texts, weak_at={at: {4: 0.5}})["subject"]
+    assert subject.value == "在留邦人" and "trimmed" in subject.flags and "left out" in subject.method
+
+
+def test_one_fixed_threshold_policy_and_the_shipped_one_agree_on_flags():
+    """A flag sends a field to review whatever the thresholds: even a policy that trusts every
+    confidence reviews an unknown post."""
+    trusting = ReviewPolicy(default_threshold=0.0)
+    texts = ["平成5年9月28日ジャカルタ発" if t.endswith("国連発") else t for t in HEADER]
+    assert _fields(texts, trusting)["sending_post"].status == "needs_review"
+    assert _fields(HEADER, trusting)["sending_post"].status == "auto"
+
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "cableocr"
+
+
+def _status_writes(tree: ast.AST) -> list[int]:
+    """Lines that set a status: status=… passed to a call (an HTTP status, a number, aside), or a
+    "status" key in a dict literal."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            lines += [node.lineno for k in node.keywords if k.arg == "status"
+                      and not (isinstance(k.value, ast.Constant) and isinstance(k.value.value, int))]
+        elif isinstance(node, ast.Dict):
+            lines += [node.lineno for k in node.keys if isinstance(k, ast.Constant) and k.value == "status"]
+    return lines
+
+
+def test_nothing_but_the_policy_writes_a_fields_status():
+    # The manifest's own statuses (a file's, a page's) are of another kind and are left out.
+    manifest_writers = {"pipeline.py"}
+    writers = {}
+    for path in SOURCE.rglob("*.py"):
+        if path.name == "policy.py" or (path.name in manifest_writers and "ExtractedField" not in path.read_text()):
+            continue
+        found = _status_writes(ast.parse(path.read_text(encoding="utf-8")))
+        if path.name in manifest_writers:
+            text = path.read_text(encoding="utf-8").splitlines()
+            found = [n for n in found if "Manifest" not in text[n - 1]]
+        if found:
+            writers[path.relative_to(SOURCE).as_posix()] = found
+    assert writers == {}
