@@ -42,6 +42,11 @@ def run(work: Path, truths: list[Truth], settings: Settings, workers: int = 2,
     out = work / "out"
 
     def counted(read, sources) -> Iterable:
+        if workers <= 1:
+            for page in map(read, sources):
+                on_page()
+                yield page
+            return
         # Worker processes, not threads: cleanup, layout and the combination of readings are
         # Python holding the GIL, and two threads were measured to use little more than one core.
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -50,17 +55,20 @@ def run(work: Path, truths: list[Truth], settings: Settings, workers: int = 2,
                 yield page
 
     manifest = run_batch(work / "batch", out, settings, map_pages=counted)
-    by_file = {page.file: truth for truth in truths for page in truth.pages}
+    # A truth by each of its pages (file, index): cables may share a file (a PDF of several) or
+    # run over several files (page images).
+    by_page = {(page.file, page.index): truth for truth in truths for page in truth.pages}
     fields, pages, seen = [], [], set()
     for cable in manifest.cables:
         document = CableDocument.model_validate_json((out / cable.path).read_bytes())
-        truth = by_file.get(document.source[0].file)
+        truth = by_page.get((document.source[0].file, document.source[0].index))
         if truth is None or id(truth) in seen:  # a cable split in two: its second part is not scored
             continue
         seen.add(id(truth))
         fields += score_fields(truth, document.fields, _stem(truth))
         for page in document.pages:
-            index = next((i for i, p in enumerate(truth.pages) if p.file == page.source.file), None)
+            index = next((i for i, p in enumerate(truth.pages)
+                          if (p.file, p.index) == (page.source.file, page.source.index)), None)
             if index is not None:
                 pages.append(score_page(truth, index, page))
     # A cable the pipeline did not find: every field of it missed.
@@ -73,4 +81,8 @@ def run(work: Path, truths: list[Truth], settings: Settings, workers: int = 2,
 
 
 def _stem(truth: Truth) -> str:
-    return Path(truth.pages[0].file).stem.split("-p")[0]
+    """The cable's name: its first file's stem (eval-0012-p1.png: eval-0012), and where it does
+    not open its file, the page it opens on (both.pdf from page 3: both@3)."""
+    first = truth.pages[0]
+    stem = Path(first.file).stem.split("-p")[0]
+    return stem if first.index == 0 else f"{stem}@{first.index + 1}"

@@ -187,6 +187,17 @@ def generate(
     return path
 
 
+def drawn_truth(spec: CableSpec, layout: Layout = "horizontal", variant: str = "seed") -> Truth:
+    """The truth of a cable as drawn, without degrading or writing its pages: what the rules are
+    tested on apart from OCR (evaluate.pages_as_drawn)."""
+    drawn = render_cable(spec, vertical=layout == "vertical")
+    stem = spec.number or "unnumbered"
+    return Truth(cable_number=spec.number, seed_name=spec.seed_name, layout=layout, level="clean", random_seed=0,
+                 pages=[_truth_page(page, f"{stem}-p{i + 1}.png", 0, 0.0) for i, page in enumerate(drawn)],
+                 body_text=spec.body_text(), fields=_fields(spec, drawn), era_date=spec.era_date, variant=variant,
+                 form=spec.form)
+
+
 def _scaled(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = box
     return (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))

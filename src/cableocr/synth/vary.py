@@ -145,7 +145,7 @@ def vary(seed: CableSpec, rng: np.random.Generator) -> tuple[CableSpec, str]:
         spec = spec.model_copy(update={"addressee": "外務大臣", "sender": _pick(rng, SURNAMES) + _pick(rng, TITLES)})
         features.remove("draft")
     if form == "copy-1970s":
-        spec, features = _copy_1970s(spec, rng), ["copy-1970s"]
+        spec, features = _copy_1970s(spec, rng), ["copy-1970s", "western-year"]
     elif form == "draft-1960s":
         spec, features = _draft_1960s(spec, rng), ["draft-1960s"]
     elif not draft and (order := _pick(rng, COPY_ORDERS)) is not None:
