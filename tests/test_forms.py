@@ -182,3 +182,30 @@ def test_nothing_but_the_policy_writes_a_fields_status():
         if found:
             writers[path.relative_to(SOURCE).as_posix()] = found
     assert writers == {}
+
+
+def test_a_policy_file_round_trips_and_records_what_it_was_fitted_on(tmp_path):
+    from cableocr.errors import InputError
+    from cableocr.policy import FittedOn, load_policy, save_policy
+
+    fitted = FittedOn(cables=120, random_seed=3, forms=["copy"], software_version="x", target_precision=0.995)
+    policy = ReviewPolicy(thresholds={"cable_number": 0.9}, fitted_on=fitted)
+    save_policy(policy, tmp_path / "policy.json")
+    assert load_policy(tmp_path / "policy.json") == policy
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.json"):
+        load_policy(tmp_path / "bad.json")
+
+
+def test_eval_refuses_to_score_the_cables_a_policy_was_fitted_on(tmp_path):
+    from typer.testing import CliRunner
+
+    from cableocr.cli import app
+    from cableocr.policy import FittedOn, save_policy
+
+    fitted = FittedOn(cables=120, random_seed=3, software_version="x", target_precision=0.995)
+    save_policy(ReviewPolicy(fitted_on=fitted), tmp_path / "policy.json")
+    result = CliRunner().invoke(app, ["eval", "--policy", str(tmp_path / "policy.json"), "--seed", "3",
+                                      "--cables", "1", "--work", str(tmp_path / "work")])
+    assert result.exit_code == 2 and "in-sample" in result.output
+    assert not (tmp_path / "work").exists()  # refused before anything was generated

@@ -71,13 +71,16 @@ def run(
         "--dask-address", help="scheduler of a running Dask cluster, tcp://host:8786 (default: a local one)")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="pages read at once (default: one per core)")]
     = None,
+    policy: Annotated[Path | None, typer.Option(
+        "--policy", help="a review policy file (`cableocr eval --fit-to`); default: the package's")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the batch flow: every cable in BATCH to OUT/<cable_id>.json, plus OUT/manifest.json."""
     _quiet_prefect(verbose)
     _choose_prefect_api(verbose)
-    from cableocr.config import Settings
+    from cableocr.config import FieldsConfig, Settings
     from cableocr.pipeline import engine_identities
+    from cableocr.policy import load_policy
     from flows.batch import WORKERS, batch_flow, on_page_done, task_runner
 
     try:
@@ -87,13 +90,14 @@ def run(
         raise typer.Exit(2) from exc
 
     try:
-        engine_identities(Settings())  # every engine probed before any page: a missing one names its remedy
+        settings = Settings(fields=FieldsConfig(policy=load_policy(policy))) if policy else Settings()
+        engine_identities(settings)  # every engine probed before any page: a missing one names its remedy
         total = _count_pages(batch)
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console) as progress:
             bar = progress.add_task("starting Prefect…", total=total or None)
             on_page_done(lambda _source: progress.update(bar, advance=1, description="reading pages"))
-            manifest = flow(batch=batch, out=out, translations=translations)
+            manifest = flow(batch=batch, out=out, settings=settings, translations=translations)
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc
