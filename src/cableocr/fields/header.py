@@ -22,7 +22,6 @@ from cableocr.fields.evidence import (
     Finding,
     absent_where,
     compact,
-    lines_read,
     missing,
 )
 from cableocr.lexicon import english, known_names, nearest
@@ -410,7 +409,3 @@ def find_handling(ctx: Context) -> Finding | None:
 
 def absent_handling(ctx: Context) -> Absence:
     return absent_where("handling.none", [ln for _, ln in ctx.body[:1]], "no bracketed caveat in the header")
-
-
-def header_read(ctx: Context) -> float:
-    return lines_read([ln for _, ln in ctx.labelled])
