@@ -209,3 +209,11 @@ def test_eval_refuses_to_score_the_cables_a_policy_was_fitted_on(tmp_path):
                                       "--cables", "1", "--work", str(tmp_path / "work")])
     assert result.exit_code == 2 and "in-sample" in result.output
     assert not (tmp_path / "work").exists()  # refused before anything was generated
+
+
+def test_a_body_page_holding_a_number_and_a_title_does_not_start_a_cable():
+    first = _page([*COPY_TOP, *COPY_HEADER, "日米首のう会談", *BODY[:2]], index=0)
+    more = _page(["注意", "極秘", "電信写", "本件は第3号会談で先方より提起あり、これを伝えたのは米大使。",
+                  "主管課の意見は次のとおり。", "外務省"], index=1)
+    cables, unassigned = assemble([first, more])
+    assert len(cables) == 1 and cables[0].page_positions == [0, 1] and unassigned == {}

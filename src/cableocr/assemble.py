@@ -54,12 +54,16 @@ def header_labels(line: Line) -> set[str]:
     return {kind for kind, pattern in HEADER_LABELS.items() if pattern.search(text)}
 
 
+def _ends_sentence(line: Line) -> bool:
+    return bool(re.search(r"。\W{0,3}$", normalize(line.text).replace(" ", "")))
+
+
 def _body_like(line: Line, longest: int) -> bool:
     """A line that opens the body: a reference (往電第N号), a speaker's label, a sentence's end,
     or a full line of text."""
     text = normalize(line.text).replace(" ", "")
     return bool(_REFERENCE_OPENING.match(text) or re.match(r"^\W{0,3}[（(][^（）()]{1,12}[）)]", text)
-                or re.search(r"。\W{0,3}$", text) or (len(text) >= 20 and len(text) >= 0.6 * longest))
+                or _ends_sentence(line) or (len(text) >= 20 and len(text) >= 0.6 * longest))
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,11 @@ def header_zone(page: Page) -> HeaderZone | None:
     longest = max((len(t) for t in texts), default=0)
     kinds_at: list[set[str]] = []
     for line in lines:
-        if kinds_at and not is_furniture(line) and _body_like(line, longest) and not header_labels(line):
+        # The body starts at the first line like it, unless a label says otherwise; a sentence's
+        # end says so whatever the labels (no header line ends in 。; a body line may hold a
+        # 第N号 and end in 大使).
+        if kinds_at and not is_furniture(line) and _body_like(line, longest) and (
+                not header_labels(line) or _ends_sentence(line)):
             break
         kinds_at.append(set() if is_noise(line) else header_labels(line))
     kinds = frozenset(k for found in kinds_at for k in found)
