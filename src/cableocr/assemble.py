@@ -1,5 +1,6 @@
 """Pages -> cables: a cable starts on a page whose top carries a cable's header (recognised by its
-labels, in any order: header_zone); pages with only furniture and body continue it. Each line gets its role: header, body, furniture or noise."""
+labels, in any order: header_zone); pages with only furniture and body continue it. Each line
+gets its role: header, body, furniture or noise."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def _body_like(line: Line, longest: int) -> bool:
 @dataclass(frozen=True)
 class HeaderZone:
     end: int  # index of the zone's last line on the page
-    kinds: frozenset[str]
+    kinds: frozenset[str]  # the kinds of header label found in it
 
 
 def header_zone(page: Page) -> HeaderZone | None:
@@ -116,10 +117,6 @@ class AssembledCable:
         lines = self.pages[0].lines if self.pages else []
         end = max((i for i, ln in enumerate(lines) if ln.role == "header"), default=-1)
         return [(0, ln) for ln in lines[: end + 1] if ln.role in ("header", "furniture")]
-
-    @property
-    def header_lines(self) -> list[tuple[int, Line]]:
-        return [(i, ln) for i, p in enumerate(self.pages) for ln in p.lines if ln.role == "header"]
 
     @property
     def body_lines(self) -> list[Line]:

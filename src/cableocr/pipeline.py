@@ -367,7 +367,7 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
     documents: dict[int, str] = {}
 
     def keep_stray(position: int, page: Page, reason: str) -> None:
-        if page.lines and OCR_FAILED not in " ".join(page.issues):
+        if page.lines and not any(issue.startswith(OCR_FAILED) for issue in page.issues):
             document = build_page_document(page, reason, settings)
             documents[position] = write_page_document(document, out).relative_to(out).as_posix()
 
