@@ -276,7 +276,11 @@ def eval_command(
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as progress:
         bar = progress.add_task("generating cables", total=cables)
-        truths = eval_run.generate(work, cables, seed, lambda: progress.update(bar, advance=1))
+        try:
+            truths = eval_run.generate(work, cables, seed, lambda: progress.update(bar, advance=1))
+        except CableOcrError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(exc.exit_code) from exc
         total = sum(len(t.pages) for t in truths)
         bar = progress.add_task("reading pages", total=total)
         settings = Settings(fields=FieldsConfig(policy=chosen))

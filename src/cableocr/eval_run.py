@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cableocr.config import Settings
+from cableocr.errors import InputError
 from cableocr.evaluate import FieldOutcome, PageOutcome, held_out, score_fields, score_page
 from cableocr.models import CableDocument
 from cableocr.pipeline import run_batch
@@ -29,6 +30,12 @@ class EvalResult:
 
 
 def generate(work: Path, count: int, random_seed: int, progress: Callable[[], None] = lambda: None) -> list[Truth]:
+    """The first count cables of the seed in WORK/batch (those already there kept). A batch
+    folder holding more is refused: the pipeline reads every file in it."""
+    extra = sorted((work / "batch" / "truth").glob("eval-*.truth.json"))[count:]
+    if extra:
+        raise InputError(f"{work / 'batch'} holds {count + len(extra)} generated cables, more than the {count} "
+                         "asked for, and every file in it would be read: give a fresh --work, or the same --cables")
     truths = []
     for path in write_eval_batch(work / "batch", count, random_seed):
         truths.append(load_truth(path))
