@@ -121,3 +121,16 @@ def test_cables_sharing_a_pdf_or_spread_over_files_are_found_and_scored(tmp_path
     numbers = {o.cable: o for o in result.fields if o.field == "cable_number"}
     assert all(o.correct for o in numbers.values()), numbers
     assert sum(o.correct for o in result.fields) / len(result.fields) >= 0.9
+
+
+def test_eval_refuses_a_batch_folder_holding_more_cables_than_asked_for(tmp_path):
+    import pytest
+
+    from cableocr import eval_run
+    from cableocr.errors import InputError
+
+    (tmp_path / "batch" / "truth").mkdir(parents=True)
+    for i in range(3):
+        (tmp_path / "batch" / "truth" / f"eval-{i:04d}.truth.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(InputError, match="holds 3 generated cables"):
+        eval_run.generate(tmp_path, 2, 0)
