@@ -224,3 +224,31 @@ def test_the_second_engine_probe_names_the_package_when_it_is_missing(monkeypatc
     with pytest.raises(MissingTool, match="pip install onnxruntime"):
         rapid.probe()
     rapid.probe.cache_clear()
+
+
+def test_a_page_the_first_engine_fails_on_is_read_by_the_second_alone():
+    """Tesseract was seen to die of a signal on a few poor pages: the page is then the second
+    engine's reading, the failure named among its issues, not a lost page."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from cableocr.config import Settings
+    from cableocr.errors import EngineError
+    from cableocr.models import PageSource
+    from cableocr.pipeline import read_page_image
+    from cableocr.synth.render import font
+
+    class Crashing(FakeEngine):
+        def recognize(self, image, mode, cfg):
+            raise EngineError("Tesseract (jpn) failed: (-8, '')")
+
+    page = Image.new("L", (1200, 600), 255)
+    ImageDraw.Draw(page).text((100, 200), "外務大臣殿　波多野大使", font=font(44), fill=0)
+    second = FakeEngine({mode: Reading(lines=[_row("外務大臣殿", [0.99] * 5)], engine="fake 1")
+                         for mode in ("horizontal", "vertical")}, name="fake")
+    read = read_page_image(PageSource(file="p.png", index=0, sha256="x"), np.asarray(page), Settings(),
+                           Crashing({}), second)
+    # (The fake replays its one reading for every crop it is handed: each line is that reading.)
+    assert read.lines and all(ln.text == "外務大臣殿" for ln in read.lines)
+    assert any("failed" in issue and "read by fake alone" in issue for issue in read.issues)
+    assert read.steps[-1].name == "first_engine_failed"

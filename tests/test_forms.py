@@ -217,3 +217,9 @@ def test_a_body_page_holding_a_number_and_a_title_does_not_start_a_cable():
                   "主管課の意見は次のとおり。", "外務省"], index=1)
     cables, unassigned = assemble([first, more])
     assert len(cables) == 1 and cables[0].page_positions == [0, 1] and unassigned == {}
+
+
+def test_specks_read_as_full_stops_after_a_header_line_do_not_end_the_header():
+    header = ["総番号71563)。)。" if t == "総番号" else t for t in COPY_HEADER]
+    fields = _fields([*COPY_TOP, *header, "日米首のう会談(別電2)", *BODY])
+    assert fields["serial_number"].value == "71563" and fields["cable_number"].value == "5515"

@@ -59,6 +59,13 @@ def _ends_sentence(line: Line) -> bool:
     return bool(re.search(r"。\W{0,3}$", normalize(line.text).replace(" ", "")))
 
 
+def _sentence(line: Line) -> bool:
+    """A sentence of the body: a 。 at its end after a dozen words' characters (a header line
+    with specks read as 。 after it, 総番号300436)。, is not one)."""
+    text = normalize(line.text).replace(" ", "")
+    return _ends_sentence(line) and len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) >= 12
+
+
 def _body_like(line: Line, longest: int) -> bool:
     """A line that opens the body: a reference (往電第N号), a speaker's label, a sentence's end,
     or a full line of text."""
@@ -84,11 +91,11 @@ def header_zone(page: Page) -> HeaderZone | None:
     longest = max((len(t) for t in texts), default=0)
     kinds_at: list[set[str]] = []
     for line in lines:
-        # The body starts at the first line like it, unless a label says otherwise; a sentence's
-        # end says so whatever the labels (no header line ends in 。; a body line may hold a
-        # 第N号 and end in 大使).
+        # The body starts at the first line like it, unless a label says otherwise; a sentence
+        # says so whatever the labels (no header line is one; a body line may hold a 第N号 and
+        # end in 大使).
         if kinds_at and not is_furniture(line) and _body_like(line, longest) and (
-                not header_labels(line) or _ends_sentence(line)):
+                not header_labels(line) or _sentence(line)):
             break
         kinds_at.append(set() if is_noise(line) else header_labels(line))
     kinds = frozenset(k for found in kinds_at for k in found)

@@ -196,7 +196,7 @@ def read_page_image(source: PageSource, image: np.ndarray, settings: Settings, e
     try:
         first = first_reading(layout, engine, settings.ocr)
     except CableOcrError as exc:
-        return _failed(source, image, cleaned, layout, settings, exc)
+        return _second_alone(source, image, cleaned, layout, settings, second, exc)
     below = settings.ocr.reread_below
     weak = _weak_share(first[1] if first else None, below)
     if weak is not None and weak <= settings.cleanup.upright_max_weak_share:
@@ -224,7 +224,26 @@ def _read_laid_out(source: PageSource, image: np.ndarray, cleaned: Cleaned, layo
         page = read_page(source, cleaned, layout, engine, settings.ocr, (width, height), first, second)
         return read_page_checked(page, source, cleaned, engine, settings, (width, height), second)
     except CableOcrError as exc:
+        return _second_alone(source, image, cleaned, layout, settings, second, exc)
+
+
+def _second_alone(source: PageSource, image: np.ndarray, cleaned: Cleaned, layout: PageLayout, settings: Settings,
+                  second: OcrEngine | None, exc: CableOcrError) -> Page:
+    """Where the first engine failed on the page (Tesseract was seen to die of a signal on a few
+    poor pages), the page as the second engine alone reads it, the failure kept among its
+    issues; the page is lost only where there is no second engine or it fails too."""
+    if second is None:
         return _failed(source, image, cleaned, layout, settings, exc)
+    height, width = image.shape
+    try:
+        page = read_page(source, cleaned, layout, second, settings.ocr, (width, height))
+    except CableOcrError as again:
+        return _failed(source, image, cleaned, layout, settings, again)
+    step = Step(name="first_engine_failed", params={"engine": settings.ocr.engine, "error": str(exc)[:200],
+                                                     "read_by": second.name})
+    return page.model_copy(update={"steps": [*page.steps, step],
+                                   "issues": [*page.issues, f"{settings.ocr.engine} failed ({exc}); read by "
+                                                            f"{second.name} alone"]})
 
 
 def read_page_checked(page: Page, source: PageSource, cleaned: Cleaned, engine: OcrEngine, settings: Settings,
