@@ -223,3 +223,25 @@ def test_specks_read_as_full_stops_after_a_header_line_do_not_end_the_header():
     header = ["総番号71563)。)。" if t == "総番号" else t for t in COPY_HEADER]
     fields = _fields([*COPY_TOP, *header, "日米首のう会談(別電2)", *BODY])
     assert fields["serial_number"].value == "71563" and fields["cable_number"].value == "5515"
+
+
+def test_a_boxed_title_read_apart_from_its_name_is_joined_to_it():
+    """The box parts 森 from [大使]: the engine reads two lines on one row. The sender is the
+    two together, and the name alone is not taken for the subject."""
+    from cableocr.models import Box
+
+    texts = ["電信写", *INCOMING_1970S[:6], "森", "[大使]", INCOMING_1970S[7], *BODY]
+    page = _page(texts)
+    name, title = page.lines[7], page.lines[8]
+    shift = name.box.y0 - title.box.y0
+
+    def moved(box: Box) -> Box:
+        return Box(x0=box.x0 + 400, y0=box.y0 + shift, x1=box.x1 + 400, y1=box.y1 + shift)
+
+    title = title.model_copy(update={"box": moved(title.box),
+                                     "chars": [c.model_copy(update={"box": moved(c.box)}) for c in title.chars]})
+    page = page.model_copy(update={"lines": [*page.lines[:8], title, *page.lines[9:]]})
+    cables, _ = assemble([page])
+    fields = extract_fields(cables[0], SHIPPED)
+    assert fields["sender"].value == "森大使" and fields["sender"].rule == "sender.boxed_title"
+    assert fields["subject"].value == "日英首のう会談"

@@ -50,8 +50,22 @@ HEADER_REACH = 20  # the header is at the top: no more than this many lines into
 _REFERENCE_OPENING = re.compile(r"^\W{0,3}[往来貴住福]電第")
 
 
+DOUBTED = 0.85  # a character read less surely than this, at a line's end, may be a speck
+
+
+def _label_text(line: Line) -> str:
+    """The line's text without up to three characters the engine doubts at its end (specks after
+    …発 hide the label otherwise)."""
+    chars = [c for c in line.chars if c.text.strip()]
+    cut = len(chars)
+    while cut > max(len(chars) - 3, 0) and chars[cut - 1].confidence is not None and chars[cut - 1].confidence < DOUBTED:
+        cut -= 1
+    text = "".join(c.text for c in chars[:cut]) if chars else line.text
+    return normalize(text).replace(" ", "")
+
+
 def header_labels(line: Line) -> set[str]:
-    text = normalize(line.text).replace(" ", "")
+    text = _label_text(line)
     return {kind for kind, pattern in HEADER_LABELS.items() if pattern.search(text)}
 
 

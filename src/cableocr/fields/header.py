@@ -298,8 +298,15 @@ def find_addressee(ctx: Context) -> Finding | None:
 
 def find_sender(ctx: Context) -> Finding | None:
     """The line ending in a title (波多野大使; a title printed in a box, 森 [大使], its frame left
-    out), not the addressee's."""
+    out), not the addressee's. Where the box parted the title from the name (the engine read
+    them as two lines on one row), the name is the line before it on that row."""
     titles = "|".join(SENDER_TITLES)
+    for page, line in ctx.labelled:
+        if (name := name_beside_title(ctx, line)) is not None:
+            text = unframed(core(line)[0])
+            return Finding("sender.boxed_title", name + text, page, line, 0, len(compact(line)),
+                           "a boxed title, read apart from the name before it on its row", LIKELY,
+                           detail={"name_line": name})
     for page, line in ctx.labelled:
         text, trimmed = core(line)
         if NUMBER_LINE.search(text) or "殿" in text[-4:] or "あて" in text:
@@ -314,6 +321,22 @@ def find_sender(ctx: Context) -> Finding | None:
                             LIKELY if not m.group(2) else 0.75)
             return trim_noted(found, trimmed)
     return None
+
+
+def same_row(a: Line, b: Line) -> bool:
+    return row_share(a.box, a.writing_mode == "vertical", b.box) >= 0.5
+
+
+def name_beside_title(ctx: Context, line: Line) -> str | None:
+    """The name read as a line of its own just before a line that is only a title, on its row."""
+    if unframed(core(line)[0]) not in SENDER_TITLES:
+        return None
+    vertical = line.writing_mode == "vertical"
+    before = [ln for _, ln in ctx.labelled if ln.id != line.id and same_row(line, ln)
+              and (ln.box.y1 <= line.box.y0 + 5 if vertical else ln.box.x1 <= line.box.x0 + 5)]
+    names = [unframed(core(ln)[0]) for ln in before]
+    names = [n for n in names if re.fullmatch(rf"{_NAME}{{1,6}}", n)]
+    return names[-1] if names else None
 
 
 def trim_noted(found: Finding, trimmed: bool) -> Finding:
@@ -363,7 +386,8 @@ def find_subject(ctx: Context) -> Finding | None:
         if (m := _SUBJECT_LABEL.match(text)) and (found := _subject_from(page, line, text, m.end(), "text after 件名",
                                                                          LIKELY)):
             return trim_noted(found, trimmed)
-    plain = [(i, p, ln) for i, (p, ln) in enumerate(ctx.labelled) if not header_labels(ln)]
+    plain = [(i, p, ln) for i, (p, ln) in enumerate(ctx.labelled) if not header_labels(ln)
+             and not _another_fields_line(ctx, ln)]
     if not plain:
         return None
     number = number_line(ctx)
@@ -379,6 +403,20 @@ def find_subject(ctx: Context) -> Finding | None:
     text, trimmed = core(line)
     found = _subject_from(page, line, text, 0, how, certainty)
     return trim_noted(found, trimmed) if found else None
+
+
+def _another_fields_line(ctx: Context, line: Line) -> bool:
+    """A line that no label claims but that is another field's all the same, its label misread:
+    a date or a time (…発 lost), a name the addressee's within two characters (殿 misread), a
+    name on the row of a boxed title, or too few words' characters to be a subject (a stamp's
+    9.7.)."""
+    text = unframed(core(line)[0])
+    if len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) < 2 or re.search(r"年.{0,8}月|時.{0,3}分", text):
+        return True
+    if any(Levenshtein.distance(text, f"{known}殿") <= 2 or text == known for known in known_names("addressees")):
+        return True
+    return any(same_row(line, other) and name_beside_title(ctx, other) for _, other in ctx.labelled
+               if other.id != line.id)
 
 
 def _subject_from(page: int, line: Line, text: str, start: int, method: str, certainty: float) -> Finding | None:
