@@ -245,3 +245,13 @@ def test_a_boxed_title_read_apart_from_its_name_is_joined_to_it():
     fields = extract_fields(cables[0], SHIPPED)
     assert fields["sender"].value == "森大使" and fields["sender"].rule == "sender.boxed_title"
     assert fields["subject"].value == "日英首のう会談"
+
+
+@pytest.mark.parametrize(("stamp", "value", "status"), [
+    ("也秘", "秘", "needs_review"),  # the box read as a character beside the word: taken, for review
+    ("図", None, "needs_review"),  # the boxed 極秘 read as one character: no value, and not sure it is absent
+])
+def test_a_boxed_stamp_misread_is_never_a_sure_answer(stamp, value, status):
+    header = [stamp if t == "極秘大至急" else t for t in INCOMING_1970S]
+    classification = _fields(["電信写", *header, *BODY])["classification"]
+    assert classification.value == value and classification.status == status

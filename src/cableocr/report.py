@@ -134,7 +134,9 @@ def print_eval(console: Console, result: EvalResult, every_page: bool = True, la
     if result.cross_validated is not None:
         _precision_line(console, "cross-validated (each half judged by a policy fitted on the other)",
                         result.cross_validated)
-    wrong = [o for o in result.fields if o.auto and not o.correct]
-    for o in wrong[:30]:
-        console.print(f"[red]wrong, not flagged:[/red] {o.cable} {o.field}: ours {o.ours!r}, truth {o.truth!r} "
-                      f"(confidence {o.confidence:.3f}, {o.layout}, {o.level}, {o.variant}, {o.form}, {o.typeface})")
+    for label, outcomes in (("wrong, not flagged", result.fields),
+                            ("wrong, not flagged when cross-validated", result.cross_validated or [])):
+        for o in [o for o in outcomes if o.auto and not o.correct][:30]:
+            console.print(f"[red]{label}:[/red] {o.cable} {o.field}: ours {o.ours!r}, truth {o.truth!r} "
+                          f"(confidence {o.confidence:.3f}, {o.layout}, {o.level}, {o.variant}, {o.form}, "
+                          f"{o.typeface})")

@@ -12,6 +12,7 @@ from cableocr.assemble import header_labels
 from cableocr.dates import ParsedDate, parse_era_date
 from cableocr.fields.context import Context
 from cableocr.fields.evidence import (
+    DOUBTFUL,
     LIKELY,
     MENDED,
     PLAUSIBLE,
@@ -183,8 +184,27 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
                 method = "after the transmission code" if coded else "stamped in the header"
                 return Finding(f"{field}.{'code' if coded else 'stamp'}", word, page, line, at, at + len(word), method,
                                LIKELY)
+    # A stamp read with its box: the word among a character or two the frame became (也秘, 履秘).
+    for page, line in ctx.header:
+        text = unframed(compact(line))
+        if len(text) > 5 or header_labels(line) - {"marks"}:
+            continue
+        for word in words:
+            if (at := compact(line).find(word)) >= 0:
+                return Finding(f"{field}.garbled_stamp", word, page, line, at, at + len(word),
+                               "a stamp read with its frame as characters", DOUBTFUL, frozenset({"inferred"}),
+                               {"read_as": text})
     evidence = [hit[1]] if hit else [ln for _, ln in ctx.labelled]
+    if any(_unread_stamp(line) for _, line in ctx.labelled):
+        return Absence(f"{field}.none", "not_found", DOUBTFUL,
+                       f"no {field} read, but a short unreadable line in the header may be its stamp")
     return absent_where(f"{field}.none", evidence, f"no {field} on the form")
+
+
+def _unread_stamp(line: Line) -> bool:
+    """A header line of one to three characters no label explains: a boxed stamp the engine
+    could not read (極秘 in its box read 図)."""
+    return 0 < len(unframed(compact(line))) <= 3 and not header_labels(line)
 
 
 # ---- dated lines: …発 and …着 -----------------------------------------------------------------
@@ -408,10 +428,10 @@ def find_subject(ctx: Context) -> Finding | None:
 def _another_fields_line(ctx: Context, line: Line) -> bool:
     """A line that no label claims but that is another field's all the same, its label misread:
     a date or a time (…発 lost), a name the addressee's within two characters (殿 misread), a
-    name on the row of a boxed title, or too few words' characters to be a subject (a stamp's
-    9.7.)."""
+    name on the row of a boxed title, or too few words' characters to be a subject (a date
+    stamp's 9.7. 受付)."""
     text = unframed(core(line)[0])
-    if len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) < 2 or re.search(r"年.{0,8}月|時.{0,3}分", text):
+    if len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) < 3 or re.search(r"年.{0,8}月|時.{0,3}分", text):
         return True
     if any(Levenshtein.distance(text, f"{known}殿") <= 2 or text == known for known in known_names("addressees")):
         return True

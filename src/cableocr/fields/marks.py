@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from cableocr.fields.context import Context
-from cableocr.fields.evidence import MENDED, REDACTION_CERTAINTY, Absence, Finding, compact
+from cableocr.fields.evidence import (
+    DOUBTFUL,
+    MENDED,
+    REDACTION_CERTAINTY,
+    Absence,
+    Finding,
+    compact,
+)
 from cableocr.fields.header import DatedLine, row_before, row_share
 from cableocr.models import Box
 
@@ -26,13 +33,18 @@ def find_declassification(ctx: Context) -> Finding | Absence:
             if (score := fuzz.partial_ratio(title, text)) >= 70:
                 hits.append((index, box, text, score, fuzz.partial_ratio(office, text)))
     if not hits:
+        # Every cable of this archive was stamped when it was declassified: a page without the
+        # stamp is more likely a stamp the layout did not find than a cable without one.
         stamped = any(page.stamps for page in ctx.pages)
-        return Absence("declassification.stamp", "not_found", 0.5 if stamped else 0.9,
+        return Absence("declassification.stamp", "not_found", 0.5 if stamped else DOUBTFUL,
                        "stamps found but none reads 秘密指定解除" if stamped else "no stamp on any page")
     page, box, text, score, office_score = hits[0]
+    certainty = 0.97 * min(h[3] for h in hits) / 100
+    method = "askew framed stamp, set level and read"
     value = f"{title} {office}" if office_score >= 70 else title
-    return Finding("declassification.stamp", value, page, None, 0, 0, "askew framed stamp, set level and read",
-                   0.97 * min(h[3] for h in hits) / 100,
+    if office_score < 70:  # the office's line unread: the value may be cut short
+        certainty, method = certainty * 0.8, f"{method}; the office's line not read"
+    return Finding("declassification.stamp", value, page, None, 0, 0, method, certainty,
                    detail={"read_as": text, "pages": ",".join(str(h[0]) for h in hits)}, box=box)
 
 
