@@ -45,14 +45,15 @@ def find_references(ctx: Context) -> Finding | None:
 
 
 def absent_references(ctx: Context) -> Absence:
-    return absent_unless("references.none", [ln for _, ln in ctx.body[:2]], r"電第|第.{1,6}[号弓]",
-                         "no 往電/来電/貴電 at the head of the body")
+    # A fragment: 電第, 第N号, a kind word, or a short line ending in a colon (往電第N号：).
+    return absent_unless("references.none", [ln for _, ln in ctx.body[:2]],
+                         r"電第|第.{1,6}[号弓]|[往来貴住福]電|^.{0,14}[:：]\W{0,2}$", "no 往電/来電/貴電 at the head of the body")
 
 
 def absent_unless(rule: str, lines: list[Line], hint: str, method: str) -> Absence:
     """Not found, unless the lines hold a fragment of what was looked for (a misread form of it):
     then the absence itself is doubtful."""
-    if re.search(hint, "".join(compact(ln) for ln in lines)):
+    if any(re.search(hint, compact(ln)) for ln in lines):
         return Absence(rule, "not_found", 0.5, f"{method}, but a fragment of one is there")
     return absent_where(rule, lines, method)
 
@@ -173,7 +174,9 @@ def find_end_mark(ctx: Context) -> Finding | None:
 
 
 def absent_end_mark(ctx: Context) -> Absence:
-    return absent_where("end_mark.none", [ln for _, ln in ctx.body[-3:]], "no （了） at the end of the body")
+    # Nearly every cable ends in （了）: not finding it is more often a misreading than a cable
+    # without one (measured: four of 100 eval cables lost it on poor pages, none lacked it).
+    return absent_where("end_mark.none", [ln for _, ln in ctx.body[-3:]], "no （了） at the end of the body", 0.8)
 
 
 def _known_speaker(label: str) -> bool:

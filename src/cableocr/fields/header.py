@@ -339,6 +339,8 @@ def find_sender(ctx: Context) -> Finding | None:
             found = Finding("sender.title", m.group(1), page, line, start, min(end, len(text)),
                             "line ending in a title" + (", the frame of a boxed title left out" if framed else ""),
                             LIKELY if not m.group(2) else 0.75)
+            if m.group(1) in SENDER_TITLES:  # 総領事 is 総 and 領事 to the pattern: a title with no name
+                found = found.flagged("unconfirmed", certainty=DOUBTFUL, method="a title with no name before it")
             return trim_noted(found, trimmed)
     return None
 
