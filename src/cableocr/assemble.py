@@ -13,6 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from cableocr.cleanup import quarter_turn_matrix
+from cableocr.lexicon import known_names
 from cableocr.models import BodyParagraph, Box, Line, Page
 from cableocr.numbers import NUMBER_LINE
 from cableocr.text import normalize, search_form
@@ -24,8 +25,9 @@ _NOTICE = re.compile(r"^[0-9０-９]?[.．、]?\s*本電|本電の(取扱|複製
                      r"|本館の許可|許可なくしては|行わないこと|慎重を期|取扱いは")
 _CLASSIFICATION_ALONE = re.compile(r"^(極秘|秘|特秘|部外秘|取扱注意)")
 _CAVEAT = re.compile(r"^\W?[（(][^（）()]{2,8}配布[）)]")
-_TITLES = "臨時代理大使|代理大使|大使|総領事|公使|領事"
-_MARK_WORDS = "極秘|特秘|部外秘|取扱注意|秘|大至急|至急|普通"
+# The titles and marks from the project's tables, longest first (大至急 before 至急).
+_TITLES = "|".join(sorted(known_names("titles"), key=len, reverse=True))
+_MARK_WORDS = "|".join(sorted([*known_names("classifications"), *known_names("precedences")], key=len, reverse=True))
 # What each kind of header line carries, found by its content wherever it stands in the header:
 # the form's labels (総番号, 主管, 起案, 件名), the patterns (第N号, a dated …発 or …着 line, …殿,
 # a title), the stamped marks. Room is left for what poor scans add at a line's ends (specks

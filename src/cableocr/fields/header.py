@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from cableocr.assemble import header_labels
+from cableocr.assemble import DOUBTED, header_labels
 from cableocr.dates import ParsedDate, parse_era_date
 from cableocr.fields.context import Context
 from cableocr.fields.evidence import (
@@ -42,7 +42,7 @@ _TRAILING_JUNK = r"([^一-龥ぁ-んァ-ヶ]{0,3}|人{1,3})$"
 _FRAME = re.compile(r"[\[\]［］|｜丨「」]")
 # What the engine makes of a speck after the last word.
 SPECK_READINGS = set("-‐_.,'`\"|:;・。、人っ?>!~")
-WEAK = 0.85  # a character read less surely than this may be a speck
+WEAK = DOUBTED  # a character read less surely than this may be a speck (the same as assemble's)
 SURE_OF_A_SPECK = 0.95  # a speck-like character (人, 。, ・) read less surely than this may be one too
 
 
@@ -113,11 +113,6 @@ _SERIAL = re.compile(r"総番号[:：]?\s*([(（]?[A-Z]{1,3}[)）]?)?\s*([0-9]{3
 _DRAFT_SERIAL = re.compile(r"総第\s*([0-9]{3,8})\s*[号弓]")
 
 
-def _serial_line(ctx: Context) -> tuple[int, Line] | None:
-    return next(((p, ln) for p, ln in ctx.header if "総番号" in compact(ln) or _DRAFT_SERIAL.search(compact(ln))),
-                None)
-
-
 def find_serial(ctx: Context) -> Finding | Absence | None:
     """総番号 and the serial after it (a prefix such as (TA) kept), a draft's 総第N号, or the black
     box over it."""
@@ -142,15 +137,23 @@ def find_serial(ctx: Context) -> Finding | Absence | None:
 
 def _serial_by_place(ctx: Context) -> Absence | None:
     """総番号 unread: on the 1990s form it is the row before 主管, and a black box there hides it."""
+    if (placed := serial_row_by_place(ctx)) is None:
+        return None
+    page, row, vertical = placed
+    if (box := redaction_on(row, vertical, ctx.pages[page])) is not None:
+        return Absence("serial_number.row_before_bureau", "redacted", 0.9,
+                       "black box in the 総番号 row (the label itself not read)", page, box)
+    return None
+
+
+def serial_row_by_place(ctx: Context) -> tuple[int, Box, bool] | None:
+    """Where the 総番号 row stands when its label was not read: one line pitch before 主管
+    (page, row, whether the page is vertical)."""
     at = next((i for i, (_, ln) in enumerate(ctx.labelled) if compact(ln).startswith("主管")), None)
     if at is None or at + 1 >= len(ctx.labelled):
         return None
     page, bureau = ctx.labelled[at]
-    row = row_before(bureau, ctx.labelled[at + 1][1])
-    if (box := redaction_on(row, bureau.writing_mode == "vertical", ctx.pages[page])) is not None:
-        return Absence("serial_number.row_before_bureau", "redacted", 0.9,
-                       "black box in the 総番号 row (the label itself not read)", page, box)
-    return None
+    return page, row_before(bureau, ctx.labelled[at + 1][1]), bureau.writing_mode == "vertical"
 
 
 def row_before(line: Line, following: Line) -> Box:

@@ -16,7 +16,7 @@ from cableocr.fields.evidence import (
     Finding,
     compact,
 )
-from cableocr.fields.header import DatedLine, row_before, row_share
+from cableocr.fields.header import DatedLine, row_share, serial_row_by_place
 from cableocr.models import Box
 
 DECLASSIFICATION = ("秘密指定解除", "外交記録・情報公開室")
@@ -66,12 +66,8 @@ def header_rows(ctx: Context, sent: DatedLine, received: DatedLine) -> list[Head
     serial = next(((p, ln) for p, ln in ctx.labelled if "総番号" in compact(ln)), None)
     if serial is not None:
         rows.append(HeaderRow("serial_number", serial[0], serial[1].box, serial[1].writing_mode == "vertical", True))
-    else:
-        at = next((i for i, (_, ln) in enumerate(ctx.labelled) if compact(ln).startswith("主管")), None)
-        if at is not None and at + 1 < len(ctx.labelled):
-            page, bureau = ctx.labelled[at]
-            rows.append(HeaderRow("serial_number", page, row_before(bureau, ctx.labelled[at + 1][1]),
-                                  bureau.writing_mode == "vertical", False))
+    elif (placed := serial_row_by_place(ctx)) is not None:
+        rows.append(HeaderRow("serial_number", *placed, False))
     for name, dated in (("time_sent", sent), ("time_received", received)):
         if (evidence := dated.date or dated.post) is not None and evidence.line is not None:
             line = evidence.line
