@@ -117,6 +117,9 @@ class TimedEngine:
     def recognize_line(self, *args):
         return self._timed("ocr", "recognize_line", *args)
 
+    def recognize_regions(self, *args):
+        return self._timed("ocr", "recognize_regions", *args)
+
     def recognize_line_other_ways(self, *args):
         return self._timed("ocr", "recognize_line_other_ways", *args)
 

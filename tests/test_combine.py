@@ -167,20 +167,41 @@ def _layout(image):
     return PageLayout(writing_mode="horizontal", profile_ratio=2.0, redactions=[], stamps=[], ocr_image=image, steps=[])
 
 
-def test_the_page_step_names_the_second_engine_and_counts_what_the_combination_did():
+@pytest.mark.parametrize("reads", ["regions", "page"])
+def test_the_page_step_names_the_second_engine_and_counts_what_the_combination_did(reads):
     import numpy as np
 
     from cableocr.config import OcrConfig
     from cableocr.ocr import read_with_second_engine
 
-    second = FakeEngine({"horizontal": Reading(lines=[_row("外務大臣", [0.99] * 4)], engine="fake 1")})
+    second = FakeEngine({"horizontal": Reading(lines=[_row("外務大臣", [0.99] * 4)], engine="fake recorded")})
     first = Reading(lines=[_row("外務大団", [0.99, 0.99, 0.99, 0.9])], engine="tesseract")
     reading, step = read_with_second_engine(first, _layout(np.full((600, 600), 255, np.uint8)), "horizontal",
-                                            second, OcrConfig())
-    assert reading.lines[0].raw == "外務大臣" and reading.lines[0].read_by == ("tesseract", "fake 1")
-    assert step.name == "second_engine" and step.params["engine"] == "fake 1"
+                                            second, OcrConfig(second_engine_reads=reads))
+    assert reading.lines[0].raw == "外務大臣" and reading.lines[0].read_by == ("tesseract", "fake recorded")
+    assert step.name == "second_engine" and step.params["engine"] == "fake recorded"
     assert step.params["lines_combined"] == 1 and step.params["chars_disputed"] == 1
-    assert second.calls == [("recognize", "horizontal", (600, 600))]
+    # Reading regions, the second engine is handed the first's lines, not asked to find them.
+    assert second.calls == [("recognize_regions" if reads == "regions" else "recognize", "horizontal", (600, 600))]
+
+
+@pytest.mark.parametrize("reads", ["page", "regions"])
+def test_a_line_that_files_a_cable_keeps_the_second_engines_reading_as_its_second_reading(reads):
+    """Where the second engine reads each line, it is the second reading of the lines that file
+    a cable (the first engine no longer reads them twice): a reading whose errors are its own."""
+    import numpy as np
+
+    from cableocr.config import OcrConfig
+    from cableocr.ocr import read_with_second_engine
+
+    below = ROW.shifted(0, 200)
+    number, body = _row("第5513号", [0.99] * 6), _row("本電の複製", [0.99] * 5, below)
+    seen = Reading(lines=[_row("第5518号", [0.99] * 6), _row("本電の復製", [0.99] * 5, below)], engine="fake recorded")
+    reading, _ = read_with_second_engine(Reading(lines=[number, body], engine="tesseract"),
+                                         _layout(np.full((600, 600), 255, np.uint8)), "horizontal",
+                                         FakeEngine({"horizontal": seen}), OcrConfig(second_engine_reads=reads))
+    assert reading.lines[0].second_reading == "第5518号"
+    assert reading.lines[1].second_reading is None
 
 
 def test_a_failing_second_engine_leaves_the_first_reading_and_says_why():
@@ -194,10 +215,14 @@ def test_a_failing_second_engine_leaves_the_first_reading_and_says_why():
         def recognize(self, image, mode, cfg):
             raise EngineError("rapidocr failed: out of memory")
 
+        def recognize_regions(self, image, regions, cfg):
+            raise EngineError("rapidocr failed: out of memory")
+
     first = Reading(lines=[_row("外務大臣", [0.99] * 4)], engine="tesseract")
-    reading, step = read_with_second_engine(first, _layout(np.full((60, 60), 255, np.uint8)), "horizontal",
-                                            Failing({}), OcrConfig())
-    assert reading is first and "out of memory" in step.params["failed"]
+    for reads in ("regions", "page"):
+        reading, step = read_with_second_engine(first, _layout(np.full((60, 60), 255, np.uint8)), "horizontal",
+                                                Failing({}), OcrConfig(second_engine_reads=reads))
+        assert reading is first and "out of memory" in step.params["failed"]
 
 
 def test_a_recorded_reading_replays_as_it_was_read(tmp_path):

@@ -199,7 +199,7 @@ def test_a_number_the_second_reading_disputes_goes_to_review():
     _, fields = _fields(page)
     number, sent = fields["cable_number"], fields["date_sent"]
     assert number.value == "5515" and number.status == "needs_review"
-    assert number.detail["second_reading"] == "differs: read alone, the line gives 5513"
+    assert number.detail["second_reading"] == "differs: the line's second reading gives 5513"
     assert sent.status == "auto" and sent.detail["second_reading"] == "agrees"
 
 
@@ -210,7 +210,7 @@ def test_a_date_read_otherwise_alone_is_flagged_even_when_the_dates_agree():
     _, fields = _fields(page)
     received = fields["date_received"]
     assert received.value == "1993-09-28" and received.status == "needs_review"
-    assert received.detail["second_reading"] == "differs: read alone, the line gives 1993-09-29"
+    assert received.detail["second_reading"] == "differs: the line's second reading gives 1993-09-29"
 
 
 def test_a_garbled_second_reading_is_no_evidence():

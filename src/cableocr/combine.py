@@ -146,7 +146,7 @@ def _along(box: Box, mode: WritingMode) -> int:
     return box.x0 if mode == "horizontal" else box.y0
 
 
-def _parts_of(line: RecognizedLine, other: Reading, mode: WritingMode) -> list[RecognizedLine]:
+def parts_of(line: RecognizedLine, other: Reading, mode: WritingMode) -> list[RecognizedLine]:
     """The other engine's lines that lie mostly inside this line (an engine may split a line
     the other read whole: the date and 国連発 on one row), in reading order."""
     parts = [o for o in other.lines if o.chars and line.box.shared_area(o.box) >= 0.6 * max(o.box.area, 1)
@@ -175,7 +175,7 @@ def combine_engines(first: Reading, second: Reading, mode: WritingMode, rule: Co
     lines: list[RecognizedLine] = []
     agreed = disputed = combined = 0
     for line in first.lines:
-        parts = _parts_of(line, second, mode)
+        parts = parts_of(line, second, mode)
         if not parts or not line.chars:
             lines.append(replace(line, read_by=(first.engine,)))
             continue
@@ -190,3 +190,23 @@ def combine_engines(first: Reading, second: Reading, mode: WritingMode, rule: Co
              and not any(o.box.shared_area(ln.box) >= 0.3 * max(min(o.box.area, ln.box.area), 1) for ln in first.lines)]
     agreement = EngineAgreement(combined, len(first.lines) - combined, len(added), agreed, disputed)
     return Reading(lines=[*lines, *added], engine=f"{first.engine} + {second.engine}"), agreement
+
+
+def combine_by_region(first: Reading, second: list[RecognizedLine | None], second_engine: str, mode: WritingMode,
+                      rule: CombineRule) -> tuple[Reading, EngineAgreement]:
+    """The first engine's lines, each combined with the second engine's reading of the same
+    region (second[i] read where first.lines[i] lies; None where it read nothing there)."""
+    lines: list[RecognizedLine] = []
+    agreed = disputed = combined = 0
+    for line, other in zip(first.lines, second, strict=True):
+        if other is None or not other.chars or not line.chars:
+            lines.append(replace(line, read_by=(first.engine,)))
+            continue
+        result = combine_chars(line.chars, other.chars, rule)
+        combined += 1
+        agreed, disputed = agreed + result.agreed, disputed + result.disputed
+        same = [c.text for c in result.chars] == [c.text for c in line.chars]
+        lines.append(replace(line, raw=line.raw if same else spaced(result.chars, line.writing_mode or mode),
+                             chars=result.chars, read_by=(first.engine, second_engine), chars_agreed=result.agreed))
+    agreement = EngineAgreement(combined, len(first.lines) - combined, 0, agreed, disputed)
+    return Reading(lines=lines, engine=f"{first.engine} + {second_engine}"), agreement

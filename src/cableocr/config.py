@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from cableocr.policy import ReviewPolicy, default_policy
@@ -76,6 +78,18 @@ class OcrConfig(StageConfig):
     # more (but for those the other is known to miss); a line only the second read is added
     # when read at second_only_min_confidence or more.
     engines_lone_min_confidence: float = 0.98
+    # What the second engine reads: "page", the page, finding its lines itself; or "regions",
+    # the lines the first engine found, each with the recogniser alone (for PP-OCR, without its
+    # detection pass, which costs about as much as its reading). Measured on 15 pages of held-out
+    # text (7 typefaces, 150-300 dpi, medium; bench/versus_plain.py --conditions), mean CER:
+    # page 0.69%, regions 1.72% (a boxed stamp's frame and specks read as characters, 極秘 as
+    # .図連) in 74% of the time: PP-OCR's own detection is kept.
+    second_engine_reads: Literal["page", "regions"] = "page"
+    # Whether the first engine also re-reads its weak lines alone (each way it reads a line) and
+    # reads the lines that file a cable a second time, where a second engine reads the page too.
+    # On the same 15 pages: 0.70% with them, 0.69% without, in 2.2 times the time (23.7 s a page
+    # against 11.0 s): the second engine's reading is the second reading.
+    rereads_with_second_engine: bool = False
     second_only_min_confidence: float = 0.9
     timeout_s: int = 120
     # A page whose row/column ink-profile ratio falls between these is ambiguous: both
@@ -86,8 +100,12 @@ class OcrConfig(StageConfig):
     reread_below: float = 0.9
     reread_max_lines: int = 60
     reread_padding_px: int = 12
-    # Lines holding what files a cable (its number, a date, the serial) are read alone as well,
-    # always, so that extraction can compare the two readings.
+    # A region another reader found, read by an engine (recognize_regions): padded on every side
+    # by this share of its size across (about one character).
+    region_padding: float = 0.3
+    # Lines holding what files a cable (its number, a date, the serial) are read twice, always, so
+    # that extraction can compare the two readings: by the second engine, or, reading with one
+    # engine (or with rereads_with_second_engine), alone on their crop.
     # (A dated line is matched by its 年…月 or by the 発/着 it ends in: its 日 may be misread.)
     read_twice_pattern: str = r"第.{0,10}[号弓]|年.{0,6}月|[発着]\W{0,3}$|総番号"
     # A run of characters this many times longer one way than the other, laid across the page's

@@ -43,6 +43,9 @@ class Box(Frozen):
         smaller = min(self.area, other.area)
         return self.shared_area(other) / smaller if smaller > 0 else 0.0
 
+    def shifted(self, dx: int, dy: int) -> Box:
+        return Box(x0=self.x0 + dx, y0=self.y0 + dy, x1=self.x1 + dx, y1=self.y1 + dy)
+
     def split(self, n: int, vertical: bool) -> list[Box]:
         """n equal boxes along this one: down a column, or across a line."""
         if vertical:

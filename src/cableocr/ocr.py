@@ -8,9 +8,16 @@ from dataclasses import asdict, replace
 import numpy as np
 
 from cableocr.cleanup import Cleaned
-from cableocr.combine import CombineRule, combine_engines, combine_readings, mean_confidence
+from cableocr.combine import (
+    CombineRule,
+    combine_by_region,
+    combine_engines,
+    combine_readings,
+    mean_confidence,
+    parts_of,
+)
 from cableocr.config import OcrConfig
-from cableocr.engines import OcrEngine, Reading, RecognizedLine
+from cableocr.engines import OcrEngine, Reading, RecognizedLine, Region
 from cableocr.errors import EngineError
 from cableocr.layout import OTHER, PageLayout, text_runs
 from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
@@ -239,18 +246,39 @@ def read_with_second_engine(reading: Reading, layout: PageLayout, mode: WritingM
     blocks in it (the first read those alone). Where it fails, the first reading stands and the
     step says why."""
     image = layout.cross_image if layout.cross_image is not None else layout.ocr_image
+    rule = CombineRule(cfg.engines_lone_min_confidence, agreement_raises=True, other_misses=second.misses(mode))
     try:
-        other = second.recognize(image, mode, cfg)
+        if cfg.second_engine_reads == "regions":
+            regions = [Region(ln.box, ln.writing_mode or mode) for ln in reading.lines]
+            others = second.recognize_regions(image, regions, cfg)
+            engine = f"{second.name} {second.probe().version}"
+            texts = [o.raw if o is not None else None for o in others]
+            combined, agreement = combine_by_region(_with_second_readings(reading, texts, cfg), others, engine,
+                                                    mode, rule)
+        else:
+            other = second.recognize(image, mode, cfg)
+            engine = other.engine
+            texts = [" ".join(p.raw for p in parts_of(ln, other, mode)) or None for ln in reading.lines]
+            combined, agreement = combine_engines(_with_second_readings(reading, texts, cfg), other, mode, rule,
+                                                  cfg.second_only_min_confidence)
     except EngineError as exc:
         return reading, Step(name="second_engine", params={"engine": second.name, "failed": str(exc)[:200]})
-    rule = CombineRule(cfg.engines_lone_min_confidence, agreement_raises=True, other_misses=second.misses(mode))
-    combined, agreement = combine_engines(reading, other, mode, rule, cfg.second_only_min_confidence)
     return combined, Step(name="second_engine", params={
-        "engine": other.engine, **asdict(agreement), "lone_min_confidence": cfg.engines_lone_min_confidence,
+        "engine": engine, "read": cfg.second_engine_reads, **asdict(agreement),
+        "lone_min_confidence": cfg.engines_lone_min_confidence,
         "second_only_min_confidence": cfg.second_only_min_confidence,
         "combined_by": "where the engines agree, the confidence of two independent readers agreeing; where they "
                       "differ, the character making fewer words with its neighbours, else the surer, its "
                       "confidence from both scores"})
+
+
+def _with_second_readings(reading: Reading, others: list[str | None], cfg: OcrConfig) -> Reading:
+    """A line that files a cable not read twice by the first engine keeps the second engine's
+    reading of it (others[i], raw) as its second_reading: a reading by another engine, whose
+    errors are its own."""
+    lines = [replace(line, second_reading=other) if other and line.second_reading is None
+             and holds_key_number(line, cfg) else line for line, other in zip(reading.lines, others, strict=True)]
+    return Reading(lines=lines, engine=reading.engine)
 
 
 def read_stamps(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> tuple[list[str], Step]:
@@ -363,7 +391,10 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
             "combined_by": "where the models differ, the character making fewer words with its neighbours, else "
                           "the surer, its confidence from both scores; a character one model alone read, kept at "
                           f"{cfg.combine_lone_min_confidence}"}})
-    reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
+    if second is None or cfg.rereads_with_second_engine:
+        reading, reread_step = reread_weak_lines(reading, layout.ocr_image, mode, engine, cfg)
+    else:
+        reread_step = Step(name="reread_weak_lines", params={"skipped": "the second engine reads every line"})
     reading, missed_step = read_missed_lines(reading, layout.ocr_image, mode, engine, cfg)
     # Cells and cross blocks are masked in ocr_image: their lines, each read alone already, join
     # the page's after its re-reads.

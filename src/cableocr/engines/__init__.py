@@ -80,6 +80,12 @@ class OcrEngine(Protocol):
         """Read an image holding a single line (or vertical column)."""
         ...
 
+    def recognize_regions(self, image: np.ndarray, regions: list[Region], cfg: OcrConfig) -> list[RecognizedLine | None]:
+        """Read each region of the image as one line (or column) in its direction, where
+        another reader found the lines: one reading per region, in the image's pixels (None
+        where nothing was read)."""
+        ...
+
     # What an engine has beyond reading (an engine without it returns [] or a None orientation).
     def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
         """Read a single line once per other line segmentation the engine has (besides
@@ -100,6 +106,38 @@ class OcrEngine(Protocol):
         """Characters the engine is known to leave out in this direction (measured), so that
         another engine's reading of them is not outvoted by their absence."""
         ...
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a line (or column) lies on an image, and which way it reads."""
+
+    box: Box
+    mode: WritingMode
+
+
+def pad_region(box: Box, mode: WritingMode, share: float, shape: tuple[int, ...]) -> Box:
+    """The box grown by `share` of its size across the line on every side (a line's size across
+    it is about one character), kept inside the image."""
+    across = (box.y1 - box.y0) if mode == "horizontal" else (box.x1 - box.x0)
+    pad = int(round(share * across))
+    return Box(x0=max(box.x0 - pad, 0), y0=max(box.y0 - pad, 0),
+               x1=min(box.x1 + pad, shape[1]), y1=min(box.y1 + pad, shape[0]))
+
+
+def regions_one_by_one(engine: OcrEngine, image: np.ndarray, regions: list[Region],
+                       cfg: OcrConfig) -> list[RecognizedLine | None]:
+    """recognize_regions for an engine that reads a line at a time: each region cropped (with
+    the padding a line re-read has) and read alone, its characters put back in the image's pixels."""
+    read: list[RecognizedLine | None] = []
+    for region in regions:
+        box = pad_region(region.box, region.mode, cfg.region_padding, image.shape)
+        lines = engine.recognize_line(image[box.y0 : box.y1, box.x0 : box.x1], region.mode, cfg).lines
+        chars = [c.model_copy(update={"box": c.box.shifted(box.x0, box.y0)}) for ln in lines for c in ln.chars
+                 if c.text.strip()]
+        read.append(RecognizedLine(raw=" ".join(ln.raw for ln in lines), box=region.box, chars=chars) if chars
+                    else None)
+    return read
 
 
 class ReadsOnly:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from cableocr.config import OcrConfig
-from cableocr.engines import EngineIdentity, Reading, ReadsOnly, RecognizedLine
+from cableocr.engines import EngineIdentity, Reading, ReadsOnly, RecognizedLine, Region
 from cableocr.models import Box, Char, WritingMode
 
 
@@ -33,6 +33,18 @@ class FakeEngine(ReadsOnly):
     def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         self.calls.append(("recognize_line", mode, image.shape))
         return self.readings[mode]
+
+    def recognize_regions(self, image: np.ndarray, regions: list[Region], cfg: OcrConfig) -> list[RecognizedLine | None]:
+        """For each region, the recorded lines of its direction lying mostly inside it, as one."""
+        self.calls.append(("recognize_regions", regions[0].mode if regions else "horizontal", image.shape))
+        read: list[RecognizedLine | None] = []
+        for region in regions:
+            inside = [ln for ln in self.readings[region.mode].lines
+                      if region.box.shared_area(ln.box) >= 0.6 * max(ln.box.area, 1)]
+            chars = [c for ln in inside for c in ln.chars]
+            read.append(RecognizedLine(raw=" ".join(ln.raw for ln in inside), box=region.box, chars=chars)
+                        if chars else None)
+        return read
 
     def misses(self, mode: WritingMode) -> frozenset[str]:
         return self.missing.get(mode, frozenset())

@@ -14,7 +14,14 @@ import numpy as np
 import pytesseract
 
 from cableocr.config import OcrConfig
-from cableocr.engines import EngineIdentity, Reading, RecognizedLine, file_sha256
+from cableocr.engines import (
+    EngineIdentity,
+    Reading,
+    RecognizedLine,
+    Region,
+    file_sha256,
+    regions_one_by_one,
+)
 from cableocr.errors import EngineError, MissingTool
 from cableocr.models import Box, Char, Orientation, WritingMode
 
@@ -151,6 +158,9 @@ class TesseractEngine:
 
     def recognize_line(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> Reading:
         return self._run(image, *LINE_MODELS[mode], cfg)
+
+    def recognize_regions(self, image: np.ndarray, regions: list[Region], cfg: OcrConfig) -> list[RecognizedLine | None]:
+        return regions_one_by_one(self, image, regions, cfg)
 
     def recognize_line_other_ways(self, image: np.ndarray, mode: WritingMode, cfg: OcrConfig) -> list[Reading]:
         model = LINE_MODELS[mode][0]

@@ -201,7 +201,7 @@ def second_look(name: str, found: Finding | Absence, reading: Reading) -> str | 
     again = RULES[name].find(Reading(reading.ctx.reading_only(found.page, twin)))
     if not isinstance(again, Finding) or again.value is None:
         return None
-    return "agrees" if again.value == found.value else f"differs: read alone, the line gives {again.value}"
+    return "agrees" if again.value == found.value else f"differs: the line's second reading gives {again.value}"
 
 
 __all__ = ["ALL_FIELDS", "FOUNDATION_FIELDS", "RULES", "as_field", "compact", "extract_fields"]
