@@ -172,41 +172,37 @@ def combine_engines(first: Reading, second: Reading, mode: WritingMode, rule: Co
     read and the first did not (no line of the first shares 30% of it) is added when read at
     second_only_min or more. Every line records the engines that read it and how many of its
     characters they agreed on."""
+    theirs = [[c for p in parts_of(line, second, mode) for c in p.chars] for line in first.lines]
+    lines, agreement = _combine_lines(first, theirs, second.engine, mode, rule)
+    added = [replace(o, read_by=(second.engine,)) for o in second.lines
+             if o.chars and mean_confidence(o.chars) >= second_only_min
+             and not any(o.box.shared_area(ln.box) >= 0.3 * max(min(o.box.area, ln.box.area), 1) for ln in first.lines)]
+    agreement = replace(agreement, lines_second_only=len(added))
+    return Reading(lines=[*lines, *added], engine=f"{first.engine} + {second.engine}"), agreement
+
+
+def _combine_lines(first: Reading, theirs: list[list[Char]], second_engine: str, mode: WritingMode,
+                   rule: CombineRule) -> tuple[list[RecognizedLine], EngineAgreement]:
+    """Each of the first's lines combined with the second engine's characters of it
+    (theirs[i]; none where it read nothing there)."""
     lines: list[RecognizedLine] = []
     agreed = disputed = combined = 0
-    for line in first.lines:
-        parts = parts_of(line, second, mode)
-        if not parts or not line.chars:
+    for line, other in zip(first.lines, theirs, strict=True):
+        if not other or not line.chars:
             lines.append(replace(line, read_by=(first.engine,)))
             continue
-        result = combine_chars(line.chars, [c for p in parts for c in p.chars], rule)
+        result = combine_chars(line.chars, other, rule)
         combined += 1
         agreed, disputed = agreed + result.agreed, disputed + result.disputed
         same = [c.text for c in result.chars] == [c.text for c in line.chars]
         lines.append(replace(line, raw=line.raw if same else spaced(result.chars, line.writing_mode or mode),
-                             chars=result.chars, read_by=(first.engine, second.engine), chars_agreed=result.agreed))
-    added = [replace(o, read_by=(second.engine,)) for o in second.lines
-             if o.chars and mean_confidence(o.chars) >= second_only_min
-             and not any(o.box.shared_area(ln.box) >= 0.3 * max(min(o.box.area, ln.box.area), 1) for ln in first.lines)]
-    agreement = EngineAgreement(combined, len(first.lines) - combined, len(added), agreed, disputed)
-    return Reading(lines=[*lines, *added], engine=f"{first.engine} + {second.engine}"), agreement
+                             chars=result.chars, read_by=(first.engine, second_engine), chars_agreed=result.agreed))
+    return lines, EngineAgreement(combined, len(first.lines) - combined, 0, agreed, disputed)
 
 
 def combine_by_region(first: Reading, second: list[RecognizedLine | None], second_engine: str, mode: WritingMode,
                       rule: CombineRule) -> tuple[Reading, EngineAgreement]:
     """The first engine's lines, each combined with the second engine's reading of the same
     region (second[i] read where first.lines[i] lies; None where it read nothing there)."""
-    lines: list[RecognizedLine] = []
-    agreed = disputed = combined = 0
-    for line, other in zip(first.lines, second, strict=True):
-        if other is None or not other.chars or not line.chars:
-            lines.append(replace(line, read_by=(first.engine,)))
-            continue
-        result = combine_chars(line.chars, other.chars, rule)
-        combined += 1
-        agreed, disputed = agreed + result.agreed, disputed + result.disputed
-        same = [c.text for c in result.chars] == [c.text for c in line.chars]
-        lines.append(replace(line, raw=line.raw if same else spaced(result.chars, line.writing_mode or mode),
-                             chars=result.chars, read_by=(first.engine, second_engine), chars_agreed=result.agreed))
-    agreement = EngineAgreement(combined, len(first.lines) - combined, 0, agreed, disputed)
+    lines, agreement = _combine_lines(first, [o.chars if o else [] for o in second], second_engine, mode, rule)
     return Reading(lines=lines, engine=f"{first.engine} + {second_engine}"), agreement

@@ -27,10 +27,7 @@ BLANK_PAGE = "blank page: no text found, not read"
 
 
 def _shift(line: RecognizedLine, dx: int, dy: int) -> list[Char]:
-    return [
-        c.model_copy(update={"box": Box(x0=c.box.x0 + dx, y0=c.box.y0 + dy, x1=c.box.x1 + dx, y1=c.box.y1 + dy)})
-        for c in line.chars
-    ]
+    return [c.model_copy(update={"box": c.box.shifted(dx, dy)}) for c in line.chars]
 
 
 def _doubles(chars: list[Char]) -> int:
