@@ -56,18 +56,22 @@ def batch_flow(batch: Path, out: Path, settings: Settings | None = None, transla
     settings = settings or Settings()
     # Read the translations first: a wrong folder fails before any page is read, not after.
     parsed = pipeline.load_translations(translations)
-    file_futures = [ingest_file.submit(p, batch, out, settings) for p in list_batch(batch)]
-    files = [f.result() for f in file_futures]
-    sources = [s for f in files for s in f.pages]
-    futures = read_page.map(sources, unmapped(out), unmapped(settings))
-    source_of = {id(future): source for future, source in zip(futures, sources, strict=True)}
-    for future in as_completed(futures):  # progress is followed here, wherever the task ran
-        _page_done(source_of[id(future)])
-    pages = [f.result() for f in futures]
-    manifest = finish(batch, files, pages, out, settings, parsed)
-    publish_summary(manifest)
-    publish_review_queue(manifest, out)
-    if wait_for_review:
+    with pipeline.writing_into(batch, out):
+        file_futures = [ingest_file.submit(p, batch, out, settings) for p in list_batch(batch)]
+        files = [f.result() for f in file_futures]
+        sources = [s for f in files for s in f.pages]
+        distinct = pipeline.distinct_pixels(sources)  # a page with the same pixels as one before is read once
+        for source in set(sources) - set(distinct):
+            _page_done(source)
+        futures = read_page.map(distinct, unmapped(out), unmapped(settings))
+        source_of = {id(future): source for future, source in zip(futures, distinct, strict=True)}
+        for future in as_completed(futures):  # progress is followed here, wherever the task ran
+            _page_done(source_of[id(future)])
+        pages = pipeline.for_every_page(sources, [f.result() for f in futures])
+        manifest = finish(batch, files, pages, out, settings, parsed)
+        publish_summary(manifest)
+        publish_review_queue(manifest, out)
+    if wait_for_review:  # OUT is not held while reviewers work: finalise holds it when it writes
         manifest = wait_for_review_task(out, review_timeout_seconds)
     return manifest
 

@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
-from cableocr.export import OutputError, write_atomic
+from cableocr.files import OutputError, write_atomic
 from cableocr.pipeline import run_batch
 from cableocr.synth.render import font
 
@@ -106,7 +106,7 @@ def test_a_full_disk_is_a_clear_error_and_the_old_file_stays_whole(tmp_path, mon
     def full(_fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("cableocr.export.os.fsync", full)
+    monkeypatch.setattr("cableocr.files.os.fsync", full)
     with pytest.raises(OutputError, match="no space left") as err:
         write_atomic(target, b"x" * 1000)
     assert str(target) in str(err.value) and err.value.exit_code == 6

@@ -219,6 +219,28 @@ def test_a_body_page_holding_a_number_and_a_title_does_not_start_a_cable():
     assert len(cables) == 1 and cables[0].page_positions == [0, 1] and unassigned == {}
 
 
+@pytest.mark.parametrize(("faint_header", "partial"), [
+    # a 1990s copy: the number line and most labels unread, the 極秘 stamp read
+    ([*COPY_TOP, "主管北米局長", "平成5年9月28日国連発", "日米首のう会談"], False),
+    # the same with the stamp unread too: two kinds of label only
+    (["注意", "電信写", "主管北米局長", "平成5年9月28日国連発", "日米首のう会談"], True),
+    # a 1970s copy: its serial and the date line read, nothing else
+    (["電信写", "総番号(TA)71563", "74年10月30日01時00分英国発", "日英首のう会談"], True),
+])
+def test_a_page_whose_header_was_read_in_part_is_its_own_cable_and_flagged(faint_header, partial):
+    """A dithered page whose number line and half its labels were not read still shows a filing
+    label and one more: it opens a cable of its own, never the next page of the cable before it,
+    and its number is missing, for review (not absent by the form, which a part cannot tell)."""
+    first = _page([*COPY_TOP, *COPY_HEADER, "日米首のう会談", *BODY], index=0)
+    faint = _page([*faint_header, *BODY], index=1)
+    more = _page(["注意", "極秘", "電信写", "本件は第3号会談で先方より提起あり、これを伝えたのは米大使。", "外務省"], index=2)
+    cables, unassigned = assemble([first, faint, more])
+    assert [c.page_positions for c in cables] == [[0], [1, 2]] and unassigned == {}
+    assert cables[1].partial_header == partial and not cables[0].partial_header
+    number = extract_fields(cables[1], SHIPPED)["cable_number"]
+    assert number.value is None and number.status == "needs_review" and "missing" in number.flags
+
+
 def test_specks_read_as_full_stops_after_a_header_line_do_not_end_the_header():
     header = ["総番号71563)。)。" if t == "総番号" else t for t in COPY_HEADER]
     fields = _fields([*COPY_TOP, *header, "日米首のう会談(別電2)", *BODY])

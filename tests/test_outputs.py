@@ -90,15 +90,44 @@ def test_batch_tables(ocr_results):
 
 def test_a_bag_verifies_and_a_changed_file_does_not(ocr_results, tmp_path):
     _, out = ocr_results[("004", "horizontal", "clean")]
-    bag = export_bag(out, tmp_path / "bag")
-    assert verify_bag(bag) >= 5
+    exported = export_bag(out, tmp_path / "bag")
+    bag = exported.path
+    assert verify_bag(bag) >= 5 and exported.left_out == []
     info = (bag / "bag-info.txt").read_text(encoding="utf-8")
     assert "Bag-Software-Agent: cableocr" in info and "Bagging-Date" in info and "Source-Batch" in info
     assert list((bag / "data" / "scans").glob("*.png")) and list((bag / "data" / "output").glob("*.alto.xml"))
     csv_copy = bag / "data" / "output" / "fields.csv"
     csv_copy.write_bytes(csv_copy.read_bytes() + b"tampered\r\n")
-    with pytest.raises(BagError):
+    with pytest.raises(BagError, match=r"data/output/fields\.csv has changed"):
         verify_bag(bag)
+    (bag / "data" / "output" / "manifest.json").unlink()
+    with pytest.raises(BagError, match=r"data/output/manifest\.json is listed but missing"):
+        verify_bag(bag)
+
+
+def test_a_bag_holds_no_file_a_link_points_at(ocr_results, tmp_path):
+    """A link in the batch folder or in OUT (to /etc/passwd, say) is left out of the bag and
+    said, never followed."""
+    manifest, out = ocr_results[("004", "horizontal", "clean")]
+    batch = shutil.copytree(manifest.batch, tmp_path / "batch")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not a file of the batch")
+    (batch / "z-link.png").symlink_to(outside)
+    copied = shutil.copytree(out, tmp_path / "out", symlinks=True)
+    (copied / "notes.txt").symlink_to(outside)
+    (copied / "linked-folder").symlink_to(tmp_path, target_is_directory=True)
+    document = json.loads((copied / "manifest.json").read_text(encoding="utf-8"))
+    document["batch"] = str(batch)
+    document["files"].append({"path": "z-link.png", "status": "error", "error": "not a readable image", "pages": []})
+    (copied / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+
+    exported = export_bag(copied, tmp_path / "bag")
+    assert verify_bag(exported.path) >= 5
+    payload = [p for p in (exported.path / "data").rglob("*")]
+    assert all(not p.is_symlink() for p in payload)
+    assert not any(p.is_file() and p.read_bytes() == b"not a file of the batch" for p in payload)
+    assert sorted(reason.split(":")[0] for reason in exported.left_out) == [
+        "output linked-folder", "output notes.txt", "scan z-link.png"]
 
 
 def test_the_same_batch_twice_gives_byte_identical_json_jsonl_and_csv(generated, tesseract, tmp_path):

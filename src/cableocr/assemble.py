@@ -90,10 +90,18 @@ def _body_like(line: Line, longest: int) -> bool:
                 or _ends_sentence(line) or (len(text) >= 20 and len(text) >= 0.6 * longest))
 
 
+# A page the header recognition passes over, whose top still holds a dated line, 総番号, 主管 or
+# 起案 and one more kind of label, opens a cable whose header was read only in part (a dithered
+# or faint page): it must not be joined to the cable before it as its next page. (第N号 and the
+# stamped marks alone do not count: a body line may hold a 第N号, a later page carries the stamp.)
+PARTIAL_FILING_LABELS = FILING_LABELS - {"number"}
+
+
 @dataclass(frozen=True)
 class HeaderZone:
     end: int  # index of the zone's last line on the page
     kinds: frozenset[str]  # the kinds of header label found in it
+    partial: bool = False  # too few labels were read to recognise a header, but some were
 
 
 def header_zone(page: Page) -> HeaderZone | None:
@@ -101,7 +109,8 @@ def header_zone(page: Page) -> HeaderZone | None:
     sufficient set of header labels in any order, not by the place of a 第N号 line (several
     forms carry the number elsewhere, or none). The zone runs from the top to the last labelled
     line; an unlabelled subject after it (a form that sets the subject last) joins it, and so
-    does a misread number line where no number was recognised."""
+    does a misread number line where no number was recognised. A top with fewer labels, but a
+    filing one among two kinds, is a partial zone (PARTIAL_FILING_LABELS)."""
     lines = page.lines[:HEADER_REACH]
     texts = [normalize(ln.text).replace(" ", "") for ln in lines]
     longest = max((len(t) for t in texts), default=0)
@@ -115,7 +124,8 @@ def header_zone(page: Page) -> HeaderZone | None:
             break
         kinds_at.append(set() if is_noise(line) else header_labels(line))
     kinds = frozenset(k for found in kinds_at for k in found)
-    if len(kinds) < 3 or not kinds & FILING_LABELS:
+    partial = len(kinds) < 3 or not kinds & FILING_LABELS
+    if partial and not (len(kinds) >= 2 and kinds & PARTIAL_FILING_LABELS):
         return None
     labelled = [i for i, found in enumerate(kinds_at) if found]
     end = labelled[-1]
@@ -125,13 +135,15 @@ def header_zone(page: Page) -> HeaderZone | None:
     while room and end + 1 < len(lines) and not (is_furniture(lines[end + 1]) or is_noise(lines[end + 1])
                                                  or _body_like(lines[end + 1], longest)):
         end, room = end + 1, room - 1
-    return HeaderZone(end, kinds)
+    return HeaderZone(end, kinds, partial)
 
 
 @dataclass(frozen=True)
 class AssembledCable:
     pages: list[Page]  # lines carry their roles and cable-wide ids (p<page>-l<line>)
     page_positions: list[int]  # each page's position in the batch's page list
+    header_kinds: frozenset[str] = frozenset()  # the kinds of header label read on its first page
+    partial_header: bool = False  # its header was read only in part (HeaderZone.partial)
 
     @property
     def header_zone(self) -> list[tuple[int, Line]]:
@@ -202,12 +214,13 @@ def assemble_stream(pages: Iterable[Page], unassigned: dict[int, str],
     (position -> reason), and handed to on_stray, whose text is kept."""
     members: list[Page] = []
     positions: list[int] = []
+    opening: HeaderZone | None = None
     for position, page in enumerate(pages):
         zone = header_zone(page)
         if zone is not None:
             if members:
-                yield AssembledCable(pages=members, page_positions=positions)
-            members, positions = [], []
+                yield _cable(members, positions, opening)
+            members, positions, opening = [], [], zone
         elif not members or not any(is_furniture(line) for line in page.lines):
             unassigned[position] = NOT_A_FORM if members else NO_HEADER_YET
             on_stray(position, page, unassigned[position])
@@ -215,7 +228,12 @@ def assemble_stream(pages: Iterable[Page], unassigned: dict[int, str],
         members.append(_with_roles(page, len(members), zone))
         positions.append(position)
     if members:
-        yield AssembledCable(pages=members, page_positions=positions)
+        yield _cable(members, positions, opening)
+
+
+def _cable(pages: list[Page], positions: list[int], opening: HeaderZone | None) -> AssembledCable:
+    kinds = opening.kinds if opening else frozenset()
+    return AssembledCable(pages, positions, kinds, opening.partial if opening else False)
 
 
 # A speaker's label opening a paragraph; OCR may close it with 」 or ].

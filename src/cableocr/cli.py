@@ -28,7 +28,32 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     # The ephemeral server's usage report cannot reach the internet from an archive's network.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect gives its temporary server 20 s to start, which a machine busy reading pages misses.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    import prefect  # noqa: F401 - Prefect installs its console handler when imported
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ExpectedOutcomesToTheCli())
+
+
+class ExpectedOutcomesToTheCli(logging.Filter):
+    """Drops Prefect's error records (each with a traceback) of a flow or task that ended in one
+    of cableocr's own errors: a full disk, a locked OUT, fields still waiting. The command says
+    each in one line with its remedy and exit code; an unexpected error keeps its traceback.
+    The records still reach the Prefect server's run log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("prefect") or record.levelno < logging.ERROR:
+            return True
+        if record.exc_info and isinstance(record.exc_info[1], CableOcrError):
+            return False
+        said = record.getMessage()  # "Finished in state Failed('… OutputError: …')" has no exc_info
+        return not any(f"{name}(" in said or f"{name}:" in said for name in _error_names(CableOcrError))
+
+
+def _error_names(kind: type) -> set[str]:
+    return {kind.__name__}.union(*(_error_names(sub) for sub in kind.__subclasses__()))
 
 
 def _choose_prefect_api(verbose: bool) -> None:
@@ -189,7 +214,8 @@ def schema(
     = False,
 ) -> None:
     """Print (or write) the JSON Schema of the cable document (or, with --page, of a page document)."""
-    from cableocr.export import cable_schema_text, page_schema_text, write_atomic
+    from cableocr.export import cable_schema_text, page_schema_text
+    from cableocr.files import write_atomic
 
     text = page_schema_text() if page else cable_schema_text()
     if out is None:
@@ -208,12 +234,14 @@ def export(
     from cableocr.bag import export_bag, verify_bag
 
     try:
-        export_bag(out, bag)
+        exported = export_bag(out, bag)
         count = verify_bag(bag)
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc
     console.print(f"bag written to {bag}: {count} files, checksums sha256 and sha512")
+    for reason in exported.left_out:
+        console.print(f"[yellow]left out of the bag:[/yellow] {reason}")
     manifest = Manifest.model_validate_json((out / "manifest.json").read_bytes())
     if not manifest.finalised and (pending := sum(c.needs_review for c in manifest.cables)):
         console.print(f"[yellow]note:[/yellow] {pending} field(s) in it still wait for review "

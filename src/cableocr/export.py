@@ -4,7 +4,6 @@ searchable PDF; per batch cables.jsonl, fields.csv and the manifest."""
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import json
 import os
@@ -15,7 +14,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from cableocr.alto import page_alto
-from cableocr.errors import CableOcrError
+from cableocr.files import TEMPORARY_SUFFIX, output_error, write_atomic
 from cableocr.models import CableDocument, Manifest, PageDocument
 from cableocr.searchable_pdf import cable_pdf
 
@@ -26,39 +25,6 @@ CSV_COLUMNS = (
     "references", "separate_telegram", "forwarding", "end_mark", "needs_review", "pages",
     "source_files", "json",
 )
-
-
-class OutputError(CableOcrError):
-    exit_code = 6
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename over path:
-    a reader sees the old file or the new one, never half of one.
-
-    Raises OutputError when the disk is full (the file at path is left as it was)."""
-    try:
-        _write_atomic(path, data)
-    except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise OutputError(f"no space left on the output disk while writing {path}; files written "
-                              f"before are intact. Free some space and run again") from exc
-        raise
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; outputs are for others to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def to_json(model: BaseModel, indent: int | None = 2) -> str:
@@ -116,6 +82,17 @@ def _csv_row(document: CableDocument) -> dict[str, str]:
     }
 
 
+# A cell a spreadsheet program would run as a formula (OWASP, "CSV Injection"): OCR text or a
+# reviewer's correction may begin so.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(row: dict[str, str]) -> dict[str, str]:
+    """The row with every cell that begins like a formula prefixed by an apostrophe, which
+    spreadsheet programs show as text and do not evaluate (the value in the JSON is untouched)."""
+    return {name: f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell for name, cell in row.items()}
+
+
 def write_batch_tables(documents: list[CableDocument], out: Path) -> None:
     """cables.jsonl (one cable a line) and fields.csv (one row a cable, UTF-8 with BOM so that
     spreadsheet programs open the Japanese correctly)."""
@@ -134,10 +111,13 @@ class BatchTables:
         self._files: dict[str, tuple[Path, io.BufferedWriter]] = {}
 
     def __enter__(self) -> BatchTables:
-        self.out.mkdir(parents=True, exist_ok=True)
-        for name in ("cables.jsonl", "fields.csv"):
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.out)
-            self._files[name] = (Path(tmp), os.fdopen(fd, "wb"))
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            for name in ("cables.jsonl", "fields.csv"):
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMPORARY_SUFFIX, dir=self.out)
+                self._files[name] = (Path(tmp), os.fdopen(fd, "wb"))
+        except OSError as exc:
+            raise output_error(exc, f"the batch tables in {self.out}") from exc
         self._write_csv(lambda writer: writer.writeheader(), bom=True)
         return self
 
@@ -150,15 +130,9 @@ class BatchTables:
     def add(self, document: CableDocument) -> None:
         try:
             self._files["cables.jsonl"][1].write((to_json(document, indent=None) + "\n").encode("utf-8"))
-            self._write_csv(lambda writer: writer.writerow(_csv_row(document)))
+            self._write_csv(lambda writer: writer.writerow(spreadsheet_safe(_csv_row(document))))
         except OSError as exc:
-            raise self._no_space(exc) from exc
-
-    def _no_space(self, exc: OSError) -> Exception:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return OutputError(f"no space left on the output disk while writing the batch tables in "
-                               f"{self.out}; files written before are intact")
-        return exc
+            raise output_error(exc, f"the batch tables in {self.out}") from exc
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -171,7 +145,7 @@ class BatchTables:
                     os.chmod(tmp, 0o644)
                     os.replace(tmp, self.out / name)
         except OSError as exc:
-            raise self._no_space(exc) from exc
+            raise output_error(exc, f"the batch tables in {self.out}") from exc
         finally:
             for tmp, _ in self._files.values():
                 tmp.unlink(missing_ok=True)

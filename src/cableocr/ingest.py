@@ -8,6 +8,7 @@ handed a path, not an image.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cableocr.config import IngestConfig
 from cableocr.errors import BatchNotFound, InputError
+from cableocr.files import write_atomic
 from cableocr.models import PageSource
 
 IMAGE_SUFFIXES = {".png", ".tif", ".tiff", ".jpg", ".jpeg"}
@@ -128,14 +130,15 @@ def read_pages(path: Path, cfg: IngestConfig) -> Iterator[np.ndarray]:
 
 
 def store_page(image: np.ndarray, store: Path) -> str:
-    """Write a page to the page store once; return its hash."""
+    """Write a page to the page store once; return its hash. Two files of one batch with the
+    same pixels (a JPEG and a PNG saved from it) may store the same page at once: each writes
+    its own temporary, and the second rename replaces the first with the same bytes."""
     digest = page_hash(image)
     target = store / f"{digest}.png"
     if not target.exists():
-        store.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp.png")
-        Image.fromarray(image).save(tmp, compress_level=1)
-        tmp.replace(target)
+        encoded = io.BytesIO()
+        Image.fromarray(image).save(encoded, format="PNG", compress_level=1)
+        write_atomic(target, encoded.getvalue())
     return digest
 
 

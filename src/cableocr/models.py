@@ -261,6 +261,9 @@ class ManifestPage(Frozen):
     cable_id: str | None = None
     document: str | None = Field(default=None, description=(
         "for a page that belongs to no cable: its page document (page-….json), relative to the output folder"))
+    same_pixels_as: str | None = Field(default=None, description=(
+        "an earlier page of the batch with exactly the same pixels (file and page number): the page was "
+        "read once, and both are kept"))
 
 
 class ManifestFile(Frozen):

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,13 +24,13 @@ from cableocr.errors import CableOcrError, InputError
 from cableocr.export import (
     BatchTables,
     alto_name,
-    write_atomic,
     write_cable,
     write_cable_json,
     write_manifest,
     write_page_document,
 )
 from cableocr.fields import extract_fields
+from cableocr.files import exclusive_output, refuse_output_over_batch, write_atomic
 from cableocr.layout import PageLayout, analyse_layout
 from cableocr.models import (
     CableDocument,
@@ -171,6 +172,27 @@ def read_page_to_cache(source: PageSource, out: Path, settings: Settings) -> Pag
         return PageRef(source)
     page = process_page(source, out, settings)
     return PageRef(source) if cached.is_file() else PageRef(source, page)
+
+
+def distinct_pixels(sources: Sequence[PageSource]) -> list[PageSource]:
+    """The first of each set of pages with the same pixels (a JPEG and a PNG saved from it, a
+    page scanned into two files): each is read once."""
+    first: dict[str, PageSource] = {}
+    for source in sources:
+        first.setdefault(source.sha256, source)
+    return list(first.values())
+
+
+def for_every_page(sources: Sequence[PageSource], read: Iterable[PageRef]) -> list[PageRef]:
+    """The readings of the distinct pages handed out to every page of the batch, each under
+    its own source."""
+    by_pixels = {ref.source.sha256: ref for ref in read}
+
+    def own(source: PageSource) -> PageRef:
+        ref = by_pixels[source.sha256]
+        return PageRef(source, ref.page.model_copy(update={"source": source}) if ref.page else None)
+
+    return [own(source) for source in sources]
 
 
 def read_stored_page(source: PageSource, out: Path, settings: Settings) -> Page:
@@ -444,6 +466,9 @@ def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], is
                     page_cable: dict[int, str], unassigned: dict[int, str],
                     documents: dict[int, str]) -> list[ManifestFile]:
     position = {(p.source.file, p.source.index): i for i, p in enumerate(pages)}
+    first_with = {}
+    for p in pages:
+        first_with.setdefault(p.source.sha256, p.source)
     entries = []
     for f in files:
         rows = []
@@ -453,8 +478,11 @@ def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], is
             blank = BLANK_PAGE in issues[pos]
             status = "error" if failed else "blank" if blank else "unassigned" if pos in unassigned else "ok"
             error = failed or (BLANK_PAGE if blank else unassigned.get(pos))
+            earlier = first_with[source.sha256]
+            same = f"{earlier.file} page {earlier.index + 1}" if earlier != source else None
             rows.append(ManifestPage(index=source.index, sha256=source.sha256, status=status,
-                                     error=error, cable_id=page_cable.get(pos), document=documents.get(pos)))
+                                     error=error, cable_id=page_cable.get(pos), document=documents.get(pos),
+                                     same_pixels_as=same))
         entries.append(ManifestFile(path=f.path, status="error" if f.error else "ok", error=f.error, pages=rows))
     return entries
 
@@ -465,8 +493,20 @@ def run_batch(batch: Path, out: Path, settings: Settings | None = None,
     """The whole batch in this process. map_pages lets a caller spread pages over workers."""
     settings = settings or Settings()
     parsed = load_translations(translations)
-    files = [ingest_one(path, batch, out, settings) for path in ingest_stage.list_batch(batch)]
-    sources = [s for f in files for s in f.pages]
-    # A partial, not a lambda: a caller may send it to worker processes.
-    pages = list(map_pages(partial(read_page_to_cache, out=out, settings=settings), sources))
-    return finish(batch, files, pages, out, settings, parsed)
+    with writing_into(batch, out):
+        files = [ingest_one(path, batch, out, settings) for path in ingest_stage.list_batch(batch)]
+        sources = [s for f in files for s in f.pages]
+        # A partial, not a lambda: a caller may send it to worker processes.
+        read = map_pages(partial(read_page_to_cache, out=out, settings=settings), distinct_pixels(sources))
+        pages = for_every_page(sources, read)
+        return finish(batch, files, pages, out, settings, parsed)
+
+
+@contextmanager
+def writing_into(batch: Path, out: Path) -> Iterator[None]:
+    """What every run checks before it writes: the batch exists, OUT is not the batch and does
+    not hold it, and no other process writes into OUT (which is then held until the run ends)."""
+    ingest_stage.list_batch(batch)  # a missing batch is named before OUT is made
+    refuse_output_over_batch(batch, out)
+    with exclusive_output(out):
+        yield

@@ -77,7 +77,7 @@ def load_policy(path: Path) -> ReviewPolicy:
 
 
 def save_policy(policy: ReviewPolicy, path: Path) -> None:
-    from cableocr.export import write_atomic
+    from cableocr.files import write_atomic
 
     write_atomic(path, (json.dumps(policy.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode())
 

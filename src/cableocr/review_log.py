@@ -13,18 +13,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cableocr.errors import CableOcrError
-from cableocr.export import write_atomic, write_batch_tables, write_cable_json, write_manifest
+from cableocr.errors import CableOcrError, ReviewPending
+from cableocr.export import write_batch_tables, write_cable_json, write_manifest
+from cableocr.files import exclusive_output, write_atomic
 from cableocr.models import CableDocument, Manifest
 from cableocr.review import ReviewDecision, apply_decisions, review_queue
 
 log = logging.getLogger(__name__)
 REVIEW_LOG = "review-log.jsonl"
 MACHINE_DIR = ".machine"
-
-
-class ReviewPending(CableOcrError):
-    exit_code = 7
 
 
 @dataclass(frozen=True)
@@ -133,6 +130,12 @@ def rebuild(out: Path) -> tuple[Manifest, list[CableDocument]]:
 
 def finalise(out: Path) -> Manifest:
     """Mark the batch final once nothing waits for review; raises ReviewPending otherwise."""
+    load_manifest(out)  # an OUT with no run is named, not made
+    with exclusive_output(out):
+        return _finalise(out)
+
+
+def _finalise(out: Path) -> Manifest:
     manifest, documents = rebuild(out)
     pending = review_queue(documents)
     if pending:

@@ -80,6 +80,9 @@ def find_cable_number(ctx: Context) -> Finding | Absence | None:
     the form where the serial was read and no fragment of a number line is there."""
     hit = number_line(ctx)
     if hit is None:
+        if ctx.cable.partial_header:  # a header read in part cannot tell that the form has no 第N号
+            return missing("cable_number.number_line", "no 第N号 read in a header read only in part "
+                                                       f"(labels read: {', '.join(sorted(ctx.cable.header_kinds))})")
         if _filed_by_serial(ctx) and not _number_fragment(ctx):
             return absent_where("cable_number.none_on_form", [ln for _, ln in ctx.labelled],
                                 "no 第N号 on the form: its 総番号 files it")
