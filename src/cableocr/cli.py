@@ -104,7 +104,7 @@ def run(
     _quiet_prefect(verbose)
     _choose_prefect_api(verbose)
     from cableocr.config import FieldsConfig, Settings
-    from cableocr.pipeline import engine_identities
+    from cableocr.pipeline import engine_identities, writing_into
     from cableocr.policy import load_policy
     from flows.batch import WORKERS, batch_flow, on_page_done, task_runner
 
@@ -117,10 +117,10 @@ def run(
     try:
         settings = Settings(fields=FieldsConfig(policy=load_policy(policy))) if policy else Settings()
         engine_identities(settings)  # every engine probed before any page: a missing one names its remedy
-        total = _count_pages(batch)
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console) as progress:
-            bar = progress.add_task("starting Prefect…", total=total or None)
+        # OUT is checked and held before Prefect starts: a refusal is at once, and in one line.
+        with writing_into(batch, out), Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                                MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
+            bar = progress.add_task("starting Prefect…", total=_count_pages(batch) or None)
             on_page_done(lambda _source: progress.update(bar, advance=1, description="reading pages"))
             manifest = flow(batch=batch, out=out, settings=settings, translations=translations)
     except CableOcrError as exc:

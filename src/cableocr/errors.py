@@ -9,13 +9,13 @@ EXIT_CODES: dict[int, tuple[str, str]] = {
     0: ("done: every file read, every output written", "-"),
     1: ("an unexpected error (a fault of cableocr): a traceback is printed",
         "report it with the traceback; outputs written before are whole"),
-    2: ("input: a file of the batch cannot be read (the rest of the batch was done), the batch folder "
-        "is missing, or the output folder is the batch or holds it",
-        "the message names the file or folder and why; mend or remove it and run again"),
+    2: ("input: a file or page of the batch could not be read (the rest of the batch was done), the "
+        "batch folder is missing, or the output folder is the batch or holds it",
+        "the message and the manifest name the file or folder and why; mend or remove it and run again"),
     3: ("a tool is missing: Tesseract, its Japanese models, poppler or rapidocr",
         "`make deps` installs them; the message names the package"),
-    4: ("an OCR engine failed on a page and no other engine could read it", "the page is named; run again, "
-        "or send the page with the message"),
+    4: ("an OCR engine failed outside the reading of any page (a page the engines fail on is that "
+        "page's error, exit 2)", "run again; if it persists, report it with the message"),
     5: ("a bag cannot be made or is not valid", "the message names the file or checksum"),
     6: ("the output folder cannot be written: the disk is full or the folder is read-only",
         "free space or give write access, then run again: the run resumes where it stopped"),

@@ -225,11 +225,20 @@ def read_page_image(source: PageSource, image: np.ndarray, settings: Settings, e
         orientation = Orientation(method="read as it lies, and read surely: not checked",
                                   note=f"{weak:.1%} of the characters read under {below} confidence")
     else:
-        orientation = engine.detect_orientation(image, settings.ocr)
+        orientation = _checked_orientation(image, engine, settings)
         if orientation.rotate_cw:
             return _read_turned(source, image, orientation, engine, settings, second)
     page = _read_laid_out(source, image, cleaned, layout, engine, settings, first, second)
     return _with_orientation(page, orientation)
+
+
+def _checked_orientation(image: np.ndarray, engine: OcrEngine, settings: Settings) -> Orientation:
+    """The engine's orientation check; where it fails on this page, the page is read as it lies
+    and the failure said (one page's failure never stops the batch)."""
+    try:
+        return engine.detect_orientation(image, settings.ocr)
+    except CableOcrError as exc:
+        return Orientation(method="the orientation check failed: read as it lies", note=str(exc)[:200])
 
 
 def _read_turned(source: PageSource, image: np.ndarray, orientation: Orientation | None, engine: OcrEngine,
