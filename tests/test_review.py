@@ -244,6 +244,61 @@ def test_a_same_site_post_is_logged_and_rebuilds_the_cable(server):
     assert manifest["cables"][0]["needs_review"] == 3
 
 
+@pytest.mark.parametrize(("field", "typed", "reason"), [
+    ("date_sent", "<script>alert(1)</script>", "a date is written"),
+    ("date_sent", "1993-13-45", "not a date of the calendar"),
+    ("date_sent", "平成5年2月30日", "a date is written"),
+    ("date_sent", "平成5年9月28日の午後", "a date is written"),
+    ("cable_number", "abc", "up to six digits"),
+    ("cable_number", "55155155", "up to six digits"),
+    ("time_sent", "25:99", "hours 00-23"),
+    ("time_received", "9時75分", "minutes 00-59"),
+    ("classification", "超秘", "not a classification"),
+    ("precedence", "急いで", "not a precedence"),
+    ("serial_number", "TA-71563", "a serial is"),
+    ("separate_telegram", "別電百五十", "1-99"),
+    ("sender", "波多野\x00大使", "control characters"),
+    ("subject", "長" * 501, "longer than any field"),
+])
+def test_an_invalid_correction_is_refused_with_its_reason(field, typed, reason):
+    document = make_document()
+    document = document.model_copy(update={"fields": {**document.fields, field: _field("x", 0.5, "needs_review")}})
+    with pytest.raises(ValueError, match=reason):
+        make_decision(document, field, "correct", typed, None, NOW)
+
+
+@pytest.mark.parametrize(("field", "typed", "value"), [
+    ("date_received", "平成5年9月28日", "1993-09-28"),
+    ("date_received", "74年10月30日", "1974-10-30"),
+    ("date_received", "１９９３-０９-２８", "1993-09-28"),
+    ("cable_number", "第５５１５号", "5515"),
+    ("time_sent", "9時15分", "09:15"),
+    ("time_sent", "9:05", "09:05"),
+    ("serial_number", "(TA)71563", "(TA)71563"),
+    ("separate_telegram", "別電二", "2"),
+    ("classification", "極秘", "極秘"),
+])
+def test_a_valid_correction_is_brought_to_the_fields_own_form(field, typed, value):
+    document = make_document()
+    document = document.model_copy(update={"fields": {**document.fields, field: _field("x", 0.5, "needs_review")}})
+    assert make_decision(document, field, "correct", typed, None, NOW).new_value == value
+
+
+def test_a_refused_correction_is_explained_on_the_page_and_nothing_is_written(server):
+    client, out = server
+    form = {"token": _token(client), "cable_id": "cable-1234", "field": "date_sent", "action": "correct",
+            "value": "1993-13-45", "position": "0"}
+    response = client.post("/decide", data=form, headers={"Origin": "http://testserver"})
+    assert response.status_code == 400 and "not a date of the calendar" in response.text
+    assert "1993-13-45" in response.text  # what was typed is shown again, to mend
+    assert not (out / REVIEW_LOG).exists()
+
+
+def test_a_file_name_too_long_for_the_file_system_is_not_found(server):
+    client, _ = server
+    assert client.get("/files/" + "a" * 5000 + ".json").status_code == 404
+
+
 def test_pages_carry_security_headers_and_images(server):
     client, _ = server
     response = client.get("/")

@@ -8,7 +8,10 @@ decision shown beside it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+import unicodedata
 from typing import Literal, get_args
 
 from pydantic import Field
@@ -16,7 +19,9 @@ from pydantic import Field
 from cableocr import policy
 from cableocr.fields import ALL_FIELDS, split_forwarding
 from cableocr.models import Box, CableDocument, ExtractedField, FieldValue, Frozen
-from cableocr.numbers import find_references
+from cableocr.dates import parse_era_date
+from cableocr.lexicon import known_names
+from cableocr.numbers import find_references, read_small_number
 
 Action = Literal["accept", "correct", "illegible", "redacted", "skip"]
 ACTIONS: tuple[str, ...] = get_args(Action)
@@ -80,11 +85,88 @@ def value_to_text(name: str, value: FieldValue) -> str:
     return "、".join(item if isinstance(item, str) else str(item.get("text", "")) for item in value)
 
 
+MAX_TYPED = 500  # characters: no field of a cable's header is longer
+
+
+def _cable_number(text: str) -> str:
+    """5515, ５５１５ or 第5515号 -> 5515."""
+    if m := re.fullmatch(r"(?:第\s*)?([0-9]{1,6})(?:\s*号)?", text):
+        return m.group(1)
+    raise ValueError("a cable number is up to six digits, as 5515 or 第5515号")
+
+
+def _date(text: str) -> str:
+    """1993-09-28, or an era date (平成5年9月28日) or the older forms' 74年10月30日 -> ISO."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueError(f"{text} is not a date of the calendar") from None
+    parsed = parse_era_date(text)
+    if parsed is None or parsed.span != (0, len(text)) or not parsed.valid_in_era:
+        raise ValueError("a date is written 1993-09-28, or as on the form: 平成5年9月28日")
+    return parsed.iso
+
+
+def _time(text: str) -> str:
+    """09:15, 9:15 or 9時15分 -> 09:15."""
+    m = re.fullmatch(r"([0-9]{1,2})\s*[:時]\s*([0-9]{2})\s*分?", text)
+    if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueError("a time is written 09:15 (hours 00-23, minutes 00-59), or 9時15分")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def _serial(text: str) -> str:
+    """71563 or (TA)71563, as the 総番号 carries it."""
+    if m := re.fullmatch(r"([(][A-Z]{1,3}[)])?\s*([0-9]{3,8})", text):
+        return f"{m.group(1) or ''}{m.group(2)}"
+    raise ValueError("a serial is 3-8 digits, with its prefix where the form has one: (TA)71563")
+
+
+def _separate_telegram(text: str) -> str:
+    number = read_small_number(re.sub(r"^別電\s*", "", text))
+    if number is None or not 1 <= int(number) <= 99:
+        raise ValueError("a separate telegram's number is 1-99 (別電2 or 2)")
+    return number
+
+
+def _one_of(table_name: str, what: str):
+    def check(text: str) -> str:
+        allowed = known_names(table_name)
+        if text not in allowed:
+            raise ValueError(f"{text} is not {what}: one of {'、'.join(allowed)}")
+        return text
+    return check
+
+
+# How a typed correction of each field is checked and brought to the field's own form; a
+# field not listed takes any text without control characters.
+TYPED_FORMS = {
+    "cable_number": _cable_number, "serial_number": _serial,
+    "date_sent": _date, "date_received": _date, "time_sent": _time, "time_received": _time,
+    "classification": _one_of("classifications", "a classification"),
+    "precedence": _one_of("precedences", "a precedence"),
+    "separate_telegram": _separate_telegram,
+}
+
+
+def _plain_text(text: str) -> str:
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise ValueError("the value holds control characters")
+    return text
+
+
 def text_to_value(name: str, text: str) -> FieldValue:
-    """What the reviewer typed, as the field's value. Raises ValueError saying what is wrong."""
+    """What the reviewer typed, as the field's value, checked against the field's type (an era
+    date is brought to ISO, a full-width number to ASCII). Raises ValueError saying what is
+    wrong, and nothing is written then."""
     text = text.strip()
     if not text:
         raise ValueError("an empty value: mark the field illegible or redacted instead")
+    if len(text) > MAX_TYPED:
+        raise ValueError(f"{len(text)} characters: longer than any field of a cable ({MAX_TYPED})")
+    if name in TYPED_FORMS:
+        return TYPED_FORMS[name](unicodedata.normalize("NFKC", text).strip())
     if name in LIST_FIELDS:
         return split_forwarding(text)
     if name == "references":
@@ -100,7 +182,7 @@ def text_to_value(name: str, text: str) -> FieldValue:
         if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
             raise ValueError("not a JSON list of objects")
         return value
-    return text
+    return _plain_text(text)
 
 
 def _describe(decision: ReviewDecision) -> str:

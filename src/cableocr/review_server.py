@@ -240,8 +240,11 @@ def safe_output_path(out: Path, requested: str) -> Path | None:
     parts = Path(requested).parts
     if any(part.startswith(".") for part in parts):
         return None
-    candidate = (out / requested).resolve()
-    if not candidate.is_relative_to(out) or not candidate.is_file():
+    try:
+        candidate = (out / requested).resolve()
+        if not candidate.is_relative_to(out) or not candidate.is_file():
+            return None
+    except OSError:  # a name too long for the file system, say: no file of OUT either
         return None
     return candidate
 
