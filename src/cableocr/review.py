@@ -17,10 +17,10 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from cableocr import policy
-from cableocr.fields import ALL_FIELDS, split_forwarding
-from cableocr.models import Box, CableDocument, ExtractedField, FieldValue, Frozen
 from cableocr.dates import parse_era_date
+from cableocr.fields import ALL_FIELDS, split_forwarding
 from cableocr.lexicon import known_names
+from cableocr.models import Box, CableDocument, ExtractedField, FieldValue, Frozen
 from cableocr.numbers import find_references, read_small_number
 
 Action = Literal["accept", "correct", "illegible", "redacted", "skip"]
