@@ -206,3 +206,33 @@ def test_the_readme_lists_every_exit_code_with_its_meaning_and_remedy():
     assert sorted(int(code) for code in rows) == sorted(EXIT_CODES)
     for code, (meaning, remedy) in EXIT_CODES.items():
         assert rows[str(code)] == f"{meaning} | {remedy}"
+
+
+def test_an_empty_batch_is_said_and_nothing_is_written(tmp_path):
+    batch = tmp_path / "batch"
+    (batch / "sub folder").mkdir(parents=True)
+    (batch / ".DS_Store").write_bytes(b"x")
+    _one_clear_line(_cli("run", str(batch), "--out", str(tmp_path / "out")), 2, "holds no file to read")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cells_that_begin_like_a_formula_are_neutralised_in_the_spreadsheet(tmp_path):
+    """OWASP's CSV injection: a cell beginning = + - @ (or a tab or return) is a formula to a
+    spreadsheet program. The CSV shows it as text; the JSON keeps the value as read."""
+    import csv
+
+    from test_review import _field, make_document
+
+    from cableocr.export import write_batch_tables
+
+    document = make_document()
+    typed = {"subject": '=HYPERLINK("http://evil.example","click")', "sender": "+81-3-1234", "addressee": "@SUM(A1)",
+             "sending_post": "-2+3", "primary_bureau": "\t=1+1", "handling": "限定配布"}
+    document = document.model_copy(update={"fields": {**document.fields, **{
+        name: _field(value, 0.99, "auto") for name, value in typed.items()}}})
+    write_batch_tables([document], tmp_path)
+    (row,) = csv.DictReader((tmp_path / "fields.csv").read_text(encoding="utf-8-sig").splitlines())
+    for name, value in typed.items():
+        assert row[name] == (value if name == "handling" else f"'{value}"), name
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+    assert '=HYPERLINK(' in (tmp_path / "cables.jsonl").read_text(encoding="utf-8")  # the JSON as read

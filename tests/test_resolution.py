@@ -108,3 +108,30 @@ def test_a_page_at_any_resolution_or_in_1_bit_reads_within_the_poor_page_bound(d
     drawn_first = drawn.lines[0].box
     assert any(ln.box.x0 < drawn_first[2] and drawn_first[0] < ln.box.x1 and ln.box.y0 < drawn_first[3]
                and drawn_first[1] < ln.box.y1 for ln in page.lines)
+
+
+# The fields a cable's first page carries (the end mark, a forwarding list, speakers may stand on
+# a later page, and only the first page is delivered here).
+FIRST_PAGE_FIELDS = {"cable_number", "date_sent", "sending_post", "addressee", "sender", "classification",
+                     "precedence", "subject", "serial_number", "primary_bureau", "receiving_office", "date_received",
+                     "time_sent", "time_received", "handling", "references", "separate_telegram"}
+
+
+@pytest.mark.slow
+@pytest.mark.tesseract
+@pytest.mark.parametrize("delivery", list(DELIVERIES))
+def test_no_field_is_wrong_and_unflagged_at_any_resolution(delivered_readings, delivery):
+    """The hostile review found references[0] = 551 (the page says 5513) and handling absent,
+    both accepted, on a 150-dpi scan: under the shipped policy, a field is right or flagged."""
+    from cableocr.assemble import assemble
+    from cableocr.evaluate import score_fields
+    from cableocr.fields import extract_fields
+    from cableocr.policy import default_policy
+
+    page, truth = delivered_readings[delivery]
+    (cable,), _ = assemble([page])
+    judged = score_fields(truth, extract_fields(cable, default_policy()), delivery)
+    wanted = FIRST_PAGE_FIELDS if len(truth.pages) > 1 else {o.field for o in judged}
+    outcomes = [o for o in judged if o.field in wanted]
+    assert len(outcomes) >= 12
+    assert [(o.field, o.ours, o.truth) for o in outcomes if o.auto and not o.correct] == []

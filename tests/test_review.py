@@ -344,7 +344,7 @@ def test_the_flow_waits_for_the_reviewers_then_finalises(tmp_path):
 
     thread = threading.Thread(target=reviewer)
     thread.start()
-    manifest = wait_for_review(out, timeout_seconds=60, poll_seconds=0.2)
+    manifest = wait_for_review(out, timeout_seconds=900, poll_seconds=0.2)  # a cap: it returns when done
     thread.join()
     assert manifest.finalised and len(read_log(out).decisions) == 4
     assert CliRunner().invoke(app, ["finalise", str(out)]).exit_code == 0

@@ -90,3 +90,20 @@ def test_a_file_without_a_cable_is_an_error(tmp_path):
     (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
     with pytest.raises(ValueError, match="empty.txt"):
         parse_translation(tmp_path / "empty.txt")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
+def test_a_translation_saved_as_unicode_text_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    """Windows saves "Unicode" text as UTF-16 behind a byte-order mark."""
+    seed = SEEDS / "000_2268c9820a7e8457.txt"
+    saved = tmp_path / "5515.txt"
+    bom = {"utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    saved.write_bytes(bom + seed.read_text(encoding="utf-8").encode(encoding))
+    assert parse_translation(saved) == [t.model_copy(update={"source": "5515.txt"}) for t in parse_translation(seed)]
+
+
+def test_a_file_that_is_not_text_is_refused_naming_it(tmp_path):
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe\x00")
+    with pytest.raises(ValueError, match=r"scan\.txt: not text in UTF-8"):
+        parse_translation(binary)

@@ -104,6 +104,8 @@ def run(
     _quiet_prefect(verbose)
     _choose_prefect_api(verbose)
     from cableocr.config import FieldsConfig, Settings
+    from cableocr.errors import EmptyBatch
+    from cableocr.ingest import list_batch
     from cableocr.pipeline import engine_identities, writing_into
     from cableocr.policy import load_policy
     from flows.batch import WORKERS, batch_flow, on_page_done, task_runner
@@ -117,6 +119,8 @@ def run(
     try:
         settings = Settings(fields=FieldsConfig(policy=load_policy(policy))) if policy else Settings()
         engine_identities(settings)  # every engine probed before any page: a missing one names its remedy
+        if not list_batch(batch):
+            raise EmptyBatch(f"{batch} holds no file to read")
         # OUT is checked and held before Prefect starts: a refusal is at once, and in one line.
         with writing_into(batch, out), Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                                                 MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:

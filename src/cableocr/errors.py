@@ -10,7 +10,7 @@ EXIT_CODES: dict[int, tuple[str, str]] = {
     1: ("an unexpected error (a fault of cableocr): a traceback is printed",
         "report it with the traceback; outputs written before are whole"),
     2: ("input: a file or page of the batch could not be read (the rest of the batch was done), the "
-        "batch folder is missing, or the output folder is the batch or holds it",
+        "batch folder is missing or holds no file, or the output folder is the batch or holds it",
         "the message and the manifest name the file or folder and why; mend or remove it and run again"),
     3: ("a tool is missing: Tesseract, its Japanese models, poppler or rapidocr",
         "`make deps` installs them; the message names the package"),
@@ -45,6 +45,11 @@ class InputError(CableOcrError):
 class BatchNotFound(CableOcrError):
     exit_code = 2
     remedy = "Check the path; a batch is a folder of PDF, TIFF, PNG or JPEG files"
+
+
+class EmptyBatch(CableOcrError):
+    exit_code = 2
+    remedy = "Put the scans (PDF, TIFF, PNG or JPEG) directly in the folder; sub-folders are not read"
 
 
 class OutputOverBatch(CableOcrError):

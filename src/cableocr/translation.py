@@ -4,6 +4,7 @@ lines, several cables in one file, drafts, and small typos such as "September28,
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import datetime
 from pathlib import Path
@@ -174,9 +175,28 @@ def _parse_one(text: str, source: str) -> ParsedTranslation:
                              paragraphs=paragraphs, notes=notes, catalogue_title=catalogue, draft=draft)
 
 
+# Byte-order marks, longest first (UTF-32's begins like UTF-16's): Windows saves "Unicode"
+# text as UTF-16 with one.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def read_text_file(path: Path) -> str:
+    """A text file as saved by any editor: UTF-8, or UTF-8, UTF-16 or UTF-32 behind a byte-order
+    mark. Raises ValueError naming the file when it is none of them."""
+    data = path.read_bytes()
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name}: not text in {encoding.upper().replace('-SIG', '')} (byte {exc.start}); "
+                         f"save it as UTF-8") from exc
+
+
 def parse_translation(path: Path) -> list[ParsedTranslation]:
-    """Every cable translated in the file. Raises ValueError when none is found."""
-    text = path.read_text(encoding="utf-8")
+    """Every cable translated in the file. Raises ValueError when none is found or the file is
+    not text."""
+    text = read_text_file(path)
     if "Translation - English" in text:  # a seed file: catalogue, transcription, translation
         catalogue = text.split("Contents:")[0]
         form = re.search(r"^\**(Number|Draft Telegram)\b", text.partition("Translation - English")[2], re.M)
