@@ -241,6 +241,22 @@ def test_a_page_whose_header_was_read_in_part_is_its_own_cable_and_flagged(faint
     assert number.value is None and number.status == "needs_review" and "missing" in number.flags
 
 
+@pytest.mark.parametrize(("blanks", "doubted"), [(2, False), (7, True)])
+def test_a_gap_where_a_time_stands_makes_its_absence_doubtful(blanks, doubted):
+    """A black box layout did not find (a poor page) leaves a gap after the date with nothing
+    read in it: the time is then missing, for review, and the redactions too; two blanks are
+    the form's own spacing around an absent time."""
+    sent = f"平成5年9月28日{'　' * blanks}国連発"
+    header = [sent if line.endswith("国連発") else line for line in COPY_HEADER]
+    fields = _fields([*COPY_TOP, *header, "日米首のう会談(別電2)", *BODY])
+    assert fields["time_sent"].value is None and fields["sending_post"].value == "国連"
+    for name in ("time_sent", "redactions"):
+        assert ("missing" in fields[name].flags) == doubted, name
+        if doubted:
+            assert fields[name].status == "needs_review", name
+    assert "missing" not in fields["time_received"].flags  # its line has no gap
+
+
 def test_specks_read_as_full_stops_after_a_header_line_do_not_end_the_header():
     header = ["総番号71563)。)。" if t == "総番号" else t for t in COPY_HEADER]
     fields = _fields([*COPY_TOP, *header, "日米首のう会談(別電2)", *BODY])

@@ -263,6 +263,11 @@ def find_dated_line(ctx: Context, mark: str) -> DatedLine:
         elif (box := redaction_on_line(line, ctx.pages[page])) is not None:
             time_at = Absence(f"time_{field}.dated_line", "redacted", REDACTION_CERTAINTY,
                               f"black box on the …{mark} line", page, box, line)
+        elif date is not None and (gap := unread_gap(line, date.span[1])) is not None:
+            time_at = Absence(f"time_{field}.unread_gap", "not_found", 0.0,
+                              f"no 時分 read on the …{mark} line, but a gap of {gap[1]:.1f} characters after the "
+                              f"date where a time or its black box stands", page, gap[0], line,
+                              frozenset({"missing"}))
         # The post is the run of name characters just before the mark, after the date and time.
         post = re.search(rf"({_NAME}{{1,12}}){mark}$", text[after:])
         post_at = None
@@ -272,6 +277,26 @@ def find_dated_line(ctx: Context, mark: str) -> DatedLine:
                                          f"text before {mark}", 0.9 if end.group(1) else LIKELY), trimmed)
         return DatedLine(date_at, post_at, time_at)
     return DatedLine(None, None, None)
+
+
+UNREAD_GAP = 4.0  # character sizes: the blanks around an absent time are two; a time or its box is five more
+
+
+def unread_gap(line: Line, at: int) -> tuple[Box, float] | None:
+    """The blank on the line between its characters at-1 and at, and its length in character
+    sizes, where it is long enough to hold something the engines did not read (a black box
+    layout missed, a faint time)."""
+    chars = [c for c in line.chars if c.text.strip()]
+    if not 0 < at < len(chars):
+        return None
+    sizes = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
+    size = max(sizes[len(sizes) // 2], 1)
+    before, after = chars[at - 1].box, chars[at].box
+    if line.writing_mode == "vertical":
+        gap, box = after.y0 - before.y1, Box(x0=line.box.x0, y0=before.y1, x1=line.box.x1, y1=after.y0)
+    else:
+        gap, box = after.x0 - before.x1, Box(x0=before.x1, y0=line.box.y0, x1=after.x0, y1=line.box.y1)
+    return (box, gap / size) if gap >= UNREAD_GAP * size else None
 
 
 def row_share(row: Box, vertical: bool, box: Box) -> float:

@@ -69,7 +69,12 @@ def _time(r: Reading, dated: header.DatedLine, name: str, mark: str) -> Result:
 
 def _redactions(r: Reading) -> Result:
     rows = marks.header_rows(r.ctx, r.sent, r.received)
-    return marks.find_redactions(r.ctx, rows, expected_rows=1 if r.title else 3)
+    found = marks.find_redactions(r.ctx, rows, expected_rows=1 if r.title else 3)
+    gaps = [t for t in (r.sent.time, r.received.time) if isinstance(t, Absence) and t.rule.endswith("unread_gap")]
+    if isinstance(found, Absence) and gaps:  # a black box layout did not find may stand in the gap
+        return Absence(found.rule, found.reason, 0.0, f"{found.method}, but a dated line has a gap nothing was "
+                                                      f"read in", flags=frozenset({"missing"}))
+    return found
 
 
 @dataclass(frozen=True)
