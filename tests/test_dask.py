@@ -1,5 +1,6 @@
-"""The batch flow unchanged on a real Dask cluster (distributed.LocalCluster, two worker
-processes): the same output, byte for byte, as on this process's threads."""
+"""The batch flow unchanged on Dask: on the LocalCluster prefect-dask starts itself (what
+`cableocr run --runner dask` uses) and on a running cluster given by its address
+(`--dask-address`): the same output, byte for byte, as on this process's threads."""
 
 from __future__ import annotations
 
@@ -13,29 +14,60 @@ SCANS = Path(__file__).resolve().parents[1] / "scans"
 COMPARED = ("*.json", "cables.jsonl", "fields.csv")
 
 
-def test_the_batch_flow_runs_on_a_local_dask_cluster(tesseract, tmp_path):
-    from distributed import Client, LocalCluster
-
+@pytest.fixture(scope="module")
+def on_threads(tesseract, tmp_path_factory):
+    """Two sample pages read on this process's threads, Tesseract alone: what is tested is
+    where the pages are read and that the output is the same, not the reading (each Dask
+    worker would load PP-OCR's models again)."""
     from cableocr.config import OcrConfig, Settings
     from cableocr.pipeline import run_batch
-    from flows.batch import batch_flow, task_runner
 
-    # Tesseract alone: what is tested is where the pages are read and that the output is the
-    # same, not the reading (each Dask worker would load PP-OCR's models again).
     settings = Settings(ocr=OcrConfig(second_engine=None))
-    batch = tmp_path / "batch"
-    batch.mkdir()
+    batch = tmp_path_factory.mktemp("batch")
     for name in ("cable-5517-scan-p1.jpg", "cable-5517-vertical-p1.jpg"):
         shutil.copy(SCANS / name, batch / name)
+    out = tmp_path_factory.mktemp("threads")
+    run_batch(batch, out, settings)
+    return batch, out, settings
+
+
+def _same_output(threads: Path, dask: Path) -> None:
+    compared = [p for pattern in COMPARED for p in sorted(threads.glob(pattern))]
+    assert len(compared) >= 5  # two cables, the manifest, the two tables
+    for path in compared:
+        assert (dask / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def _with_the_readings_of(threads: Path, out: Path) -> Path:
+    """OUT with the pages' readings in its page cache already (copied from the threads' run):
+    what a test then costs is the cluster, not the reading; every task still runs on it."""
+    shutil.copytree(threads / ".cache" / "pages", out / ".cache" / "pages")
+    return out
+
+
+def test_the_batch_flow_runs_on_the_cluster_it_starts_itself(on_threads, tmp_path):
+    from flows.batch import batch_flow, task_runner
+
+    batch, threads, settings = on_threads
+    out = _with_the_readings_of(threads, tmp_path / "dask")
+    flow = batch_flow.with_options(task_runner=task_runner("dask", None, workers=2))  # as the CLI builds it
+    manifest = flow(batch=batch, out=out, settings=settings)
+    assert len(manifest.cables) == 2
+    _same_output(threads, out)
+
+
+def test_the_batch_flow_runs_on_a_cluster_given_by_its_address(on_threads, tmp_path):
+    from distributed import Client, LocalCluster
+
+    from flows.batch import batch_flow, task_runner
+
+    batch, threads, settings = on_threads
+    out = _with_the_readings_of(threads, tmp_path / "dask")
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         flow = batch_flow.with_options(task_runner=task_runner("dask", cluster.scheduler_address))
-        manifest = flow(batch=batch, out=tmp_path / "dask", settings=settings)
+        manifest = flow(batch=batch, out=out, settings=settings)
         ran = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
-    assert {"read_page_to_cache", "ingest_one"} <= set(ran), ran  # the pages were read on the cluster
+    assert {"read_page_to_cache", "ingest_one"} <= set(ran), ran  # the tasks ran on the cluster
     assert len(manifest.cables) == 2
-    run_batch(batch, tmp_path / "threads", settings)
-    compared = [p for pattern in COMPARED for p in sorted((tmp_path / "threads").glob(pattern))]
-    assert len(compared) >= 5  # two cables, the manifest, the two tables
-    for path in compared:
-        assert (tmp_path / "dask" / path.name).read_bytes() == path.read_bytes(), path.name
+    _same_output(threads, out)

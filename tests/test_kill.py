@@ -1,9 +1,10 @@
-"""No loss: `cableocr run` killed with SIGKILL at random moments, then run again, ends with the
-same output as an uninterrupted run, and no output file is ever half written."""
+"""No loss: `cableocr run` killed with SIGKILL while it writes, then run again, ends with the
+same output as an uninterrupted run, and no output file is ever half written. The kills are
+made when a temporary file appears (a write under way), not after fixed delays, so that they
+land while files are written whatever the machine's speed."""
 
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -13,11 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from cableocr.files import TEMPORARY_SUFFIX
 from cableocr.pipeline import run_batch
 
 SCANS = Path(__file__).resolve().parents[1] / "scans"
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 OUTPUTS = (".json", ".jsonl", ".csv")
+# Where each kill waits for a write: the page store (ingest), the page cache (a page's reading
+# written), the outputs (a cable's JSON, ALTO and PDF, the batch tables).
+WRITES = {"the page store": ".pages", "the page cache": ".cache/pages", "the outputs": "."}
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
@@ -33,7 +38,29 @@ def _no_half_files(out: Path) -> None:
                 json.loads(line)
 
 
-def test_killed_runs_rerun_to_the_same_output(tesseract, tmp_path):
+def _temporaries(folder: Path) -> list[Path]:
+    try:
+        return [folder / e.name for e in os.scandir(folder) if e.name.startswith(".") and e.name.endswith(TEMPORARY_SUFFIX)]
+    except FileNotFoundError:
+        return []
+
+
+def _kill_during_a_write(cli: list[str], out: Path, folder: str) -> bool:
+    """Run the command and kill it as soon as a temporary file appears in OUT/folder; whether
+    the kill interrupted that write (the temporary was still there, not yet renamed)."""
+    process = subprocess.Popen([*cli, str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True, env={**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR"})
+    caught: list[Path] = []
+    while process.poll() is None and not caught:  # the event is awaited: the run ends it at the latest
+        if caught := _temporaries(out / folder):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            time.sleep(0.002)
+    process.wait()
+    return any(path.exists() for path in caught)
+
+
+def test_runs_killed_while_writing_rerun_to_the_same_output(tesseract, tmp_path):
     batch = tmp_path / "batch"
     batch.mkdir()
     shutil.copy(SCANS / "cable-5517-scan-p1.jpg", batch / "cable.jpg")
@@ -41,14 +68,13 @@ def test_killed_runs_rerun_to_the_same_output(tesseract, tmp_path):
     run_batch(batch, reference)
     expected = _outputs(reference)
     cli = [sys.executable, "-m", "cableocr.cli", "run", str(batch), "--out"]
-    for n, delay in enumerate(random.Random(7).uniform(1.0, 14.0) for _ in range(3)):
-        out = tmp_path / f"killed-{n}"
-        process = subprocess.Popen([*cli, str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True, env={**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR"})
-        time.sleep(delay)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        if out.exists():
-            _no_half_files(out)
-        run_batch(batch, out)
-        assert _outputs(out) == expected, f"killed after {delay:.1f} s"
+    out = tmp_path / "killed"
+    interrupted = []
+    for what, folder in WRITES.items():  # each run resumes from what the one before left
+        if _kill_during_a_write(cli, out, folder):
+            interrupted.append(what)
+        _no_half_files(out)
+    assert interrupted, "no kill landed while a file was written"
+    run_batch(batch, out)
+    assert _outputs(out) == expected, f"killed while writing {', '.join(interrupted)}"
+    assert not [p for p in out.rglob(f".*{TEMPORARY_SUFFIX}")]  # the killed runs' temporaries removed
