@@ -149,7 +149,12 @@ def test_a_damaged_log_loses_only_its_damaged_line(tmp_path):
     assert documents[0].fields["sender"].value == "波多野大使"
 
 
-def test_deleting_the_log_loses_the_decisions_never_the_cable(tmp_path):
+def test_deleting_the_log_is_said_and_its_decisions_are_kept_to_restore(tmp_path, caplog):
+    """A deleted log undoes its decisions in the rebuilt cable (the log is what is applied), but
+    never without a word: the decisions the published cable carried are kept beside it, and
+    putting them back as the log applies them again."""
+    from cableocr.review_log import RECOVERED_LOG
+
     out = make_output(tmp_path / "out", [make_document()])
     append_decision(out, make_decision(make_document(), "sender", "correct", "波多野大使", None, NOW))
     rebuild(out)
@@ -158,9 +163,13 @@ def test_deleting_the_log_loses_the_decisions_never_the_cable(tmp_path):
     cable = json.loads((out / "cable-1234.json").read_text(encoding="utf-8"))
     assert cable["fields"]["sender"]["value"] == "波多野大便"
     assert cable["fields"]["sender"]["status"] == "needs_review"
+    assert "no longer holds 1 review decisions" in caplog.text and RECOVERED_LOG in caplog.text
     (out / REVIEW_LOG).write_bytes(b"\x00\xff not json at all\n")
-    rebuild(out)
+    rebuild(out)  # said once: the recovered file holds it already
     assert json.loads((out / "cable-1234.json").read_text(encoding="utf-8"))["fields"]["sender"]["value"] == "波多野大便"
+    (out / RECOVERED_LOG).rename(out / REVIEW_LOG)
+    rebuild(out)
+    assert json.loads((out / "cable-1234.json").read_text(encoding="utf-8"))["fields"]["sender"]["value"] == "波多野大使"
 
 
 def test_finalise_waits_for_an_empty_queue(tmp_path):

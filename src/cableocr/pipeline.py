@@ -49,7 +49,7 @@ from cableocr.models import (
 )
 from cableocr.ocr import BLANK_PAGE, FirstReading, first_reading, read_page, reading_score
 from cableocr.review import apply_decisions
-from cableocr.review_log import read_log, save_machine_copy
+from cableocr.review_log import keep_published_decisions, read_log, save_machine_copy
 from cableocr.text import search_form
 from cableocr.translation import ParsedTranslation, parse_translation
 
@@ -400,6 +400,7 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
     manifest. One cable is in memory at a time: pages given by reference are loaded as needed."""
     translations = translations or Translations([], {})
     decisions = read_log(out).decisions
+    keep_published_decisions(out, decisions)
     matched: dict[int, list[str]] = {}
     unassigned: dict[int, str] = {}
     taken: set[str] = set()

@@ -228,8 +228,9 @@ def apply_decisions(document: CableDocument, decisions: list[ReviewDecision]) ->
         field = fields[name]
         if decision.page_sha256 == field_page_sha(document, field):
             fields[name] = _reviewed(field, decision)
+            # The whole decision, too: a lost review log can be written again from the JSON.
             applied.append({"field": name, "action": decision.action, "at": decision.at,
-                            "reviewer": decision.reviewer or ""})
+                            "reviewer": decision.reviewer or "", "decision": decision.model_dump_json()})
         else:
             fields[name] = _reopened(field, decision)
     provenance = document.provenance.model_copy(update={"review_decisions": applied})

@@ -2,12 +2,14 @@
 
 Beside the batch output: `review-log.jsonl`, one decision a line, only ever appended to; and
 `.machine/CABLE.json`, each cable as the machine read it. A cable's published JSON is always
-rebuilt from the two, so a rerun keeps every decision and a lost or damaged log costs the
-decisions, never the cable JSON.
+rebuilt from the two, so a rerun keeps every decision and a lost or damaged log never costs
+the cable JSON. Nor the decisions: each published cable carries the decisions applied to it,
+and a rebuild after the log was lost keeps them in `review-log.recovered.jsonl`, and says so.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -51,6 +53,36 @@ def read_log(out: Path) -> LogReading:
     for problem in problems:
         log.warning("%s", problem)
     return LogReading(decisions, problems)
+
+
+RECOVERED_LOG = "review-log.recovered.jsonl"
+
+
+def keep_published_decisions(out: Path, logged: list[ReviewDecision]) -> int:
+    """Before OUT's cables are published again: the decisions the published cables carry
+    (provenance.review_decisions) that the log no longer holds, a deleted or replaced log, are
+    written to RECOVERED_LOG and said, since the rebuild applies the log alone and would lose
+    them. Returns how many were kept there."""
+    known = {d.model_dump_json() for d in logged}
+    recovered = out / RECOVERED_LOG
+    kept = set(recovered.read_text(encoding="utf-8").splitlines()) if recovered.is_file() else set()
+    lost = [line for line in _published_decisions(out) if line not in known and line not in kept]
+    if lost:
+        write_atomic(recovered, "".join(f"{line}\n" for line in [*sorted(kept), *lost]).encode("utf-8"))
+        log.warning("%s no longer holds %d review decisions the published cables carry: they are kept in %s; "
+                    "rename it to %s to apply them again", REVIEW_LOG, len(lost), recovered, REVIEW_LOG)
+    return len(lost)
+
+
+def _published_decisions(out: Path) -> list[str]:
+    lines: list[str] = []
+    for path in sorted(out.glob("*.json")):
+        try:
+            provenance = json.loads(path.read_bytes()).get("provenance") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        lines += [d["decision"] for d in provenance.get("review_decisions", []) if d.get("decision")]
+    return list(dict.fromkeys(lines))
 
 
 def append_decision(out: Path, decision: ReviewDecision) -> None:
@@ -124,6 +156,7 @@ def rebuild(out: Path) -> tuple[Manifest, list[CableDocument]]:
     """Every cable JSON of OUT again from the machine's reading plus the review log."""
     manifest = load_manifest(out)
     decisions = read_log(out).decisions
+    keep_published_decisions(out, decisions)
     documents = [apply_decisions(d, decisions) for d in load_machine_copies(out, manifest)]
     return publish(out, manifest, documents), documents
 
