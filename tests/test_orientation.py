@@ -32,18 +32,26 @@ def turned(generated, tmp_path_factory):
     batch = tmp_path_factory.mktemp("turned")
     for turn, transpose in TURNS.items():
         upright.transpose(transpose).save(batch / f"turned-{turn}.png")
+    vertical = generated[("004", "vertical", "clean")]
+    Image.open(vertical.folder / vertical.truth.pages[0].file).transpose(TURNS[90]).save(batch / "vertical-90.png")
     out = tmp_path_factory.mktemp("out")
     # Orientation is Tesseract's to find (the second engine has no detector): read with it alone.
     tesseract_alone = Settings(ocr=OcrConfig(second_engine=None))
-    return run_batch(batch, out, tesseract_alone), out, gen.truth, upright.size
+    return run_batch(batch, out, tesseract_alone), out, gen.truth, upright.size, vertical.truth
+
+
+def _document(manifest, out, file_name):
+    for cable in manifest.cables:
+        document = json.loads((out / cable.path).read_text(encoding="utf-8"))
+        if document["source"][0]["file"] == file_name:
+            return document
+    raise AssertionError(f"no cable from {file_name}")
 
 
 @pytest.mark.parametrize("turn", sorted(TURNS))
 def test_a_turned_page_is_read_upright(turned, turn):
-    manifest, out, truth, (width, height) = turned
-    cable = next(c for c in manifest.cables if c.cable_id and f"turned-{turn}.png" in
-                 json.loads((out / c.path).read_text(encoding="utf-8"))["source"][0]["file"])
-    document = json.loads((out / cable.path).read_text(encoding="utf-8"))
+    manifest, out, truth, (width, height), _ = turned
+    document = _document(manifest, out, f"turned-{turn}.png")
     orientation = next(s for s in document["pages"][0]["steps"] if s["name"] == "orientation")
     assert orientation["params"]["rotated_cw"] == turn
     assert {k: document["fields"][k]["value"] for k in FOUNDATION_FIELDS} == {k: truth.fields[k] for k in FOUNDATION_FIELDS}
@@ -52,6 +60,17 @@ def test_a_turned_page_is_read_upright(turned, turn):
     box = document["fields"]["cable_number"]["box"]
     centre = ((box["x0"] + box["x1"]) / 2, (box["y0"] + box["y1"]) / 2)
     assert expected[0] <= centre[0] <= expected[2] and expected[1] <= centre[1] <= expected[3]
+
+
+def test_a_vertical_page_lying_sideways_is_read_upright_in_columns(turned):
+    """A vertical page turned 90° shows its columns as rows: it must be stood up, not read as
+    a horizontal page."""
+    manifest, out, _, _, truth = turned
+    document = _document(manifest, out, "vertical-90.png")
+    page = document["pages"][0]
+    orientation = next(s for s in page["steps"] if s["name"] == "orientation")
+    assert orientation["params"]["rotated_cw"] == 90 and page["writing_mode"] == "vertical"
+    assert {k: document["fields"][k]["value"] for k in FOUNDATION_FIELDS} == {k: truth.fields[k] for k in FOUNDATION_FIELDS}
 
 
 def test_an_upright_page_read_surely_is_not_checked(ocr_results):

@@ -108,6 +108,10 @@ def test_a_reviewer_corrects_accepts_and_marks_illegible_and_a_rerun_keeps_it(re
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1200, "height": 820})
+        # Playwright gives each action 30 s, a deadline a loaded machine can miss: a generous
+        # cap instead, each action still awaited on its event.
+        page.set_default_timeout(300_000)
+        page.set_default_navigation_timeout(300_000)
         page.goto(f"{server}/")
         page.click("#start")
         page.fill("#reviewer", REVIEWER)
