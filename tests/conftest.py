@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -66,19 +67,25 @@ def generated(tmp_path_factory) -> dict[tuple[str, str, str], Generated]:
     return cases
 
 
+def two_worker_processes() -> ProcessPoolExecutor:
+    """Two worker processes for a test's pages, as the batch reads them: cleanup, layout and
+    the combination of readings hold the GIL, and two threads were measured to use little more
+    than one core. Spawned, not forked: the session may hold Prefect's threads by now."""
+    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _run_case(folder: Path, out: Path):
+    from cableocr.pipeline import run_batch
+
+    return run_batch(folder, out)
+
+
 @pytest.fixture(scope="session")
 def ocr_results(generated, tesseract, tmp_path_factory):
     """Every generated case through the pipeline (without Prefect), once: case -> (manifest, out)."""
-    from cableocr.pipeline import run_batch
-
     root = tmp_path_factory.mktemp("ocr")
-
-    def run(item):
-        case, gen = item
-        out = root / "-".join(case)
-        return case, (run_batch(gen.folder, out), out)
-
-    # A case at a time on each core (its pages one after another): the one-page cases and each
-    # case's assembly keep both cores busy, as spreading one case's pages did not.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return dict(pool.map(run, sorted(generated.items(), key=lambda item: -len(item[1].truth.pages))))
+    cases = sorted(generated.items(), key=lambda item: -len(item[1].truth.pages))  # the longest first
+    outs = [root / "-".join(case) for case, _ in cases]
+    with two_worker_processes() as pool:  # a case at a time in each (each loads the engines once)
+        manifests = list(pool.map(_run_case, [gen.folder for _, gen in cases], outs))
+    return {case: (manifest, out) for (case, _), manifest, out in zip(cases, manifests, outs, strict=True)}

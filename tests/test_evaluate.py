@@ -116,7 +116,7 @@ def test_cables_sharing_a_pdf_or_spread_over_files_are_found_and_scored(tmp_path
     for p in truths[2].pages:
         (loose / p.file).rename(batch / p.file)
     assert len(truths[2].pages) >= 2, "the third cable should run over two files"
-    result = eval_run.run(tmp_path, truths, Settings(ocr=OcrConfig(second_engine=None)), workers=1)
+    result = eval_run.run(tmp_path, truths, Settings(ocr=OcrConfig(second_engine=None)), workers=2)
     assert result.cables_found == 3
     numbers = {o.cable: o for o in result.fields if o.field == "cable_number"}
     assert all(o.correct for o in numbers.values()), numbers

@@ -4,6 +4,7 @@ right place on the page as scanned."""
 import json
 
 import pytest
+from conftest import two_worker_processes
 from PIL import Image
 
 from cableocr.config import OcrConfig, Settings
@@ -37,7 +38,9 @@ def turned(generated, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     # Orientation is Tesseract's to find (the second engine has no detector): read with it alone.
     tesseract_alone = Settings(ocr=OcrConfig(second_engine=None))
-    return run_batch(batch, out, tesseract_alone), out, gen.truth, upright.size, vertical.truth
+    with two_worker_processes() as pool:  # the four pages two at a time
+        manifest = run_batch(batch, out, tesseract_alone, map_pages=pool.map)
+    return manifest, out, gen.truth, upright.size, vertical.truth
 
 
 def _document(manifest, out, file_name):

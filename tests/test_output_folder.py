@@ -192,12 +192,25 @@ def test_a_disk_that_fills_while_pages_are_stored_is_exit_6_in_one_line(tesserac
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]  # no truncated temporary left
 
 
-@pytest.mark.slow
-def test_finalise_while_fields_wait_is_exit_7_in_one_line(tmp_path):
-    from test_review import make_document, make_output
+def test_prefects_tracebacks_of_an_expected_outcome_stay_off_the_terminal():
+    """`cableocr finalise` while fields wait (exit 7) printed dozens of lines of Prefect ERROR
+    records; the command says it in one line. An unexpected error keeps its traceback."""
+    import logging
 
-    out = make_output(tmp_path / "out", [make_document()])
-    _one_clear_line(_cli("finalise", str(out)), 7, "4 fields in 1 cables still wait for review")
+    from cableocr.cli import ExpectedOutcomesToTheCli
+    from cableocr.errors import ReviewPending
+
+    def record(name, message, exc=None):
+        return logging.LogRecord(name, logging.ERROR, __file__, 1, message, None,
+                                 (type(exc), exc, None) if exc else None)
+
+    waiting = ReviewPending("4 fields in 1 cables still wait for review")
+    keeps = ExpectedOutcomesToTheCli().filter
+    assert not keeps(record("prefect.task_runs", "Task run failed with exception: ReviewPending(...)", waiting))
+    assert not keeps(record("prefect.flow_runs", "Finished in state Failed('Task run encountered an exception "
+                                                 "ReviewPending: 4 fields')"))
+    assert keeps(record("prefect.flow_runs", "Encountered exception: KeyError('x')", KeyError("x")))
+    assert keeps(record("cableocr.pipeline", "unreadable cache entry"))
 
 
 def test_the_readme_lists_every_exit_code_with_its_meaning_and_remedy():

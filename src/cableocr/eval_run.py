@@ -6,6 +6,7 @@ to extraction or to the thresholds) re-reads nothing.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -56,7 +57,8 @@ def run(work: Path, truths: list[Truth], settings: Settings, workers: int = 2,
             return
         # Worker processes, not threads: cleanup, layout and the combination of readings are
         # Python holding the GIL, and two threads were measured to use little more than one core.
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Spawned, not forked: a fork copies the caller's threads' locks (Prefect's, onnxruntime's).
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for page in pool.map(read, sources):
                 on_page()
                 yield page

@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from cableocr.alto import page_alto
-from cableocr.files import TEMPORARY_SUFFIX, output_error, write_atomic
+from cableocr.files import TEMPORARY_SUFFIX, write_atomic, writing
 from cableocr.models import CableDocument, Manifest, PageDocument
 from cableocr.searchable_pdf import cable_pdf
 
@@ -108,16 +108,15 @@ class BatchTables:
 
     def __init__(self, out: Path):
         self.out = out
+        self._what = f"the batch tables in {out}"
         self._files: dict[str, tuple[Path, io.BufferedWriter]] = {}
 
     def __enter__(self) -> BatchTables:
-        try:
+        with writing(self._what):
             self.out.mkdir(parents=True, exist_ok=True)
             for name in ("cables.jsonl", "fields.csv"):
                 fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMPORARY_SUFFIX, dir=self.out)
                 self._files[name] = (Path(tmp), os.fdopen(fd, "wb"))
-        except OSError as exc:
-            raise output_error(exc, f"the batch tables in {self.out}") from exc
         self._write_csv(lambda writer: writer.writeheader(), bom=True)
         return self
 
@@ -128,24 +127,21 @@ class BatchTables:
         self._files["fields.csv"][1].write(buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
 
     def add(self, document: CableDocument) -> None:
-        try:
+        with writing(self._what):
             self._files["cables.jsonl"][1].write((to_json(document, indent=None) + "\n").encode("utf-8"))
             self._write_csv(lambda writer: writer.writerow(spreadsheet_safe(_csv_row(document))))
-        except OSError as exc:
-            raise output_error(exc, f"the batch tables in {self.out}") from exc
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            for _tmp, handle in self._files.values():
-                handle.flush()
-                os.fsync(handle.fileno())
-                handle.close()
-            if exc_type is None:
-                for name, (tmp, _) in self._files.items():
-                    os.chmod(tmp, 0o644)
-                    os.replace(tmp, self.out / name)
-        except OSError as exc:
-            raise output_error(exc, f"the batch tables in {self.out}") from exc
+            with writing(self._what):
+                for _tmp, handle in self._files.values():
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                    handle.close()
+                if exc_type is None:
+                    for name, (tmp, _) in self._files.items():
+                        os.chmod(tmp, 0o644)
+                        os.replace(tmp, self.out / name)
         finally:
             for tmp, _ in self._files.values():
                 tmp.unlink(missing_ok=True)

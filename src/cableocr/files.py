@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cableocr.errors import CableOcrError, OutputError, OutputLocked, OutputOverBatch
+from cableocr.errors import OutputError, OutputLocked, OutputOverBatch
 
 TEMPORARY_SUFFIX = ".tmp"  # every temporary this module makes ends so, and starts with a dot
 LOCK_NAME = ".lock"
@@ -20,15 +20,27 @@ _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 _NOT_ALLOWED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
-def output_error(exc: OSError, what: Path | str) -> CableOcrError | OSError:
-    """An OSError met while writing `what`, as the user's error where it is one they can mend."""
+def output_error(exc: OSError, what: Path | str) -> OutputError | None:
+    """An OSError met while writing `what` as the user's error, where it is one they can mend
+    (a full disk, a read-only folder); None for any other (a fault, raised as it is)."""
     if exc.errno in _NO_SPACE:
         return OutputError(f"no space left on the output disk while writing {what}; files written "
                            f"before are intact. Free some space and run again")
     if exc.errno in _NOT_ALLOWED:
         return OutputError(f"cannot write {what}: {exc.strerror or 'not allowed'}. Give this user write "
                            f"access to the output folder, or choose another with --out")
-    return exc
+    return None
+
+
+@contextmanager
+def writing(what: Path | str) -> Iterator[None]:
+    """OSErrors met inside as output_error says: the user's error, or raised as they are."""
+    try:
+        yield
+    except OSError as exc:
+        if (error := output_error(exc, what)) is not None:
+            raise error from exc
+        raise
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -37,10 +49,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     path (two threads storing the same page) never share a temporary.
 
     Raises OutputError when the disk is full or the folder read-only (path is left as it was)."""
-    try:
+    with writing(path):
         _write_atomic(path, data)
-    except OSError as exc:
-        raise output_error(exc, path) from exc
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -68,11 +78,9 @@ def exclusive_output(out: Path) -> Iterator[None]:
     the same OUT (another run, a finalise) is refused at once with OutputLocked. The lock is
     the kernel's (flock), so a run that is killed releases it, and the temporaries such a run
     left are removed by the next one. Within one process the hold is re-entrant."""
-    try:
+    with writing(out):
         out.mkdir(parents=True, exist_ok=True)
         key = out.resolve()
-    except OSError as exc:
-        raise output_error(exc, out) from exc
     with _held_guard:
         if key in _held:
             _held[key] += 1
@@ -94,10 +102,8 @@ def exclusive_output(out: Path) -> Iterator[None]:
 
 
 def _lock(out: Path):
-    try:
+    with writing(out):
         handle = (out / LOCK_NAME).open("a+")
-    except OSError as exc:
-        raise output_error(exc, out) from exc
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as exc:

@@ -476,9 +476,7 @@ def _manifest_files(files: list[FileResult], pages: Sequence[Page | PageRef], is
                     page_cable: dict[int, str], unassigned: dict[int, str],
                     documents: dict[int, str]) -> list[ManifestFile]:
     position = {(p.source.file, p.source.index): i for i, p in enumerate(pages)}
-    first_with = {}
-    for p in pages:
-        first_with.setdefault(p.source.sha256, p.source)
+    first_with = {s.sha256: s for s in distinct_pixels([p.source for p in pages])}
     entries = []
     for f in files:
         rows = []
