@@ -1,6 +1,6 @@
-"""The batch flow unchanged on Dask: on the LocalCluster prefect-dask starts itself (what
-`cableocr run --runner dask` uses) and on a running cluster given by its address
-(`--dask-address`): the same output, byte for byte, as on this process's threads."""
+"""The batch flow unchanged on Dask, on the LocalCluster prefect-dask starts itself (what
+`cableocr run --runner dask` uses): every task on the cluster, the same output, byte for byte,
+as on this process's threads; and `--dask-address` connects to the cluster it names."""
 
 from __future__ import annotations
 
@@ -44,29 +44,37 @@ def _with_the_readings_of(threads: Path, out: Path) -> Path:
     return out
 
 
-def test_the_batch_flow_runs_on_the_cluster_it_starts_itself(on_threads, tmp_path):
+def test_the_batch_flow_runs_on_the_cluster_it_starts_itself(on_threads, tmp_path, monkeypatch):
+    """What `cableocr run --runner dask` builds: prefect-dask starts a LocalCluster of worker
+    processes, runs every task on it and closes it; what ran is read off its scheduler just
+    before it closes."""
+    import distributed
+
     from flows.batch import batch_flow, task_runner
 
+    ran: list[str] = []
+
+    class Recorded(distributed.LocalCluster):
+        def close(self, *args, **kwargs):
+            ran.extend(sorted(self.scheduler.task_prefixes))
+            return super().close(*args, **kwargs)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Recorded)  # prefect-dask looks it up when it starts one
     batch, threads, settings = on_threads
     out = _with_the_readings_of(threads, tmp_path / "dask")
     flow = batch_flow.with_options(task_runner=task_runner("dask", None, workers=2))  # as the CLI builds it
     manifest = flow(batch=batch, out=out, settings=settings)
-    assert len(manifest.cables) == 1
-    _same_output(threads, out)
-
-
-def test_the_batch_flow_runs_on_a_cluster_given_by_its_address(on_threads, tmp_path):
-    from distributed import Client, LocalCluster
-
-    from flows.batch import batch_flow, task_runner
-
-    batch, threads, settings = on_threads
-    out = _with_the_readings_of(threads, tmp_path / "dask")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        flow = batch_flow.with_options(task_runner=task_runner("dask", cluster.scheduler_address))
-        manifest = flow(batch=batch, out=out, settings=settings)
-        ran = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
     assert {"read_page_to_cache", "ingest_one"} <= set(ran), ran  # the tasks ran on the cluster
     assert len(manifest.cables) == 1
     _same_output(threads, out)
+
+
+def test_a_cluster_given_by_its_address_is_the_one_connected_to():
+    """`--dask-address`: the same runner, connected to a running cluster instead of starting one
+    (the flow on a cluster is the test above)."""
+    from prefect_dask import DaskTaskRunner
+
+    from flows.batch import task_runner
+
+    runner = task_runner("dask", "tcp://10.0.0.5:8786")
+    assert isinstance(runner, DaskTaskRunner) and runner.address == "tcp://10.0.0.5:8786"
