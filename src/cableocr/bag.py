@@ -3,7 +3,6 @@ with checksums and bag-info, for a preservation system to verify."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ import bagit
 
 from cableocr import __version__
 from cableocr.errors import BagError
+from cableocr.files import sha256_of
 
 CHECKSUMS = ["sha256", "sha512"]
 
@@ -111,14 +111,6 @@ def _files_that_differ(bag_dir: Path) -> list[str]:
     said = [f"{path} is listed but missing" for path in sorted(set(listed) - present)]
     said += [f"{path} is not listed in the manifest" for path in sorted(present - set(listed))]
     for path in sorted(set(listed) & present):
-        if listed[path] and _sha256(bag_dir / path) != listed[path]:
+        if listed[path] and sha256_of(bag_dir / path) != listed[path]:
             said.append(f"{path} has changed (its sha256 differs)")
     return said
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -12,6 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from cableocr.config import OcrConfig
+from cableocr.files import sha256_of
 from cableocr.models import Box, Char, Orientation, WritingMode
 
 
@@ -54,11 +54,8 @@ class EngineIdentity:
 
 @cache
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """A model file's hash, once per process (model files do not change under a run)."""
+    return sha256_of(path)
 
 
 class OcrEngine(Protocol):
