@@ -42,7 +42,7 @@ def _one_page_batch(folder: Path) -> Path:
     return folder
 
 
-def test_two_threads_storing_the_same_page_share_no_temporary(tmp_path):
+def test_threads_storing_the_same_page_at_once_share_no_temporary(tmp_path):
     """The crash the review found: two ingest threads wrote one temporary name. Six threads
     store one page into an empty store at the same moment (a barrier), ten times over."""
     image = np.random.default_rng(0).integers(0, 255, (400, 300), dtype=np.uint8)
