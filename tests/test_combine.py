@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from cableocr.combine import CombineRule, combine_engines, combine_readings, spaced
+from cableocr.combine import CombineRule, combine_engines, combine_readings, spaced, split_merged_lines
 from cableocr.engines import Reading, RecognizedLine
 from cableocr.engines.fake import FakeEngine, load_reading, save_reading
 from cableocr.models import Box, Char
@@ -143,6 +143,44 @@ def test_a_second_engine_line_across_two_first_engine_lines_is_not_added_again()
     upper, lower = _row("外務", [0.99] * 2, Box(x0=100, y0=100, x1=300, y1=140)), _row("大臣", [0.99] * 2, Box(x0=300, y0=100, x1=500, y1=140))
     reading, agreement = _engines([upper, lower], [_row("外務大臣", [0.99] * 4)])
     assert "".join(ln.raw for ln in reading.lines) == "外務大臣" and agreement.lines_second_only == 0
+
+
+def test_the_second_engines_padded_box_of_the_same_column_is_combined_with_it():
+    """PP-OCR pads its boxes across the line (58 px where Tesseract's column is 40): the same
+    column, combined, not left to the first engine alone."""
+    first = _line("総番号768aoc", [0.99] * 6 + [0.93, 0.97, 0.89])
+    padded = _line("総番号768853", [0.99] * 9, Box(x0=91, y0=92, x1=149, y1=560))
+    reading, agreement = _engines([first], [padded], mode="vertical")
+    assert agreement.lines_combined == 1 and reading.lines[0].raw.replace(" ", "") == "総番号768853"
+
+
+def test_a_first_engine_line_over_three_columns_is_cut_into_the_columns_the_second_read():
+    """A round stamp over three columns: Tesseract read them as one jumbled line. Each column
+    the second engine read is a line of its own with the first's characters standing in it;
+    a column the first also read on its own is not doubled."""
+    serial = _line("総番号768853", [0.99] * 9, Box(x0=300, y0=100, x1=340, y1=500))
+    jumble = RecognizedLine(raw="平成人OECD代発", box=Box(x0=100, y0=100, x1=340, y1=900), chars=[
+        *_line("平成", [0.99] * 2, Box(x0=100, y0=100, x1=140, y1=180)).chars,
+        Char(text="人", confidence=0.6, box=Box(x0=200, y0=300, x1=240, y1=340)),
+        *_line("OECD代発", [0.99] * 6, Box(x0=100, y0=600, x1=140, y1=900)).chars])
+    columns = [_line("総番号768853", [0.99] * 9, Box(x0=292, y0=95, x1=348, y1=505)),
+               _line("主管欧亜局長", [0.99] * 6, Box(x0=192, y0=95, x1=248, y1=400)),
+               _line("平成元年9月22日OECD代発", [0.99] * 15, Box(x0=92, y0=95, x1=148, y1=905))]
+    first = Reading(lines=[serial, jumble], engine="one")
+    split, count = split_merged_lines(first, Reading(lines=columns, engine="two"), "vertical")
+    assert count == 1
+    assert ["".join(c.text for c in ln.chars) for ln in split.lines] == ["総番号768853", "人", "平成OECD代発"]
+    reading, _ = _engines(split.lines, columns, mode="vertical")
+    texts = [ln.raw.replace(" ", "") for ln in reading.lines]
+    assert texts.count("総番号768853") == 1 and "平成元年9月22日OECD代発" in texts and "主管欧亜局長" in texts
+
+
+def test_a_line_the_second_engine_read_in_two_pieces_along_it_is_not_cut():
+    first = _row("平成5年9月28日国連発", [0.99] * 12)
+    pieces = Reading(lines=[_row("平成5年9月28日", [0.99] * 9, Box(x0=100, y0=102, x1=400, y1=138)),
+                            _row("国連発", [0.99] * 3, Box(x0=420, y0=101, x1=500, y1=139))], engine="two")
+    split, count = split_merged_lines(Reading(lines=[first], engine="one"), pieces, "horizontal")
+    assert count == 0 and split.lines == [first]
 
 
 def test_what_the_second_engine_is_known_to_miss_is_kept_from_the_first_reading():

@@ -91,6 +91,18 @@ def test_a_1970s_number_standing_alone_is_read_but_reviewed():
     assert number.value == "812" and "unconfirmed" in number.flags and number.status == "needs_review"
 
 
+@pytest.mark.parametrize(("serial_line", "read"), [
+    ("総番号768aoc", "768"),  # 853 under a date stamp, read as letters
+    ("総番号(TA)71563O", "(TA)71563"),
+    ("総番号7685301234", "76853012"),  # more digits than a serial has
+])
+def test_a_serial_running_on_into_what_is_not_part_of_it_is_reviewed(serial_line, read):
+    fields = _fields(["電信写", serial_line, *INCOMING_1970S[1:], *BODY])
+    serial = fields["serial_number"]
+    assert serial.value == read and "truncated" in serial.flags and serial.status == "needs_review"
+    assert fields["cable_number"].status == "auto"  # the form's other fields are not made doubtful
+
+
 DRAFT_1960S = ["起案昭和44年3月5日", "主管局部課(室)名北米局北米課", "総第54920号第2218号", "特秘", "件名日米外相会談",
                "国連大使あて外務大臣発", "YYYYY至急"]
 

@@ -144,11 +144,12 @@ FieldValue = str | list[str] | list[dict[str, Any]] | None
 # as it stands (the nearest known name, a misread mark taken as meant); repaired: read only after
 # mending an OCR confusion (O for 0, 弓 for 号); unknown_name: a name the project's tables do not
 # hold; unconfirmed: nothing on the form confirms what the value is (a 第N号 line with no marks
-# beside it); trimmed: doubtful characters at its end were left out; missing: a field every cable
+# beside it); trimmed: doubtful characters at its end were left out; truncated: the value runs on
+# into characters that are not part of it (768aoc), so it may be cut short; missing: a field every cable
 # of its form carries was not found; translation: taken from, or contradicted by, the
 # translation; page_changed: reviewed on another image of the page.
-FieldFlag = Literal["disputed", "inferred", "repaired", "unknown_name", "unconfirmed", "trimmed", "missing",
-                    "translation", "page_changed"]
+FieldFlag = Literal["disputed", "inferred", "repaired", "unknown_name", "unconfirmed", "trimmed", "truncated",
+                    "missing", "translation", "page_changed"]
 
 
 class ExtractedField(Frozen):

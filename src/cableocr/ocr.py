@@ -15,6 +15,7 @@ from cableocr.combine import (
     combine_readings,
     mean_confidence,
     parts_of,
+    split_merged_lines,
 )
 from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine, Region
@@ -255,9 +256,11 @@ def read_with_second_engine(reading: Reading, layout: PageLayout, mode: WritingM
         else:
             other = second.recognize(image, mode, cfg)
             engine = other.engine
+            reading, split = split_merged_lines(reading, other, mode)
             texts = [" ".join(p.raw for p in parts_of(ln, other, mode)) or None for ln in reading.lines]
             combined, agreement = combine_engines(_with_second_readings(reading, texts, cfg), other, mode, rule,
                                                   cfg.second_only_min_confidence)
+            agreement = replace(agreement, first_lines_split=split)
     except EngineError as exc:
         return reading, Step(name="second_engine", params={"engine": second.name, "failed": str(exc)[:200]})
     return combined, Step(name="second_engine", params={

@@ -24,7 +24,8 @@ from cableocr.models import ExtractedField, FieldFlag
 # reading, a disputed, unknown or unconfirmed value, or a missing one silently. (A trim of
 # doubtful specks is recorded, and lowers the confidence, but is left to the threshold.)
 ALWAYS_REVIEWED: frozenset[FieldFlag] = frozenset(
-    {"disputed", "inferred", "repaired", "unknown_name", "unconfirmed", "missing", "translation", "page_changed"})
+    {"disputed", "inferred", "repaired", "unknown_name", "unconfirmed", "truncated", "missing", "translation",
+     "page_changed"})
 
 
 class FittedOn(BaseModel):

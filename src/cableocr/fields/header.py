@@ -112,7 +112,7 @@ def _number_fragment(ctx: Context) -> bool:
     return any(not header_labels(ln) and re.search(r"第|[号弓]|[0-9０-９]{2,}", compact(ln)) for _, ln in ctx.labelled)
 
 
-_SERIAL = re.compile(r"総番号[:：]?\s*([(（]?[A-Z]{1,3}[)）]?)?\s*([0-9]{3,8})")
+_SERIAL = re.compile(r"総番号[:：]?\s*([(（]?[A-Z]{1,3}[)）]?)?\s*([0-9]{3,8})([0-9A-Za-z]*)")
 _DRAFT_SERIAL = re.compile(r"総第\s*([0-9]{3,8})\s*[号弓]")
 
 
@@ -126,10 +126,14 @@ def find_serial(ctx: Context) -> Finding | Absence | None:
         if "総番号" not in text:
             continue
         if m := _SERIAL.search(text):
-            prefix, digits = m.groups()
+            prefix, digits, run_on = m.groups()
             value = f"{prefix or ''}{digits}".replace("（", "(").replace("）", ")")
-            return Finding("serial_number.label", value, page, line, m.start(1) if prefix else m.start(2), m.end(2),
-                           "digits after 総番号", SURE)
+            found = Finding("serial_number.label", value, page, line, m.start(1) if prefix else m.start(2), m.end(2),
+                            "digits after 総番号", SURE)
+            if run_on:  # 768 read before 853 under a date stamp, as 768aoc: the serial may go on
+                return found.flagged("truncated", method=f"digits after 総番号, running on into {run_on!r}",
+                                     certainty=DOUBTFUL)
+            return found
         if (box := redaction_on_line(line, ctx.pages[page])) is not None:
             return Absence("serial_number.label", "redacted", REDACTION_CERTAINTY, "black box after 総番号", page, box, line)
         rest = text[text.index("総番号") + 3:]
