@@ -8,7 +8,7 @@ from prefect import flow, task, unmapped
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from cableocr import pipeline
 from cableocr.config import Settings
@@ -16,7 +16,7 @@ from cableocr.ingest import list_batch
 from cableocr.models import Manifest, PageSource
 from flows.finalise import wait_for_review as wait_for_review_task
 
-# Tesseract runs as a subprocess per page, so threads give real parallelism: one per core.
+# One page reader per core.
 WORKERS = max(1, min(os.cpu_count() or 1, 8))
 _page_done_hooks: list[Callable[[PageSource], None]] = []
 
@@ -47,7 +47,7 @@ def finish(batch: Path, files: list[pipeline.FileResult], pages: list[pipeline.P
     return pipeline.finish(batch, files, pages, out, settings, translations)
 
 
-@flow(name="cableocr-batch", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS), log_prints=False)
+@flow(name="cableocr-batch", task_runner=ProcessPoolTaskRunner(max_workers=WORKERS), log_prints=False)
 def batch_flow(batch: Path, out: Path, settings: Settings | None = None, translations: Path | None = None,
                wait_for_review: bool = False, review_timeout_seconds: float = 7 * 24 * 3600) -> Manifest:
     """Run the pipeline on every file of the batch folder, writing into out; with a folder of
@@ -76,10 +76,18 @@ def batch_flow(batch: Path, out: Path, settings: Settings | None = None, transla
     return manifest
 
 
-def task_runner(runner: str = "threads", dask_address: str | None = None, workers: int = WORKERS):
-    """Where the pages are read: threads of this process (Tesseract runs as a subprocess per
-    page, so threads give real parallelism), or a Dask cluster (prefect-dask), an existing one
-    at dask_address or a local one started for the run."""
+RUNNERS = ("processes", "threads", "dask")
+
+
+def task_runner(runner: str = "processes", dask_address: str | None = None, workers: int = WORKERS):
+    """Where the pages are read: worker processes of this machine (spawned; each loads its
+    engines once and keeps them for every page it reads), threads of this process, or a Dask
+    cluster (prefect-dask), an existing one at dask_address or a local one started for the
+    run. Processes by default: cleanup, layout, PP-OCR's pre- and post-processing and the
+    combination of readings are Python holding the GIL, and two threads were measured to use
+    little more than one core (bench/batch.py)."""
+    if runner == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers)
     if runner == "threads":
         return ThreadPoolTaskRunner(max_workers=workers)
     if runner == "dask":
@@ -88,7 +96,7 @@ def task_runner(runner: str = "threads", dask_address: str | None = None, worker
         if dask_address:
             return DaskTaskRunner(address=dask_address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
-    raise ValueError(f"unknown runner {runner!r}: threads or dask")
+    raise ValueError(f"unknown runner {runner!r}: {', '.join(RUNNERS)}")
 
 
 def publish_summary(manifest: Manifest) -> None:

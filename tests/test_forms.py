@@ -305,3 +305,41 @@ def test_a_boxed_stamp_misread_is_never_a_sure_answer(stamp, value, status):
     header = [stamp if t == "極秘大至急" else t for t in INCOMING_1970S]
     classification = _fields(["電信写", *header, *BODY])["classification"]
     assert classification.value == value and classification.status == status
+
+
+def test_a_speaker_label_read_without_its_closing_bracket_sends_the_turns_to_review():
+    """(総理ロシアについて…: PP-OCR dropped the ）, so the paragraph opens with no label. The turns
+    found (大臣) may be short of one, and with no turn found the absence is doubtful."""
+    body = ["往電第5513号別電2:", "(総理ロシアについて一言申し上げたい。", "(大臣)先般の会談に感謝する。",
+            "英、仏に転電した。(了)", "外務省"]
+    speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
+    assert speakers.value and [t["speaker"] for t in speakers.value] == ["大臣"]
+    assert speakers.status == "needs_review" and "closing bracket" in speakers.method
+    alone = ["往電第5513号別電2:", "(総理ロシアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
+    speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *alone])["speakers"]
+    assert speakers.value is None and speakers.status == "needs_review"
+    closed = ["往電第5513号別電2:", "(総理)ロシアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
+    assert _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *closed])["speakers"].status == "auto"
+
+
+def test_a_reference_that_lost_its_kind_to_the_header_makes_the_absence_doubtful():
+    """貴電第796号： read as 電第796号：, taken into the header: no reference is read, and that
+    absence is reviewed, not accepted."""
+    header = [*COPY_HEADER, "日米首のう会談(別電2)", "電第796号:"]
+    body = ["(総理)ロシアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
+    references = _fields([*COPY_TOP, *header, *body])["references"]
+    assert references.value is None and references.status == "needs_review" and "fragment" in references.method
+
+
+
+def test_a_field_that_files_a_cable_is_never_accepted_below_the_filing_floor():
+    """Whatever a fit wrote, a serial read at 0.55 is reviewed; other fields keep the fitted value."""
+    from cableocr.policy import FILING_MIN_THRESHOLD
+
+    lax = ReviewPolicy(thresholds={"serial_number": 0.3, "cable_number": 0.5, "sending_post": 0.3})
+    assert lax.threshold_for("serial_number") == lax.threshold_for("cable_number") == FILING_MIN_THRESHOLD
+    assert lax.threshold_for("sending_post") == 0.3
+    texts = ["電信写", *INCOMING_1970S, *BODY]
+    at = texts.index("総番号(TA)71563")
+    serial = _fields(texts, lax, weak_at={at: {5: 0.55}})["serial_number"]  # the ) read at 0.55
+    assert serial.value == "(TA)71563" and serial.confidence < FILING_MIN_THRESHOLD and serial.status == "needs_review"

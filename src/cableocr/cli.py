@@ -91,7 +91,8 @@ def run(
     out: Annotated[Path, typer.Option("--out", help="where the JSON goes")] = Path("output"),
     translations: Annotated[Path | None, typer.Option(
         "--translations", help="folder of published English translations to align with")] = None,
-    runner: Annotated[str, typer.Option("--runner", help="threads (this machine) or dask")] = "threads",
+    runner: Annotated[str, typer.Option(
+        "--runner", help="processes or threads (this machine), or dask (a cluster)")] = "processes",
     dask_address: Annotated[str | None, typer.Option(
         "--dask-address", help="scheduler of a running Dask cluster, tcp://host:8786 (default: a local one)")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="pages read at once (default: one per core)")]

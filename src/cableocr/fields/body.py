@@ -45,8 +45,11 @@ def find_references(ctx: Context) -> Finding | None:
 
 
 def absent_references(ctx: Context) -> Absence:
-    # A fragment: 電第, 第N号, a kind word, or a short line ending in a colon (往電第N号：).
-    return absent_unless("references.none", [ln for _, ln in ctx.body[:2]],
+    # A fragment: 電第, 第N号, a kind word, or a short line ending in a colon (往電第N号：). The
+    # header's last line too where it ends in a colon: a reference whose 貴 was lost (電第796号：)
+    # is not known for one, so the body was found to start after it.
+    before = [ln for _, ln in ctx.header[-1:] if re.search(r"[:：]\W{0,2}$", compact(ln))]
+    return absent_unless("references.none", [*before, *(ln for _, ln in ctx.body[:2])],
                          r"電第|第.{1,6}[号弓]|[往来貴住福]電|^.{0,14}[:：]\W{0,2}$", "no 往電/来電/貴電 at the head of the body")
 
 
@@ -208,11 +211,25 @@ def find_speakers(ctx: Context) -> Finding | None:
                     SURE if all(e[3] for e in evidence) else 0.85)
     if _labels_in_body(ctx) > len(turns):  # a label that opened no paragraph: a turn may be missed
         found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; more labels in the text than turns found")
+    elif unclosed := _unclosed_labels(ctx):
+        found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; a label read without its closing "
+                                                         f"bracket ({unclosed[0]}…): a turn may be missed")
     return found
 
 
 def absent_speakers(ctx: Context) -> Absence:
+    if unclosed := _unclosed_labels(ctx):
+        return Absence("speakers.none", "not_found", 0.5, "no speaker label opens a paragraph, but a label read "
+                       f"without its closing bracket does ({unclosed[0]}…)")
     return absent_where("speakers.none", [ln for _, ln in ctx.body], "no speaker label opens a paragraph", 0.9)
+
+
+def _unclosed_labels(ctx: Context) -> list[str]:
+    """Body lines opening with a bracket and a known speaker, the closing bracket not read
+    after it: (総理ロシアについて…, where PP-OCR drops brackets on vertical pages."""
+    names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
+    label = re.compile(rf"^[（(](?:{names})(?![）)」\]］])")
+    return [m.group(0) for _, ln in ctx.body if (m := label.match(compact(ln)))]
 
 
 def _labels_in_body(ctx: Context) -> int:
