@@ -84,8 +84,8 @@ def task_runner(runner: str = "processes", dask_address: str | None = None, work
     engines once and keeps them for every page it reads), threads of this process, or a Dask
     cluster (prefect-dask), an existing one at dask_address or a local one started for the
     run. Processes by default: cleanup, layout, PP-OCR's pre- and post-processing and the
-    combination of readings are Python holding the GIL, and two threads were measured to use
-    little more than one core (bench/batch.py)."""
+    combination of readings are Python holding the GIL (12 pages, 2 workers: 75.5 s in
+    processes, 85.7 s in threads, the same output)."""
     if runner == "processes":
         return ProcessPoolTaskRunner(max_workers=workers)
     if runner == "threads":

@@ -61,7 +61,12 @@ def test_the_committed_sample_is_what_the_generator_writes(tmp_path):
         committed = scans / "truth" / truth.name
         assert truth.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
     for image in tmp_path.glob("*.jpg"):
-        assert image.read_bytes() == (scans / image.name).read_bytes()
+        # The pixels, not the bytes: another libjpeg encodes the same page a few levels apart
+        # (Pillow 13: mean 0.003, at most 11 of 255), and a byte diff of a page takes pytest minutes.
+        drawn, committed = (np.asarray(Image.open(p).convert("L"), dtype=np.int16) for p in (image, scans / image.name))
+        assert drawn.shape == committed.shape, f"{image.name}: the page's size changed"
+        difference = np.abs(drawn - committed)
+        assert difference.mean() < 0.5 and difference.max() <= 32, f"{image.name} is not what the generator draws"
     total = sum(p.stat().st_size for p in scans.rglob("*") if p.is_file())
     assert total < 4 * 2**20
 

@@ -29,7 +29,7 @@ ALWAYS_REVIEWED: frozenset[FieldFlag] = frozenset(
 
 
 # The fields that file a cable: whatever a fit found on generated cables, none of them is
-# accepted unread below this confidence. A fit on seed 0 set the serial's threshold at 0.51,
+# accepted unreviewed below this confidence. A fit on seed 0 set the serial's threshold at 0.51,
 # and on cables it was not fitted on a serial cut short by both engines ((TA)226 for
 # (TA)22616) then passed at 0.55; a wrong filing number is the worst error this tool can make.
 FILING_FIELDS = frozenset({"cable_number", "serial_number", "date_sent"})
