@@ -47,7 +47,7 @@ def finish(batch: Path, files: list[pipeline.FileResult], pages: list[pipeline.P
     return pipeline.finish(batch, files, pages, out, settings, translations)
 
 
-@flow(name="cableocr-batch", task_runner=ProcessPoolTaskRunner(max_workers=WORKERS), log_prints=False)
+@flow(name="cableocr-batch", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS), log_prints=False)
 def batch_flow(batch: Path, out: Path, settings: Settings | None = None, translations: Path | None = None,
                wait_for_review: bool = False, review_timeout_seconds: float = 7 * 24 * 3600) -> Manifest:
     """Run the pipeline on every file of the batch folder, writing into out; with a folder of
@@ -76,16 +76,16 @@ def batch_flow(batch: Path, out: Path, settings: Settings | None = None, transla
     return manifest
 
 
-RUNNERS = ("processes", "threads", "dask")
+RUNNERS = ("threads", "processes", "dask")
 
 
-def task_runner(runner: str = "processes", dask_address: str | None = None, workers: int = WORKERS):
-    """Where the pages are read: worker processes of this machine (spawned; each loads its
-    engines once and keeps them for every page it reads), threads of this process, or a Dask
+def task_runner(runner: str = "threads", dask_address: str | None = None, workers: int = WORKERS):
+    """Where the pages are read: threads of this process, worker processes of this machine
+    (spawned; each loads its engines once and keeps them for every page it reads), or a Dask
     cluster (prefect-dask), an existing one at dask_address or a local one started for the
-    run. Processes by default: cleanup, layout, PP-OCR's pre- and post-processing and the
-    combination of readings are Python holding the GIL (12 pages, 2 workers: 75.5 s in
-    processes, 85.7 s in threads, the same output)."""
+    run. Threads by default: processes measured only a little faster (12 pages, 2 workers:
+    75.5 s against 85.7 s, the same output), and a fault met in a worker process (a full disk)
+    is logged there by Prefect, outside the one-line error the command gives."""
     if runner == "processes":
         return ProcessPoolTaskRunner(max_workers=workers)
     if runner == "threads":

@@ -78,3 +78,14 @@ def test_a_cluster_given_by_its_address_is_the_one_connected_to():
 
     runner = task_runner("dask", "tcp://10.0.0.5:8786")
     assert isinstance(runner, DaskTaskRunner) and runner.address == "tcp://10.0.0.5:8786"
+
+
+def test_each_runner_the_cli_names_is_built_and_an_unknown_one_is_refused():
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    from flows.batch import RUNNERS, task_runner
+
+    assert isinstance(task_runner("threads", workers=2), ThreadPoolTaskRunner)
+    assert isinstance(task_runner("processes", workers=2), ProcessPoolTaskRunner)
+    with pytest.raises(ValueError, match=", ".join(RUNNERS)):
+        task_runner("fibres")

@@ -92,7 +92,7 @@ def run(
     translations: Annotated[Path | None, typer.Option(
         "--translations", help="folder of published English translations to align with")] = None,
     runner: Annotated[str, typer.Option(
-        "--runner", help="processes or threads (this machine), or dask (a cluster)")] = "processes",
+        "--runner", help="threads or processes (this machine), or dask (a cluster)")] = "threads",
     dask_address: Annotated[str | None, typer.Option(
         "--dask-address", help="scheduler of a running Dask cluster, tcp://host:8786 (default: a local one)")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="pages read at once (default: one per core)")]
