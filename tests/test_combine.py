@@ -5,7 +5,13 @@ import json
 
 import pytest
 
-from cableocr.combine import CombineRule, combine_engines, combine_readings, spaced, split_merged_lines
+from cableocr.combine import (
+    CombineRule,
+    combine_engines,
+    combine_readings,
+    spaced,
+    split_merged_lines,
+)
 from cableocr.engines import Reading, RecognizedLine
 from cableocr.engines.fake import FakeEngine, load_reading, save_reading
 from cableocr.models import Box, Char

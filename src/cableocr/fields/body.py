@@ -227,13 +227,16 @@ def absent_speakers(ctx: Context) -> Absence:
 def _unclosed_labels(ctx: Context) -> list[str]:
     """Body lines opening with a bracket and a known speaker, the closing bracket not read
     after it: (総理ロシアについて…, where PP-OCR drops brackets on vertical pages."""
-    names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
-    label = re.compile(rf"^[（(](?:{names})(?![）)」\]］])")
+    label = re.compile(rf"^[（(](?:{_speaker_names()})(?![）)」\]］])")
     return [m.group(0) for _, ln in ctx.body if (m := label.match(compact(ln)))]
+
+
+def _speaker_names() -> str:
+    """The known speakers as one regular-expression alternation, the longest first."""
+    return "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
 
 
 def _labels_in_body(ctx: Context) -> int:
     """Known speaker labels anywhere in the body's lines, opening a paragraph or not."""
-    names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
-    label = re.compile(rf"[（(](?:[^（）()]{{0,12}}・)?(?:{names})[）)」]")
+    label = re.compile(rf"[（(](?:[^（）()]{{0,12}}・)?(?:{_speaker_names()})[）)」]")
     return sum(len(label.findall(compact(ln))) for _, ln in ctx.body)
