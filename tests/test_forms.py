@@ -331,7 +331,6 @@ def test_a_reference_that_lost_its_kind_to_the_header_makes_the_absence_doubtful
     assert references.value is None and references.status == "needs_review" and "fragment" in references.method
 
 
-
 def test_a_field_that_files_a_cable_is_never_accepted_below_the_filing_floor():
     """Whatever a fit wrote, a serial read at 0.55 is reviewed; other fields keep the fitted value."""
     from cableocr.policy import FILING_MIN_THRESHOLD
@@ -341,5 +340,5 @@ def test_a_field_that_files_a_cable_is_never_accepted_below_the_filing_floor():
     assert lax.threshold_for("sending_post") == 0.3
     texts = ["電信写", *INCOMING_1970S, *BODY]
     at = texts.index("総番号(TA)71563")
-    serial = _fields(texts, lax, weak_at={at: {5: 0.55}})["serial_number"]  # the ) read at 0.55
+    serial = _fields(texts, lax, weak_at={at: {5: 0.55}})["serial_number"]  # its A read at 0.55
     assert serial.value == "(TA)71563" and serial.confidence < FILING_MIN_THRESHOLD and serial.status == "needs_review"

@@ -63,9 +63,9 @@ def test_the_committed_sample_is_what_the_generator_writes(tmp_path):
     for image in tmp_path.glob("*.jpg"):
         # The pixels, not the bytes: another libjpeg encodes the same page a few levels apart
         # (Pillow 13: mean 0.003, at most 11 of 255), and a byte diff of a page takes pytest minutes.
-        drawn, committed = (np.asarray(Image.open(p).convert("L"), dtype=np.int16) for p in (image, scans / image.name))
-        assert drawn.shape == committed.shape, f"{image.name}: the page's size changed"
-        difference = np.abs(drawn - committed)
+        drawn, kept = (np.asarray(Image.open(p).convert("L"), dtype=np.int16) for p in (image, scans / image.name))
+        assert drawn.shape == kept.shape, f"{image.name}: the page's size changed"
+        difference = np.abs(drawn - kept)
         assert difference.mean() < 0.5 and difference.max() <= 32, f"{image.name} is not what the generator draws"
     total = sum(p.stat().st_size for p in scans.rglob("*") if p.is_file())
     assert total < 4 * 2**20
