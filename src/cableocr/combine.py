@@ -142,27 +142,23 @@ def spaced(chars: list[Char], mode: WritingMode) -> str:
     return text
 
 
-def _along(box: Box, mode: WritingMode) -> int:
-    return box.x0 if mode == "horizontal" else box.y0
-
-
 def _across(box: Box, mode: WritingMode) -> tuple[int, int]:
     """The box's extent across the reading direction (a row's height, a column's width)."""
     return (box.y0, box.y1) if mode == "horizontal" else (box.x0, box.x1)
 
 
-def _length(box: Box, mode: WritingMode) -> tuple[int, int]:
+def _along(box: Box, mode: WritingMode) -> tuple[int, int]:
     """The box's extent along the reading direction."""
     return (box.x0, box.x1) if mode == "horizontal" else (box.y0, box.y1)
 
 
 def parts_of(line: RecognizedLine, other: Reading, mode: WritingMode) -> list[RecognizedLine]:
-    """The other engine's lines that lie mostly inside this line (an engine may split a line
-    the other read whole: the date and 国連発 on one row), in reading order."""
+    """The other engine's lines that lie in this line (lies_in; an engine may split a line the
+    other read whole: the date and 国連発 on one row), in reading order."""
     line_mode = line.writing_mode or mode
     parts = [o for o in other.lines if o.chars and (o.writing_mode or mode) == line_mode
              and lies_in(o.box, line.box, line_mode)]
-    return sorted(parts, key=lambda o: _along(o.box, line_mode))
+    return sorted(parts, key=lambda o: _along(o.box, line_mode)[0])
 
 
 def lies_in(part: Box, line: Box, mode: WritingMode) -> bool:
@@ -173,7 +169,7 @@ def lies_in(part: Box, line: Box, mode: WritingMode) -> bool:
     (p0, p1), (l0, l1) = _across(part, mode), _across(line, mode)
     if not l0 <= (p0 + p1) / 2 <= l1:
         return False
-    (a0, a1), (b0, b1) = _length(part, mode), _length(line, mode)
+    (a0, a1), (b0, b1) = _along(part, mode), _along(line, mode)
     return min(a1, b1) - max(a0, b0) >= 0.6 * max(a1 - a0, 1)
 
 
