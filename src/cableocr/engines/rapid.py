@@ -46,6 +46,11 @@ PARAMS: dict[str, Any] = {
     # layouts, three levels) it read as at rapidocr's 2000 (CER within ±0.4 points a page) in
     # 2.4 s against 4.0 s; at 1400, some pages read a point worse.
     "Global.max_side_len": 1600,
+    # Each detected line recognised alone, not six at a time: in a batch every line is padded to
+    # the widest one's length and the padding is computed too. On 35 pages of held-out text (7
+    # typefaces, 150-600 dpi, 1-bit, PDF, effects; both layouts) PP-OCR alone read in 80.6 s
+    # against 100.4 s, and the whole page stage's mean CER was 2.16% against 2.14%.
+    "Rec.rec_batch_num": 1,
     "EngineConfig.onnxruntime.intra_op_num_threads": 1,
     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
 }
