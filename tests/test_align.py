@@ -200,3 +200,26 @@ def test_a_subject_agreeing_only_by_its_numbers_gains_no_confidence(ocr_results)
     subject = aligned.fields["subject"]
     assert next(c for c in aligned.alignment.cross_checks if c.field == "subject").agree
     assert (subject.confidence, subject.status) == (0.8, "needs_review")
+
+
+@pytest.mark.tesseract
+def test_a_translation_whose_title_and_form_disagree_on_the_number_is_flagged_not_matched_silently(
+        ocr_results, tmp_path):
+    """Real pages have `Cable No. 785` over `No. 786`: the cable is matched under either number,
+    and its number goes to a person whichever one OCR read."""
+    from cableocr.synth.published import PublishedForm, write_published
+
+    document = _document(ocr_results, ("000", "horizontal", "clean"))
+    assert document.fields["cable_number"].value == "5515"
+    for title_number in ("5514", None):
+        written = write_published(SEED_FILES["5515"], PublishedForm.WEB_COPY, tmp_path / str(title_number),
+                                  title_number=title_number)
+        (translation,) = parse_translation(Path(written.path))
+        assert match_translation(document, [translation]) is translation
+        aligned = align_cable(document, translation, default_policy())
+        check = next(c for c in aligned.alignment.cross_checks if c.field == "cable_number")
+        number = aligned.fields["cable_number"]
+        if title_number:
+            assert check.agree is False and "5514" in check.theirs and number.status == "needs_review"
+        else:
+            assert check.agree is True

@@ -56,10 +56,13 @@ PARTIAL_CHECKS = {"subject"}
 # ---- matching a cable to its translation --------------------------------------------------
 
 def match_translation(document: CableDocument, translations: list[ParsedTranslation]) -> ParsedTranslation | None:
-    """The translation with the cable's number (and, where both have one, its date)."""
+    """The translation with the cable's number (and, where both have one, its date). A
+    translation whose title gives another number than its form is a candidate under both; its
+    disagreement flags the cable number (see cross_checks). A record that is not a cable is never
+    matched."""
     number = document.fields["cable_number"].value
     date = document.fields["date_sent"].value
-    candidates = [t for t in translations if number and t.header.get("number") == number]
+    candidates = [t for t in translations if t.matchable and number and number in t.numbers()]
     dated = [t for t in candidates if date and t.header.get("sent") == date]
     return (dated or candidates or [None])[0]
 
@@ -109,7 +112,7 @@ def cross_checks(document: CableDocument, translation: ParsedTranslation) -> lis
     classification, precedence, subject = value("classification"), value("precedence"), value("subject")
     checks = [
         *_list_checks(document, translation),
-        _check("cable_number", number, h.get("number"), number == h.get("number")),
+        _number_check(number, translation),
         _check("date_sent", date, h.get("sent"), date == h.get("sent")),
         _check("sending_post", post, translation.sent_post,
                _same_words(english("posts", post or ""), translation.sent_post), "through the table of posts"),
@@ -126,6 +129,17 @@ def cross_checks(document: CableDocument, translation: ParsedTranslation) -> lis
                "compared by the numbers they hold (別電 N / Separate Telegram N)"),
     ]
     return checks
+
+
+def _number_check(number: str | None, translation: ParsedTranslation) -> CrossCheck:
+    """The cable number against the translation's; where the translation's title and form give
+    two numbers, the check fails whichever ours is: a person decides."""
+    theirs = translation.header.get("number")
+    conflict = next((d for d in translation.disagreements if d.field == "number"), None)
+    if conflict is None:
+        return _check("cable_number", number, theirs, number == theirs)
+    return _check("cable_number", number, f"{conflict.body} (title: {conflict.title})", False,
+                  f"the translation disagrees with itself: {conflict.describe()}")
 
 
 def _list_checks(document: CableDocument, translation: ParsedTranslation) -> list[CrossCheck]:

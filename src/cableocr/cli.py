@@ -21,6 +21,7 @@ app = typer.Typer(help="Scanned Japanese Foreign Ministry cables to structured, 
                   no_args_is_help=True, add_completion=False)
 # A log file or a test runner gets whole lines, not lines folded at 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -152,7 +153,11 @@ def _print_summary(manifest: Manifest, out: Path) -> None:
             if p.status != "ok":
                 console.print(f"[yellow]{p.status}:[/yellow] {f.path} page {p.index + 1}: {p.error}")
     for t in manifest.translations:
-        if not t.cable_ids:
+        for problem in t.problems:
+            console.print(f"[yellow]translation disagrees with itself:[/yellow] {t.file}: {problem}")
+        if t.kind == "not_a_cable":
+            console.print(f"[yellow]translation not used:[/yellow] {t.file}: not a cable (no form, no cable number)")
+        elif not t.cable_ids:
             reason = t.error or f"no cable {t.cable_number or '?'} of {t.date or '?'} in the batch"
             console.print(f"[yellow]translation not used:[/yellow] {t.file}: {reason}")
     if manifest.translations:
@@ -195,8 +200,11 @@ def synth(
 
 
 @app.command("parse-translation")
-def parse_translation_command(path: Annotated[Path, typer.Argument(help="a translation file")]) -> None:
-    """Print the parsed translation(s) in FILE as JSON: header fields, paragraphs, notes."""
+def parse_translation_command(
+    path: Annotated[Path, typer.Argument(help="a translation: .txt, .md, a saved web page (.html) or a PDF")],
+) -> None:
+    """Print the parsed translation(s) in FILE as JSON: header fields, the catalogue title,
+    paragraphs, notes, and any disagreement between the title and the form."""
     from cableocr.translation import parse_translation
 
     try:
@@ -205,11 +213,17 @@ def parse_translation_command(path: Annotated[Path, typer.Argument(help="a trans
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     data = [
-        {**t.header, "sent_post": t.sent_post, "received_office": t.received_office, "draft": t.draft,
+        {**t.header, "sent_post": t.sent_post, "received_office": t.received_office, "kind": t.kind.value,
+         "draft": t.draft, "divided": t.divided, "source_format": t.source_format.value,
+         "title_line": t.title_line.model_dump() if t.title_line else None, "from_title": t.from_title,
+         "disagreements": [d.model_dump() for d in t.disagreements],
          "paragraphs": [p.model_dump() for p in t.paragraphs], "notes": [n.model_dump() for n in t.notes]}
         for t in parsed
     ]
     print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+    for t in parsed:
+        for d in t.disagreements:
+            err_console.print(f"[yellow]disagrees with itself:[/yellow] {path.name}: {d.describe()}")
 
 
 @app.command()

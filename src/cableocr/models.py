@@ -291,6 +291,9 @@ class ManifestTranslation(Frozen):
     date: str | None
     cable_ids: list[str] = Field(description="the cables it was matched to; empty: no cable in the batch")
     error: str | None = None
+    kind: str = Field(default="cable", description="cable, draft, or not_a_cable (a meeting record: never matched)")
+    source_format: str | None = Field(default=None, description="text, markdown, html or pdf")
+    problems: list[str] = Field(default=[], description="the catalogue title and the form disagree: both readings")
 
 
 class Manifest(Frozen):

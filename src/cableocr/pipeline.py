@@ -51,6 +51,7 @@ from cableocr.ocr import BLANK_PAGE, FirstReading, first_reading, read_page, rea
 from cableocr.review import apply_decisions
 from cableocr.review_log import keep_published_decisions, read_log, save_machine_copy
 from cableocr.text import search_form
+from cableocr.translation import SUFFIXES as TRANSLATION_SUFFIXES
 from cableocr.translation import ParsedTranslation, parse_translation
 
 log = logging.getLogger(__name__)
@@ -326,13 +327,14 @@ class Translations:
 
 
 def load_translations(folder: Path | None) -> Translations:
-    """Every translation in the folder (plain text or Markdown); unreadable files are reported."""
+    """Every translation in the folder (plain text, Markdown, saved web pages, PDFs); unreadable
+    files are reported."""
     if folder is None:
         return Translations([], {})
     if not folder.is_dir():
         raise InputError(f"translations folder {folder} does not exist or is not a folder")
     parsed, errors = [], {}
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".txt", ".md")):
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TRANSLATION_SUFFIXES):
         try:
             parsed.extend(parse_translation(path))
         except (ValueError, UnicodeDecodeError) as exc:
@@ -343,7 +345,8 @@ def load_translations(folder: Path | None) -> Translations:
 def _translation_entries(translations: Translations, matched: dict[int, list[str]]) -> list[ManifestTranslation]:
     entries = [
         ManifestTranslation(file=t.source, cable_number=t.header.get("number"), date=t.header.get("sent"),
-                            cable_ids=matched.get(id(t), []))
+                            cable_ids=matched.get(id(t), []), kind=t.kind.value, source_format=t.source_format.value,
+                            problems=[d.describe() for d in t.disagreements])
         for t in translations.parsed
     ]
     entries += [ManifestTranslation(file=f, cable_number=None, date=None, cable_ids=[], error=e)

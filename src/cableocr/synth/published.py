@@ -125,10 +125,10 @@ def _web_lines(seed: SeedTranslation, title: str) -> list[str]:
     return [*_catalogue_before(seed, title), *seed.header_lines, *seed.paragraphs, *_catalogue_after(seed)]
 
 
-def _wrapped(lines: list[str], blank_between: bool) -> str:
+def _wrapped(lines: list[str], width: int, blank_between: bool) -> str:
     out: list[str] = []
     for line in lines:
-        out.extend(textwrap.wrap(line, width=76, break_long_words=False))
+        out.extend(textwrap.wrap(line, width=width, break_long_words=False))
         if blank_between:
             out.append("")
     return "\n".join(out) + "\n"
@@ -198,23 +198,40 @@ def _html_page(seed: SeedTranslation, title: str) -> str:
 """
 
 
-def _pdf(seed: SeedTranslation, title: str, path: Path) -> None:
+class PdfStyle(BaseModel):
+    """How a PDF sets its text: the archive's download (Times, paragraphs apart, justified), or
+    another producer's (another face and size, A4, first lines indented, nothing between)."""
+
+    model_config = ConfigDict(frozen=True)
+    font: str = "Times-Roman"
+    size: float = 11
+    a4: bool = False
+    space_after: float = 8
+    first_line_indent: float = 0
+    justified: bool = True
+
+
+def _pdf(seed: SeedTranslation, title: str, path: Path, style: PdfStyle) -> None:
     """The archive's PDF download: the catalogue, then the translation; a header and a footer with
     the page number on every page."""
-    from reportlab.lib.enums import TA_JUSTIFY
-    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+    from reportlab.lib.pagesizes import A4, letter
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    body = ParagraphStyle("body", fontName="Times-Roman", fontSize=11, leading=14, alignment=TA_JUSTIFY,
-                          spaceAfter=8)
-    heading = ParagraphStyle("heading", parent=body, fontName="Times-Bold", spaceBefore=6)
-    title_style = ParagraphStyle("title", parent=body, fontName="Times-Bold", fontSize=15, leading=19)
+    page_size = A4 if style.a4 else letter
+    body = ParagraphStyle("body", fontName=style.font, fontSize=style.size, leading=style.size * 1.27,
+                          alignment=TA_JUSTIFY if style.justified else TA_LEFT, spaceAfter=style.space_after,
+                          firstLineIndent=style.first_line_indent)
+    bold = {"Times-Roman": "Times-Bold", "Helvetica": "Helvetica-Bold", "Courier": "Courier-Bold"}[style.font]
+    heading = ParagraphStyle("heading", parent=body, fontName=bold, spaceBefore=6, firstLineIndent=0)
+    title_style = ParagraphStyle("title", parent=heading, fontSize=15, leading=19)
+    fields_style = ParagraphStyle("fields", parent=body, firstLineIndent=0)
 
     def furniture(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 8)
-        width, height = letter
+        width, height = page_size
         canvas.drawString(72, height - 40, "Wilson Center Digital Archive")
         canvas.drawRightString(width - 72, height - 40, "Translation - English")
         canvas.drawString(72, 36, seed.url)
@@ -229,17 +246,18 @@ def _pdf(seed: SeedTranslation, title: str, path: Path) -> None:
         story += [Paragraph(label, heading), Paragraph(text if "<br/>" in text else e(text), body)]
     story.append(Spacer(1, 12))
     fields = [line for line in seed.header_lines if _FORM_LINE.match(line)]
-    story.append(Paragraph("<br/>".join(e(f) for f in fields), body))
+    story.append(Paragraph("<br/>".join(e(f) for f in fields), fields_style))
     story += [Paragraph(e(p), body) for p in seed.header_lines[len(fields):] + seed.paragraphs]
-    doc = SimpleDocTemplate(str(path), pagesize=letter, leftMargin=72, rightMargin=72, topMargin=72,
+    doc = SimpleDocTemplate(str(path), pagesize=page_size, leftMargin=72, rightMargin=72, topMargin=72,
                             bottomMargin=72, title=title, invariant=1)
     doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
 
 
-def write_published(seed_path: Path, form: PublishedForm, out_dir: Path, *,
-                    title_number: str | None = None) -> PublishedTruth:
+def write_published(seed_path: Path, form: PublishedForm, out_dir: Path, *, title_number: str | None = None,
+                    wrap_width: int = 76, pdf_style: PdfStyle | None = None) -> PublishedTruth:
     """Write one published form of the seed's translation into out_dir. title_number puts another
-    number in the catalogue title (real pages have `Cable No. 785` over `No. 786`)."""
+    number in the catalogue title (real pages have `Cable No. 785` over `No. 786`); wrap_width and
+    pdf_style vary the wrapped and PDF forms (the defaults are what the parser was built on)."""
     seed = read_seed_translation(seed_path)
     title = _retitled(seed, title_number)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -253,9 +271,9 @@ def write_published(seed_path: Path, form: PublishedForm, out_dir: Path, *,
     elif form is PublishedForm.WEB_COPY:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     elif form is PublishedForm.WRAPPED:
-        path.write_text(_wrapped(lines, blank_between=True), encoding="utf-8")
+        path.write_text(_wrapped(lines, wrap_width, blank_between=True), encoding="utf-8")
     elif form is PublishedForm.WRAPPED_NO_BLANKS:
-        path.write_text(_wrapped(lines, blank_between=False), encoding="utf-8")
+        path.write_text(_wrapped(lines, wrap_width, blank_between=False), encoding="utf-8")
     elif form is PublishedForm.MISSING_BLANKS:
         path.write_text(_missing_blanks(seed_path.read_text(encoding="utf-8")), encoding="utf-8")
     elif form is PublishedForm.TYPOS:
@@ -263,6 +281,6 @@ def write_published(seed_path: Path, form: PublishedForm, out_dir: Path, *,
     elif form is PublishedForm.HTML:
         path.write_text(_html_page(seed, title), encoding="utf-8")
     elif form is PublishedForm.PDF:
-        _pdf(seed, title, path)
+        _pdf(seed, title, path, pdf_style or PdfStyle())
     number = re.search(r"Cable No\. (\d+)", title).group(1)
     return PublishedTruth(form=form, path=str(path), title_number=number, paragraphs=seed.paragraphs)

@@ -62,7 +62,7 @@ class ParsedTranslation(Frozen):
     kind: TranslationKind = TranslationKind.CABLE
     header: dict[str, str | None] = Field(description="number, serial, primary, sent, received, to, from, "
                                           "title, classification, precedence, caveats, reference, drafted, "
-                                          "transmission_code; dates ISO")
+                                          "transmission_code (space-separated: QQQQQ Q55ID); dates ISO")
     sent_post: str | None = None
     received_office: str | None = None
     paragraphs: list[EnglishParagraph]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from cableocr.translation.layout import paragraph_units
 from cableocr.translation.models import (
     EnglishParagraph,
     HeaderDisagreement,
@@ -22,44 +23,29 @@ from cableocr.translation.models import (
     TranslatorNote,
 )
 from cableocr.translation.sources import read_translation_source
-
-# The form's "Number:" renders 総番号, the serial; the cable number is the "No. NNNN" line.
-FIELD_LABELS = {
-    "number": "serial", "serial": "serial", "primary": "primary", "sent": "sent",
-    "received": "received", "to": "to", "from": "from", "drafted": "drafted",
-}
-_FIELD_LINE = re.compile(r"^(Number|Serial|Primary|Sent|Received|To|From|Drafted)\s*:\s*(.*)$", re.I)
-_EN_DATE = re.compile(r"([A-Z][a-z]+)\.?\s*(\d{1,2}),?\s*(\d{4})")
-_NUMBER_LINE = re.compile(r"^No\.?\s*(\d+)\b\s*(.*)$")
-_TITLE = re.compile(r"^(?:Cable|Telegram)\s+No\.?\s*(\d+)\b", re.I)
-_TITLE_PARTS = re.compile(r"^(?:Cable|Telegram)\s+No\.?\s*(?P<number>\d+)\s*,\s*(?P<sender>.+?)\s+to\s+"
-                          r"(?P<addressee>.+?)\s*,\s*['‘\"“](?P<subject>.+)['’\"”]\s*$", re.I)
-_DRAFT_MARK = re.compile(r"^draft\s+telegram\b", re.I)
-_DIVIDED = re.compile(r"^\(?divided\s+telegram\b.*\)?$", re.I)
-# Transmission codes: QQQQQ, Q55ID, YYYYY (one letter five times, or Q and four letters or digits).
-_CODE = re.compile(r"\b(Q[0-9A-Z]{4}|([A-Z])\2{4})\b")
-_NOTE = re.compile(r"\[(TN:\s*)?([^\[\]]+)\]")
-_SPEAKER = re.compile(r"^\(([^()]{1,60})\)\s*(?=\S)")
-_REFERENCE = re.compile(
-    r"^(Outgoing|Incoming|Your|Our)\s+(?:Cable|Telegram)\s+No\.\s*(\d+)(?:\s+Separate\s+Telegram\s+(\d+))?", re.I
+from cableocr.translation.vocabulary import (
+    CLASSIFICATIONS_EN,
+    CODE,
+    DIVIDED,
+    DRAFT_MARK,
+    EN_DATE,
+    FIELD_LABELS,
+    FIELD_LINE,
+    NOTE,
+    NUMBER_LINE,
+    PRECEDENCES_EN,
+    REFERENCE,
+    SPEAKER,
+    TITLE,
+    TITLE_PARTS,
+    TRANSLATION_HEADING,
+    is_heading,
 )
-CLASSIFICATIONS_EN = ("Top Secret", "Secret", "Confidential", "Limited Official Use", "Restricted")
-PRECEDENCES_EN = ("Top Urgent", "Urgent (Priority Processing)", "Urgent", "Priority", "Routine")
-# The archive's catalogue around the document: headings and what follows them are not the cable.
-CATALOGUE_HEADINGS = {
-    "citation", "summary", "original language", "contents", "credits", "associated people & organizations",
-    "associated people and organizations", "associated places", "associated topics", "associated documents",
-    "related documents", "subjects discussed", "rights", "source", "original archive", "original classification",
-    "record id", "donors", "funders", "keywords", "share", "download", "print", "document information",
-    "source information", "language", "type", "record type", "collection", "collections",
-}
-_TRANSLATION_HEADING = "translation - english"
-_SENTENCE_END = re.compile(r"[.?!)\]\"”:]$")
 
 
 def english_date(text: str) -> str | None:
     """'September 28, 1993' (or 'September28, 1993', 'Sept. 28 1993') -> '1993-09-28'."""
-    match = _EN_DATE.search(text)
+    match = EN_DATE.search(text)
     if not match:
         return None
     month, day, year = match.groups()
@@ -72,80 +58,17 @@ def english_date(text: str) -> str | None:
     return None
 
 
-# ---- the text's layout -> paragraph units -------------------------------------------------
-
-def _clean(line: str) -> str:
-    line = line.replace("**", "").replace("\u00a0", " ").replace("\u200b", "")
-    return re.sub(r"[ \t]+", " ", line).strip()
-
-
-def _is_heading(unit: str) -> bool:
-    return unit.rstrip(":").strip().lower() in CATALOGUE_HEADINGS
-
-
-def _wrap_width(lines: list[str]) -> int | None:
-    """The column the text was hard-wrapped at, or None when its lines are whole paragraphs: in
-    wrapped text most long lines end within a few characters of one width."""
-    lengths = sorted(len(ln) for ln in lines if ln)
-    if len(lengths) < 5:
-        return None
-    width = lengths[int(0.95 * (len(lengths) - 1))]
-    near = sum(1 for n in lengths if n >= width - 15)
-    return width if width <= 160 and near >= max(5, 0.25 * len(lengths)) else None
-
-
-_STARTS_PARAGRAPH = re.compile(r"^(\([A-Z][^()]{1,60}\)\s|Passed to\b)")
-
-
-def _line_ends_paragraph(line: str, following: str, width: int) -> bool:
-    """In hard-wrapped text a line ends its paragraph when the next line's first word would have
-    fitted on it, or when a sentence ends and the next line opens a speaker's turn or the
-    forwarding line; form fields, the number line and catalogue headings stand alone."""
-    first_word = following.split(" ", 1)[0]
-    if len(line) + 1 + len(first_word) <= width:
-        return True
-    if _SENTENCE_END.search(line) and _STARTS_PARAGRAPH.match(following):
-        return True
-    return any(p.match(x) for x in (line, following) for p in (_FIELD_LINE, _NUMBER_LINE)) or _is_heading(line)
-
-
-def _join_wrapped(text: str, line: str) -> str:
-    return f"{text}{line}" if re.search(r"[A-Za-z]-$", text) else f"{text} {line}"
-
-
-def paragraph_units(text: str) -> list[str]:
-    """The text's paragraphs (and header lines), one string each, whatever its layout: blank
-    lines between paragraphs or none, one paragraph a line or lines hard-wrapped. A paragraph a
-    page break split mid-sentence (the next line opening in lower case) is joined again."""
-    lines = [_clean(ln) for ln in text.splitlines()]
-    width = _wrap_width(lines)
-    units: list[str] = []
-    starts_block = True
-    for n, line in enumerate(lines):
-        if not line:
-            starts_block = True
-            continue
-        continues_line = (not starts_block and width is not None
-                          and not _line_ends_paragraph(lines[n - 1], line, width))
-        page_break_split = bool(units) and not _SENTENCE_END.search(units[-1]) and line[:1].islower()
-        if continues_line or page_break_split:
-            units[-1] = _join_wrapped(units[-1], line)
-        else:
-            units.append(line)
-        starts_block = False
-    return units
-
-
 # ---- units -> cables ------------------------------------------------------------------------
 
 def _opens_form(unit: str) -> bool:
-    return bool(_FIELD_LINE.match(unit) or _DRAFT_MARK.match(unit) or _NUMBER_LINE.match(unit))
+    return bool(FIELD_LINE.match(unit) or DRAFT_MARK.match(unit) or NUMBER_LINE.match(unit)
+                or CODE.fullmatch(unit))
 
 
 def _without_transcription(units: list[str]) -> list[str]:
     """A seed file (or a page with both tabs) holds the Japanese transcription between the
     'Translation - English' entry and the English form: it is not the translation."""
-    heading = next((i for i, u in enumerate(units) if u.lower() == _TRANSLATION_HEADING), None)
+    heading = next((i for i, u in enumerate(units) if u.lower() == TRANSLATION_HEADING), None)
     if heading is None:
         return units
     form = next((i for i in range(heading + 1, len(units)) if _opens_form(units[i])), None)
@@ -161,23 +84,23 @@ def _split_cables(units: list[str]) -> list[list[str]]:
     in_form = seen_number = in_catalogue = False
     held_title: str | None = None
     for unit in units:
-        if in_form and _is_heading(unit):
+        if in_form and is_heading(unit):
             held_title = None if not in_catalogue else held_title
             in_catalogue = True
             continue
         if in_catalogue:
-            if _TITLE.match(unit):
+            if TITLE.match(unit):
                 held_title = unit
             if not _opens_form(unit):
                 continue
             chunks.append([held_title] if held_title else [])
             in_catalogue = seen_number = in_form = False
-        elif seen_number and (_TITLE.match(unit) or _FIELD_LINE.match(unit) or _DRAFT_MARK.match(unit)):
+        elif seen_number and (TITLE.match(unit) or FIELD_LINE.match(unit) or DRAFT_MARK.match(unit)):
             chunks.append([])
             seen_number = in_form = False
         chunks[-1].append(unit)
         in_form = in_form or _opens_form(unit)
-        seen_number = seen_number or bool(_NUMBER_LINE.match(unit))
+        seen_number = seen_number or bool(NUMBER_LINE.match(unit))
     return chunks
 
 
@@ -191,16 +114,16 @@ def _note_kind(text: str) -> str:
 
 def _title_line(units: list[str], form_at: int) -> TitleLine | None:
     """The catalogue title before the form, joined again where a Markdown file broke it."""
-    at = next((i for i in range(form_at) if _TITLE.match(units[i])), None)
+    at = next((i for i in range(form_at) if TITLE.match(units[i])), None)
     if at is None:
         return None
     text = units[at]
     for more in units[at + 1: min(form_at, at + 4)]:
-        if _TITLE_PARTS.match(text) or _is_heading(more) or _EN_DATE.fullmatch(more):
+        if TITLE_PARTS.match(text) or is_heading(more) or EN_DATE.fullmatch(more):
             break
         text = f"{text} {more}"
-    number = _TITLE.match(text).group(1)
-    if m := _TITLE_PARTS.match(text):
+    number = TITLE.match(text).group(1)
+    if m := TITLE_PARTS.match(text):
         return TitleLine(text=text, number=number, sender=m["sender"], addressee=m["addressee"], subject=m["subject"])
     return TitleLine(text=text, number=number)
 
@@ -211,29 +134,33 @@ def _marks(text: str, header: dict[str, str | None]) -> bool:
     lowered = text.lower()
     header["classification"] = header.get("classification") or next(
         (c for c in CLASSIFICATIONS_EN if c.lower() in lowered), None)
-    precedence = next((p for p in PRECEDENCES_EN if p.lower() in lowered), None)
-    if precedence == "Urgent" and "priority processing" in lowered:
+    precedence = header.get("precedence") or next((p for p in PRECEDENCES_EN if p.lower() in lowered), None)
+    if precedence == "Urgent" and "priority processing" in lowered:  # on the number line or under it
         precedence = "Urgent (Priority Processing)"
-    header["precedence"] = header.get("precedence") or precedence
-    if code := _CODE.search(text):
-        header["transmission_code"] = header.get("transmission_code") or code.group(1)
+    header["precedence"] = precedence
+    codes = [c for c in (header.get("transmission_code") or "").split() if c]
+    codes += [m.group(1) for m in CODE.finditer(text) if m.group(1) not in codes]
+    header["transmission_code"] = " ".join(codes) or None
     return "divided" in lowered
 
 
 def _is_mark_line(unit: str) -> bool:
     """A line of the form's marks standing alone: a code, (Priority Processing), Divided telegram."""
     bare = unit.strip("() ").lower()
-    return bool(_DIVIDED.match(unit) or bare == "priority processing" or _CODE.fullmatch(unit.strip("() ")))
+    return bool(DIVIDED.match(unit) or bare == "priority processing" or CODE.fullmatch(unit.strip("() ")))
 
 
-def _header_fields(units: list[str], start: int, header: dict[str, str | None]) -> int:
-    """The form's field lines from start on, in any order; returns where they end."""
-    i = start
-    while i < len(units) and (_FIELD_LINE.match(units[i]) or _DRAFT_MARK.match(units[i])):
-        if m := _FIELD_LINE.match(units[i]):
+def _header_fields(units: list[str], start: int, header: dict[str, str | None]) -> tuple[int, bool]:
+    """The form's field lines from start on, in any order, with the codes and marks among them;
+    returns where they end and whether the telegram says it is divided."""
+    i, divided = start, False
+    while i < len(units) and (FIELD_LINE.match(units[i]) or DRAFT_MARK.match(units[i]) or _is_mark_line(units[i])):
+        if m := FIELD_LINE.match(units[i]):
             header[FIELD_LABELS[m.group(1).lower()]] = m.group(2).strip()
+        elif _is_mark_line(units[i]):
+            divided |= _marks(units[i], header)
         i += 1
-    return i
+    return i, divided
 
 
 def _places_and_dates(header: dict[str, str | None]) -> tuple[str | None, str | None]:
@@ -242,9 +169,9 @@ def _places_and_dates(header: dict[str, str | None]) -> tuple[str | None, str | 
         if raw := header.get(key):
             place = raw.split(",")[0].strip()
             if key == "sent":
-                sent_post = place if not _EN_DATE.match(place) else None
+                sent_post = place if not EN_DATE.match(place) else None
             elif key == "received":
-                received_office = place if not _EN_DATE.match(place) else None
+                received_office = place if not EN_DATE.match(place) else None
             header[key] = english_date(raw)
     return sent_post, received_office
 
@@ -275,20 +202,20 @@ def _against_title(header: dict[str, str | None], title: TitleLine | None) -> tu
 def _body(blocks: list[str]) -> tuple[list[EnglishParagraph], list[TranslatorNote]]:
     paragraphs, notes = [], []
     for index, block in enumerate(blocks):
-        speaker = m.group(1) if (m := _SPEAKER.match(block)) else None
+        speaker = m.group(1) if (m := SPEAKER.match(block)) else None
         paragraphs.append(EnglishParagraph(index=index, text=block, speaker=speaker))
         notes.extend(TranslatorNote(text=n.group(2).strip(), kind=_note_kind(n.group(0)[1:]), paragraph=index)
-                     for n in _NOTE.finditer(block))
+                     for n in NOTE.finditer(block))
     return paragraphs, notes
 
 
 def _not_a_cable(units: list[str], source: str, fmt: SourceFormat) -> ParsedTranslation:
     """A record that is no cable (a meeting record): its text kept, never matched to a cable."""
-    heading = next((i for i, u in enumerate(units) if u.lower() == _TRANSLATION_HEADING), None)
+    heading = next((i for i, u in enumerate(units) if u.lower() == TRANSLATION_HEADING), None)
     body = units[heading + 1:] if heading is not None else units
-    if ends := [i for i, u in enumerate(body) if _is_heading(u)]:  # the catalogue around the record
+    if ends := [i for i, u in enumerate(body) if is_heading(u)]:  # the catalogue around the record
         body = body[: ends[0]] if heading is not None or ends[0] > 0 else body[ends[-1] + 2:]
-    title = next((u for u in units[: heading or 0] if not _is_heading(u) and english_date(u) != u), None)
+    title = next((u for u in units[: heading or 0] if not is_heading(u) and english_date(u) != u), None)
     paragraphs, notes = _body(body)
     header = dict.fromkeys(("number", "serial", "primary", "sent", "received", "to", "from", "title",
                             "classification", "precedence", "caveats", "reference"))
@@ -304,16 +231,12 @@ def _parse_one(units: list[str], source: str, fmt: SourceFormat) -> ParsedTransl
         return _not_a_cable(units, source, fmt)
     header: dict[str, str | None] = {}
     start = form_at if form_at is not None else len(units)
-    i = _header_fields(units, start, header)
-    draft = any(_DRAFT_MARK.match(u) for u in units[start:i]) or "drafted" in header
-    divided = False
-    while i < len(units) and _is_mark_line(units[i]):  # codes or Divided telegram above the subject
-        divided |= _marks(units[i], header)
-        i += 1
+    i, divided = _header_fields(units, start, header)
+    draft = any(DRAFT_MARK.match(u) for u in units[start:i]) or "drafted" in header
     rest = units[i:]
     body_start = 0
     for n, unit in enumerate(rest):
-        if m := _NUMBER_LINE.match(unit):
+        if m := NUMBER_LINE.match(unit):
             header.setdefault("number", m.group(1))
             divided |= _marks(m.group(2), header)
             if n > 0:
@@ -333,7 +256,7 @@ def _parse_one(units: list[str], source: str, fmt: SourceFormat) -> ParsedTransl
     if header.get("serial") and "blacked out" in (header["serial"] or ""):
         header["serial"] = "redacted"
     paragraphs, notes = _body(rest[body_start:])
-    if paragraphs and (ref := _REFERENCE.match(paragraphs[0].text)):
+    if paragraphs and (ref := REFERENCE.match(paragraphs[0].text)):
         kind, number, separate = ref.groups()
         header["reference"] = f"{kind.capitalize()} Cable No. {number}" + (f" Separate Telegram {separate}" if separate else "")
     for key in ("number", "serial", "primary", "sent", "received", "to", "from", "title", "classification",

@@ -13,7 +13,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from cableocr.translation.layout import join_wrapped
 from cableocr.translation.models import SourceFormat
+from cableocr.translation.vocabulary import SENTENCE_END, STARTS_PARAGRAPH
 
 SUFFIXES = {".txt": SourceFormat.TEXT, ".md": SourceFormat.MARKDOWN, ".markdown": SourceFormat.MARKDOWN,
             ".html": SourceFormat.HTML, ".htm": SourceFormat.HTML, ".pdf": SourceFormat.PDF}
@@ -116,6 +118,8 @@ class _PdfLine:
     y1: float
     text: str
     page_height: float
+    first_word_width: float
+    word_gaps: tuple[float, ...]  # the spaces between its words
 
     @property
     def height(self) -> float:
@@ -139,11 +143,13 @@ def _pdf_lines(path: Path) -> list[_PdfLine]:
     for number, page in enumerate(soup.find_all("page")):
         height = float(page.get("height", 792))
         for line in page.find_all("line"):
-            words = [w.get_text() for w in line.find_all("word")]
+            words = line.find_all("word")
             if not words:
                 continue
+            first = float(words[0]["xmax"]) - float(words[0]["xmin"])
+            gaps = tuple(float(b["xmin"]) - float(a["xmax"]) for a, b in zip(words, words[1:], strict=False))
             lines.append(_PdfLine(number, float(line["xmin"]), float(line["ymin"]), float(line["xmax"]),
-                                  float(line["ymax"]), " ".join(words), height))
+                                  float(line["ymax"]), " ".join(w.get_text() for w in words), height, first, gaps))
     return lines
 
 
@@ -172,20 +178,21 @@ def _furniture(lines: list[_PdfLine]) -> set[int]:
 
 
 def _ends_paragraph(line: _PdfLine, following: _PdfLine, right: float, left: float, pitch: float,
-                    em: float) -> bool:
-    if following.page != line.page:
-        return line.x1 < right - 3 * em  # a page break: the paragraph goes on if the line was full
-    gap = following.y0 - line.y1
-    short = line.x1 < right - 3 * em
-    indented = following.x0 > left + 1.5 * em
-    spaced = gap > 0.6 * pitch
-    return short or indented or spaced
+                    space: float, leading_gap: float) -> bool:
+    """The line stops where the next line's first word would have fitted (set flush or ragged,
+    a paragraph goes on to the margin), the next line is indented, a wider gap follows (not
+    across a page break, where the gap says nothing), or a sentence ends and the next line
+    opens a speaker's turn or the forwarding line."""
+    room_left = line.x1 + space + following.first_word_width < right - 0.5 * space
+    indented = following.x0 > left + 0.8 * pitch
+    spaced = following.page == line.page and following.y0 - line.y1 > leading_gap + 0.5 * pitch
+    turn = bool(SENTENCE_END.search(line.text) and STARTS_PARAGRAPH.match(following.text))
+    return room_left or indented or spaced or turn
 
 
 def pdf_text(path: Path) -> str:
     """The text layer of a PDF, running headers and footers dropped, each paragraph on one line
-    and paragraphs apart: a line ends its paragraph when it stops short of the right margin, the
-    next one is indented, or a wider gap follows it."""
+    and paragraphs apart (see _ends_paragraph)."""
     lines = _pdf_lines(path)
     if not lines:
         raise ValueError(f"{path.name}: the PDF has no text layer (a scanned translation needs OCR first)")
@@ -194,12 +201,17 @@ def pdf_text(path: Path) -> str:
     if not body:
         return ""
     pitch = statistics.median(ln.height for ln in body)
-    em = pitch * 0.5  # an average character's width at body size
+    # The narrowest spaces are the font's own (justified lines stretch theirs).
+    gaps = sorted(g for ln in body for g in ln.word_gaps if g > 0)
+    space = gaps[len(gaps) // 10] if gaps else 0.3 * pitch
     right = max(ln.x1 for ln in body)
+    # The usual gap between one line and the next: paragraphs set apart have more.
+    leading_gap = statistics.median([b.y0 - a.y1 for a, b in zip(body, body[1:], strict=False)
+                                     if a.page == b.page and b.y0 > a.y1] or [0.0])
     left = min(ln.x0 for ln in body)
     paragraphs, current = [], [body[0].text]
     for line, following in zip(body, body[1:], strict=False):
-        if _ends_paragraph(line, following, right, left, pitch, em):
+        if _ends_paragraph(line, following, right, left, pitch, space, leading_gap):
             paragraphs.append(current)
             current = []
         current.append(following.text)
@@ -208,8 +220,7 @@ def pdf_text(path: Path) -> str:
 
 
 def _joined(lines: list[str]) -> str:
-    """Wrapped lines back into one: a word broken at a hyphen is joined without a space."""
     text = lines[0]
     for line in lines[1:]:
-        text = f"{text}{line}" if re.search(r"[A-Za-z]-$", text) else f"{text} {line}"
+        text = join_wrapped(text, line)
     return text
