@@ -342,3 +342,40 @@ def test_a_field_that_files_a_cable_is_never_accepted_below_the_filing_floor():
     at = texts.index("総番号(TA)71563")
     serial = _fields(texts, lax, weak_at={at: {5: 0.55}})["serial_number"]  # its A read at 0.55
     assert serial.value == "(TA)71563" and serial.confidence < FILING_MIN_THRESHOLD and serial.status == "needs_review"
+
+
+def test_a_speck_read_as_a_doubtful_full_stop_after_the_subject_does_not_end_the_header():
+    """The subject 日米外相会談 with a speck far down its column read as 。 at 0.56, set before
+    the number line (the addressee-first arrangement): the header goes on to the number line,
+    which stays the cable's, surely."""
+    header = ["外務大臣殿", "波多野大使", "総番号859422", "主管北米局長", "平成5年9月28日国連発",
+              "平成5年9月28日本省着", "日米外相会談。", "第9513号極秘普通"]
+    texts = [*COPY_TOP, *header, *BODY]
+    fields = _fields(texts, weak_at={texts.index("日米外相会談。"): {6: 0.56}})
+    assert fields["cable_number"].value == "9513" and fields["cable_number"].status == "auto"
+    assert fields["subject"].value == "日米外相会談"
+
+
+def test_a_number_line_left_after_the_header_is_never_taken_as_absent_by_the_form():
+    """Where the header ends before the number line all the same (a sure 。 after the subject),
+    the 第N号 beside the marks on the body's first lines is the cable's number, for review: never
+    'absent by the form' on a page that carries one."""
+    header = ["外務大臣殿", "波多野大使", "総番号859422", "主管北米局長", "平成5年9月28日国連発",
+              "平成5年9月28日本省着", "日米外相会談。", "第9513号極秘普通"]
+    number = _fields([*COPY_TOP, *header, *BODY])["cable_number"]
+    assert number.value == "9513" and number.rule == "cable_number.after_header"
+    assert "unconfirmed" in number.flags and number.status == "needs_review"
+
+
+@pytest.mark.parametrize("lines", [
+    ["小和田", "臨時代理大使"],  # the name before its boxed title, each read as a line
+    ["[代理大使]", "斉藤"],  # the box's top above the name's: the title read first
+])
+def test_a_name_parted_from_its_title_leaves_room_for_the_subject_after_it(lines):
+    """The 1970s copy with its number line: the subject after the sender, whose name and boxed
+    title were read as two lines, and a 発・着 column read apart from the dated lines."""
+    header = ["総番号(TA)31655", "主管条約局長", "至急", "73年4月25日00時41分韓国発", "発・着",
+              "73年4月26日23時06分本省着", "第65号", "外務大臣殿", *lines]
+    fields = _fields(["電信写", *header, "カンボディア和平", *BODY])
+    assert fields["subject"].value == "カンボディア和平"
+    assert fields["cable_number"].value == "65"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from cableocr.assemble import DOUBTED, header_labels
+from cableocr.assemble import DOUBTED, TITLE_FRAME, header_labels
 from cableocr.dates import ParsedDate, parse_era_date
 from cableocr.fields.context import Context
 from cableocr.fields.evidence import (
@@ -39,7 +39,6 @@ _NAME = r"[一-龥ぁ-んァ-ヶー々A-Za-z]"
 # Up to three trailing characters the engine read from specks or stamp edges after the value.
 _TRAILING_JUNK = r"([^一-龥ぁ-んァ-ヶ]{0,3}|人{1,3})$"
 # The frame of a boxed title or stamp, as engines read it.
-_FRAME = re.compile(r"[\[\]［］|｜丨「」]")
 # What the engine makes of a speck after the last word.
 SPECK_READINGS = set("-‐_.,'`\"|:;・。、人っ?>!~")
 WEAK = DOUBTED  # a character read less surely than this may be a speck (the same as assemble's)
@@ -62,7 +61,7 @@ def core(line: Line, most: int = 3) -> tuple[str, bool]:
 
 
 def unframed(text: str) -> str:
-    return _FRAME.sub("", text)
+    return TITLE_FRAME.sub("", text)
 
 
 # ---- the cable's number, serial and marks ---------------------------------------------------
@@ -83,6 +82,8 @@ def find_cable_number(ctx: Context) -> Finding | Absence | None:
         if ctx.cable.partial_header:  # a header read in part cannot tell that the form has no 第N号
             return missing("cable_number.number_line", "no 第N号 read in a header read only in part "
                                                        f"(labels read: {', '.join(sorted(ctx.cable.header_kinds))})")
+        if (after := _number_line_after_header(ctx)) is not None:
+            return after
         if _filed_by_serial(ctx) and not _number_fragment(ctx):
             return absent_where("cable_number.none_on_form", [ln for _, ln in ctx.labelled],
                                 "no 第N号 on the form: its 総番号 files it")
@@ -96,6 +97,24 @@ def find_cable_number(ctx: Context) -> Finding | Absence | None:
     found = Finding("cable_number.number_line", reading.value, page, line, *reading.span, "第N号 in the header",
                     SURE if beside else PLAUSIBLE, frozenset() if beside else frozenset({"unconfirmed"}))
     return found.flagged("repaired", method=f"{found.method}, an OCR confusion mended") if reading.repaired else found
+
+
+BODY_LINES_SEARCHED = 3  # the body's first lines, where a number line the header zone missed stands
+
+
+def _number_line_after_header(ctx: Context) -> Finding | None:
+    """A 第N号 beside the marks (第9513号 極秘 普通) on the body's first lines of the first page:
+    the header zone ended before it (a speck read as 。 ended it early). Its number is the
+    cable's, but never filed unreviewed: the place it was found in is not the header's."""
+    for page, line in ctx.body[:BODY_LINES_SEARCHED]:
+        text = compact(line)
+        if page == 0 and (m := NUMBER_LINE.search(text)) and any(
+                w in text[m.end():] for w in CLASSIFICATIONS + PRECEDENCES):
+            reading = parse_cable_number(text)
+            return Finding("cable_number.after_header", reading.value, page, line, *reading.span,
+                           "第N号 beside the marks, on a line after the header zone", PLAUSIBLE,
+                           frozenset({"unconfirmed"}))
+    return None
 
 
 def _filed_by_serial(ctx: Context) -> bool:
