@@ -379,3 +379,37 @@ def test_a_name_parted_from_its_title_leaves_room_for_the_subject_after_it(lines
     fields = _fields(["電信写", *header, "カンボディア和平", *BODY])
     assert fields["subject"].value == "カンボディア和平"
     assert fields["cable_number"].value == "65"
+
+
+def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
+    """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
+    after the number, as the 1970s copy sets it."""
+    header = ["総番号(TA)40219", "主管国連局長", "72年11月17日19時00分インドネシア発", "72年11月17日21時40分本省着",
+              "外務大臣殿", "斉藤", "必秘至急", "第2887号"]
+    fields = _fields(["電信写", *header, "日ソ平和条約交渉(別電1)", *BODY])
+    assert fields["subject"].value == "日ソ平和条約交渉（別電1）"
+    assert fields["classification"].status == "needs_review"
+
+
+@pytest.mark.parametrize(("first", "second", "field", "value"), [
+    # Tesseract read the 発 apart from its line; PP-OCR's reading of the line keeps it.
+    ("72年10月13日12時56分国連", "72年10月13日12時56分国連発", "date_sent", "1972-10-13"),
+    ("72年10月13日12時56分国連", "72年10月13日12時56分国連発", "sending_post", "国連"),
+    # A digit too many in the minutes: no time, and a post 分本省.
+    ("73年4月26日23時096分本省着", "73年4月26日23時06分本省着", "time_received", "23:06"),
+    ("73年4月26日23時096分本省着", "73年4月26日23時06分本省着", "receiving_office", "本省"),
+])
+def test_what_the_page_reading_lost_on_a_dated_line_is_taken_from_its_second_reading_for_review(
+        first, second, field, value):
+    header = ["総番号(TA)65847", "主管米局長", "極秘大至急", "72年10月13日12時56分国連発", "73年4月26日23時06分本省着",
+              "外務大臣殿", "森[大使]", "日ソ平和条約交渉"]
+    at = next(i for i, t in enumerate(header) if t[:6] == first[:6])
+    header[at] = first
+    page = _page(["電信写", *header, *BODY])
+    line = page.lines[at + 1]
+    page = page.model_copy(update={"lines": [*page.lines[:at + 1], line.model_copy(update={"second_reading": second}),
+                                             *page.lines[at + 2:]]})
+    cables, _ = assemble([page])
+    found = extract_fields(cables[0], SHIPPED)[field]
+    assert found.value == value and "disputed" in found.flags and found.status == "needs_review"
+    assert "second reading" in found.method

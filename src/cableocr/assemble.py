@@ -154,13 +154,24 @@ def _title_alone(line: Line) -> bool:
     return TITLE_FRAME.sub("", _label_text(line)) in _TITLE_SET
 
 
+_MARK_WORD = re.compile(_MARK_WORDS)
+
+
+def stamp_with_frame(text: str) -> bool:
+    """A mark stamp read with its box as a character or two (也秘, 必秘至急): five characters
+    at most, a mark word among them."""
+    text = TITLE_FRAME.sub("", text)
+    return len(text) <= 5 and _MARK_WORD.search(text) is not None
+
+
 def _may_be_subject(lines: list[Line], i: int) -> bool:
     """Whether an unlabelled header line could be the subject, and so leaves no room for one
     after the labelled lines: not furniture or noise, three words' characters at least (発・着
     and stamp fragments are not), and not a name next to a title read as a line of its own (a
-    boxed title parts 小和田 from [臨時代理大使])."""
+    boxed title parts 小和田 from [臨時代理大使]), not a mark stamp read with its frame."""
     line = lines[i]
-    if is_furniture(line) or is_noise(line) or len(re.findall(r"[一-龥ぁ-んァ-ヶ]", _label_text(line))) < 3:
+    text = _label_text(line)
+    if is_furniture(line) or is_noise(line) or len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) < 3 or stamp_with_frame(text):
         return False
     return not any(_title_alone(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines))
 

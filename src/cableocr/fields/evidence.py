@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from cableocr.models import AbsentReason, Box, FieldFlag, FieldValue, Line
+from cableocr.models import AbsentReason, Box, Char, FieldFlag, FieldValue, Line
 
 # Certainties a rule gives, named so that each is set once. A certainty is how sure the rule
 # itself is, before OCR confidence (the weakest character of the span) is taken into account.
@@ -89,3 +89,15 @@ def absent_where(rule: str, lines: list[Line], method: str, certainty: float = L
 def missing(rule: str, method: str) -> Absence:
     """A field every cable of the form carries, not found: always for review."""
     return Absence(rule, "not_found", 0.0, method, flags=frozenset({"missing"}))
+
+
+def as_second_read(line: Line, cut_at: str | None = None) -> Line | None:
+    """The line as its second reading gives it (cut after cut_at); its characters carry the
+    line's box and no confidence of their own (so a value read from them is never sure)."""
+    if line.second_reading is None:
+        return None
+    chars = [Char(text=ch, box=line.box, confidence=None) for ch in line.second_reading if ch.strip()]
+    if cut_at is not None and (at := next((i for i, c in enumerate(chars) if c.text == cut_at), None)) is not None:
+        chars = chars[: at + 1]
+    text = "".join(c.text for c in chars)
+    return line.model_copy(update={"text": text, "raw": text, "chars": chars, "second_reading": None})

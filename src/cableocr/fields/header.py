@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from cableocr.assemble import DOUBTED, TITLE_FRAME, header_labels
+from cableocr.assemble import DOUBTED, TITLE_FRAME, header_labels, stamp_with_frame
 from cableocr.dates import ParsedDate, parse_era_date
 from cableocr.fields.context import Context
 from cableocr.fields.evidence import (
@@ -22,6 +22,7 @@ from cableocr.fields.evidence import (
     Absence,
     Finding,
     absent_where,
+    as_second_read,
     compact,
     missing,
 )
@@ -216,7 +217,7 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
     # A stamp read with its box: the word among a character or two the frame became (也秘, 履秘).
     for page, line in ctx.header:
         text = unframed(compact(line))
-        if len(text) > 5 or header_labels(line) - {"marks"}:
+        if not stamp_with_frame(text) or header_labels(line) - {"marks"}:
             continue
         for word in words:
             if (at := compact(line).find(word)) >= 0:
@@ -246,6 +247,9 @@ class DatedLine:
     post: Finding | None
     time: Finding | Absence | None
 
+    def parts_found(self) -> int:
+        return sum(isinstance(part, Finding) for part in (self.date, self.post, self.time))
+
 
 def date_found(rule: str, date: ParsedDate, page: int, line: Line, text: str, label: str) -> Finding:
     certainty = (SURE if date.exact else 0.6) * (SURE if date.valid_in_era else 0.5)
@@ -263,9 +267,25 @@ def date_found(rule: str, date: ParsedDate, page: int, line: Line, text: str, la
 
 def find_dated_line(ctx: Context, mark: str) -> DatedLine:
     """The header line ending in mark (発 or 着) that carries a date or a time (a line ending in
-    発 with neither is a draft's sender): the date, the time (or its redaction), the post."""
+    発 with neither is a draft's sender): the date, the time (or its redaction), the post.
+    Where the page reading gives fewer of the three than the lines' second readings (Tesseract
+    read the …発 apart from its line, or a digit too many into 23時096分), the second reading's
+    are taken, flagged disputed: they carry no confidence of their own, and go to review."""
+    first = _dated_line(ctx, ctx.labelled, mark)
+    if first.date is not None and first.post is not None and first.time is not None:
+        return first
+    twins = [(page, twin) for page, line in ctx.labelled if (twin := as_second_read(line, mark)) is not None]
+    second = _dated_line(ctx, twins, mark)
+    if second.parts_found() <= first.parts_found():
+        return first
+    how = f"from the line's second reading (the page reading gives {first.parts_found()} of date, time and post)"
+    return DatedLine(*(part.flagged("disputed", method=f"{part.method}, {how}") if isinstance(part, Finding)
+                       else part for part in (second.date, second.post, second.time)))
+
+
+def _dated_line(ctx: Context, lines: list[tuple[int, Line]], mark: str) -> DatedLine:
     field = "sent" if mark == "発" else "received"
-    for page, line in ctx.labelled:
+    for page, line in lines:
         text, trimmed = core(line)
         if not (end := re.search(rf"{mark}{_TRAILING_JUNK}", text)) or NUMBER_LINE.search(text):
             continue
@@ -488,6 +508,8 @@ def _another_fields_line(ctx: Context, line: Line) -> bool:
     stamp's 9.7. 受付)."""
     text = unframed(core(line)[0])
     if len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) < 3 or re.search(r"年.{0,8}月|時.{0,3}分", text):
+        return True
+    if stamp_with_frame(text):  # 必秘至急: the boxed 極秘 至急
         return True
     if any(Levenshtein.distance(text, f"{known}殿") <= 2 or text == known for known in known_names("addressees")):
         return True

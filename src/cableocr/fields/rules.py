@@ -16,11 +16,12 @@ from cableocr.fields.evidence import (
     Finding,
     Result,
     absent_where,
+    as_second_read,
     compact,
     missing,
     span_evidence,
 )
-from cableocr.models import Char, ExtractedField, Line
+from cableocr.models import ExtractedField, Line
 from cableocr.policy import ReviewPolicy, settle, with_flags
 
 
@@ -183,25 +184,13 @@ def apply_checks(fields: dict[str, ExtractedField], ctx: Context, policy: Review
 
 # ---- the second reading ----------------------------------------------------------------------
 
-def _as_second_read(line: Line, cut_at: str | None) -> Line | None:
-    """The line as its second reading gives it (cut after cut_at); its characters carry the
-    line's box and no confidence of their own."""
-    if line.second_reading is None:
-        return None
-    chars = [Char(text=ch, box=line.box, confidence=None) for ch in line.second_reading if ch.strip()]
-    if cut_at is not None and (at := next((i for i, c in enumerate(chars) if c.text == cut_at), None)) is not None:
-        chars = chars[: at + 1]
-    text = "".join(c.text for c in chars)
-    return line.model_copy(update={"text": text, "raw": text, "chars": chars, "second_reading": None})
-
-
 def second_look(name: str, found: Finding | Absence, reading: Reading) -> str | None:
     """The same rule run on the second reading of the line a value was read from: "agrees", or
     what the other reading gives. None where there is no second reading, or where the rule
     finds no value in it (a garbled reading is no evidence either way)."""
     if not isinstance(found, Finding) or found.line is None:
         return None
-    if (twin := _as_second_read(found.line, RULES[name].cut_at)) is None:
+    if (twin := as_second_read(found.line, RULES[name].cut_at)) is None:
         return None
     again = RULES[name].find(Reading(reading.ctx.reading_only(found.page, twin)))
     if not isinstance(again, Finding) or again.value is None:
