@@ -139,15 +139,11 @@ def header_zone(page: Page) -> HeaderZone | None:
     # A name parted from its boxed title (代理大使, then 斉藤) joins the zone without using the room.
     while end + 1 < len(lines) and not (is_furniture(lines[end + 1]) or is_noise(lines[end + 1])
                                         or _body_like(lines[end + 1], longest)):
-        beside_title = _title_alone(lines[end]) and not kinds_at_or_none(kinds_at, end + 1)
+        beside_title = _title_alone(lines[end])
         if not (room or beside_title):
             break
         end, room = end + 1, room - (0 if beside_title else 1)
     return HeaderZone(end, kinds, partial)
-
-
-def kinds_at_or_none(kinds_at: list[set[str]], i: int) -> set[str]:
-    return kinds_at[i] if i < len(kinds_at) else set()
 
 
 def _title_alone(line: Line) -> bool:

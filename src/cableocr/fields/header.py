@@ -39,7 +39,6 @@ SENDER_TITLES = tuple(sorted(known_names("titles"), key=len, reverse=True))
 _NAME = r"[一-龥ぁ-んァ-ヶー々A-Za-z]"
 # Up to three trailing characters the engine read from specks or stamp edges after the value.
 _TRAILING_JUNK = r"([^一-龥ぁ-んァ-ヶ]{0,3}|人{1,3})$"
-# The frame of a boxed title or stamp, as engines read it.
 # What the engine makes of a speck after the last word.
 SPECK_READINGS = set("-‐_.,'`\"|:;・。、人っ?>!~")
 WEAK = DOUBTED  # a character read less surely than this may be a speck (the same as assemble's)
