@@ -413,3 +413,12 @@ def test_what_the_page_reading_lost_on_a_dated_line_is_taken_from_its_second_rea
     found = extract_fields(cables[0], SHIPPED)[field]
     assert found.value == value and "disputed" in found.flags and found.status == "needs_review"
     assert "second reading" in found.method
+
+
+def test_a_doubtful_closing_bracket_that_closes_the_subjects_bracket_is_kept():
+    """PP-OCR drops ） in columns and Tesseract alone read it, less surely: it closes the
+    subject's （, so it is no speck."""
+    texts = ["中東情勢(別電3)" if t.startswith("日米首のう") else t for t in HEADER]
+    at = texts.index("中東情勢(別電3)")
+    subject = _fields(texts, weak_at={at: {8: 0.5}})["subject"]
+    assert subject.value == "中東情勢（別電3）" and "trimmed" not in subject.flags

@@ -56,8 +56,15 @@ def core(line: Line, most: int = 3) -> tuple[str, bool]:
         conf = 1.0 if confs[cut - 1] is None else confs[cut - 1]  # a second reading has no confidences
         if conf >= WEAK and not (text[cut - 1] in SPECK_READINGS and conf < SURE_OF_A_SPECK):
             break
+        if _closes_a_bracket(text[: cut - 1], text[cut - 1]):  # 中東情勢(別電3): its ） is no speck
+            break
         cut -= 1
     return text[:cut], cut < len(text)
+
+
+def _closes_a_bracket(before: str, char: str) -> bool:
+    opened = sum(before.count(b) for b in "(（") - sum(before.count(b) for b in ")）")
+    return char in ")）" and opened > 0
 
 
 def unframed(text: str) -> str:
