@@ -344,13 +344,16 @@ def test_a_field_that_files_a_cable_is_never_accepted_below_the_filing_floor():
     assert serial.value == "(TA)71563" and serial.confidence < FILING_MIN_THRESHOLD and serial.status == "needs_review"
 
 
+# The addressee-first arrangement: the subject, ending in a 。, just before the number line.
+ADDRESSEE_FIRST = ["外務大臣殿", "波多野大使", "総番号859422", "主管北米局長", "平成5年9月28日国連発",
+                   "平成5年9月28日本省着", "日米外相会談。", "第9513号極秘普通"]
+
+
 def test_a_speck_read_as_a_doubtful_full_stop_after_the_subject_does_not_end_the_header():
     """The subject 日米外相会談 with a speck far down its column read as 。 at 0.56, set before
     the number line (the addressee-first arrangement): the header goes on to the number line,
     which stays the cable's, surely."""
-    header = ["外務大臣殿", "波多野大使", "総番号859422", "主管北米局長", "平成5年9月28日国連発",
-              "平成5年9月28日本省着", "日米外相会談。", "第9513号極秘普通"]
-    texts = [*COPY_TOP, *header, *BODY]
+    texts = [*COPY_TOP, *ADDRESSEE_FIRST, *BODY]
     fields = _fields(texts, weak_at={texts.index("日米外相会談。"): {6: 0.56}})
     assert fields["cable_number"].value == "9513" and fields["cable_number"].status == "auto"
     assert fields["subject"].value == "日米外相会談"
@@ -360,9 +363,7 @@ def test_a_number_line_left_after_the_header_is_never_taken_as_absent_by_the_for
     """Where the header ends before the number line all the same (a sure 。 after the subject),
     the 第N号 beside the marks on the body's first lines is the cable's number, for review: never
     'absent by the form' on a page that carries one."""
-    header = ["外務大臣殿", "波多野大使", "総番号859422", "主管北米局長", "平成5年9月28日国連発",
-              "平成5年9月28日本省着", "日米外相会談。", "第9513号極秘普通"]
-    number = _fields([*COPY_TOP, *header, *BODY])["cable_number"]
+    number = _fields([*COPY_TOP, *ADDRESSEE_FIRST, *BODY])["cable_number"]
     assert number.value == "9513" and number.rule == "cable_number.after_header"
     assert "unconfirmed" in number.flags and number.status == "needs_review"
 
