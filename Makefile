@@ -9,11 +9,13 @@ STAMP     := $(VENV)/.installed
 # Debian packages: Tesseract with the Japanese models, poppler for PDFs, the typefaces the generator
 # sets cables in (Mincho and Gothic: IPA, IPAex, Noto CJK) and
 # FriBiDi (Pillow's vertical text layout) for the generator; chromium for the review page's
-# browser test (Playwright drives Debian's build; it downloads no browser of its own).
+# browser test (Playwright drives Debian's build; it downloads no browser of its own); Tesseract's
+# headers and a compiler, to build tesserocr against Debian's own libtesseract (below).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-script-jpan-vert \
                 tesseract-ocr-osd poppler-utils \
                 fonts-ipafont-mincho fonts-ipafont-gothic fonts-ipaexfont-mincho fonts-ipaexfont-gothic fonts-noto-cjk \
-                libfribidi0 python3-venv chromium
+                libfribidi0 python3-venv chromium \
+                libtesseract-dev libleptonica-dev pkg-config g++ python3-dev
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON    := $(shell command -v python3.11 || command -v python3)
 
@@ -28,10 +30,12 @@ deps:
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# tesserocr from source: its wheels carry another Tesseract (5.5), which reads otherwise than the
+# binary and models Debian installs (engines/tesseract.py checks that the two versions agree).
 $(STAMP): pyproject.toml
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --no-binary tesserocr -e '.[dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP)

@@ -1,6 +1,12 @@
 """Tesseract's hOCR as parsed: one box and one confidence per character."""
 
-from cableocr.engines.tesseract import parse_hocr
+from concurrent.futures import ThreadPoolExecutor
+
+import cv2
+import pytesseract
+
+from cableocr.config import OcrConfig
+from cableocr.engines.tesseract import MODELS, TesseractEngine, parse_hocr
 from cableocr.models import Box
 
 HOCR = """<?xml version="1.0" encoding="UTF-8"?>
@@ -29,3 +35,30 @@ def test_broken_vertical_character_boxes_are_rebuilt_from_the_word_box():
     boxes = [c.box for c in line.chars]
     assert boxes[0] == Box(x0=405, y0=255, x1=447, y1=297)
     assert boxes[1] == Box(x0=405, y0=300, x1=447, y1=342) and boxes[2] == Box(x0=405, y0=342, x1=447, y1=384)
+
+
+def _binary_reading(image, model: str, psm: int):
+    """The page as the tesseract binary reads it, one process per reading."""
+    hocr = pytesseract.image_to_pdf_or_hocr(image, lang=model, config=f"--psm {psm} --dpi 300 -c hocr_char_boxes=1",
+                                            extension="hocr")
+    return parse_hocr(hocr, vertical=model.endswith("_vert"))
+
+
+def _strip_of(generated, layout: str):
+    page = sorted(generated[("000", layout, "medium")].folder.glob("*.png"))[0]
+    image = cv2.imread(str(page), cv2.IMREAD_GRAYSCALE)
+    height, width = image.shape
+    return image[: height // 3] if layout == "horizontal" else image[:, width * 2 // 3 :]
+
+
+def test_the_kept_loaded_models_read_as_the_binary_does(generated, tesseract):
+    """tesserocr, built against Debian's libtesseract, gives the binary's lines exactly: the same
+    characters, boxes and confidences."""
+    engine, cfg = TesseractEngine(), OcrConfig()
+    for layout in ("horizontal", "vertical"):
+        strip = _strip_of(generated, layout)
+        expected = _binary_reading(strip, *MODELS[layout])
+        assert sum(len(line.chars) for line in expected) > 20
+        with ThreadPoolExecutor(max_workers=2) as pool:  # two threads at once, each its own model
+            readings = list(pool.map(engine.recognize, [strip] * 2, [layout] * 2, [cfg] * 2))
+        assert all(reading.lines == expected for reading in readings)
