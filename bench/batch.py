@@ -6,7 +6,7 @@ Prints, each measured by running the real command (Prefect included) on generate
   plus one plain Tesseract pass per page, summed, / cores): the two engines' own cost;
 - scaling: the first S pages with 1 worker and with 2 workers;
 - peak memory of the run for 20 pages and for N pages: the most the cableocr process and every
-  process under it (the Tesseract processes) held at once, sampled every 0.2 s;
+  process under it (worker processes; Tesseract now reads inside them) held at once, sampled every 0.2 s;
 - resume: a rerun of the finished N-page batch, as a share of the first run;
 - fixed start-up: `cableocr run` on a one-page batch minus the OCR time of that page, with the
   local Prefect server (`cableocr server`) and with Prefect's ephemeral API.
