@@ -322,6 +322,29 @@ def test_a_speaker_label_read_without_its_closing_bracket_sends_the_turns_to_rev
     assert _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *closed])["speakers"].status == "auto"
 
 
+@pytest.mark.parametrize(("opening", "reviewed"), [
+    ("総理ロシアについて一言申し上げたい。", True),  # both brackets lost (seen on Gothic vertical pages)
+    ("総理は先般の会談について述べた。", False),  # the name opening a sentence
+    ("大使館の体制について述べた。", False),  # the name inside a word
+])
+def test_a_speaker_label_that_lost_both_brackets_sends_the_turns_to_review(opening, reviewed):
+    body = ["往電第5513号別電2:", opening, "(大臣)先般の会談に感謝する。", "英、仏に転電した。(了)", "外務省"]
+    speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
+    assert [t["speaker"] for t in speakers.value] == ["大臣"]
+    assert (speakers.status == "needs_review") == reviewed
+
+
+@pytest.mark.parametrize(("last", "value", "status"), [
+    ("英、仏に転電した了", "了", "needs_review"),  # brackets lost: taken, flagged
+    ("英、仏に転電した。(了)", "了", "auto"),
+    ("作業は終了", None, "needs_review"),  # 了 closing a word is no end mark
+])
+def test_an_end_mark_that_lost_its_brackets_is_taken_for_review(last, value, status):
+    body = ["往電第5513号別電2:", "(総理)ロシアについて一言申し上げたい。", last, "外務省"]
+    end_mark = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["end_mark"]
+    assert end_mark.value == value and end_mark.status == status
+
+
 def test_a_reference_that_lost_its_kind_to_the_header_makes_the_absence_doubtful():
     """貴電第796号： read as 電第796号：, taken into the header: no reference is read, and that
     absence is reviewed, not accepted."""

@@ -153,13 +153,16 @@ def _known_posts(found: Finding, items: list[str]) -> Finding:
 
 def find_end_mark(ctx: Context) -> Finding | None:
     """（了）, the end of the cable's text, on its last lines (its brackets may be split over
-    two). A bracketed single character in its place, (て), is taken as 了, flagged inferred."""
+    two). A bracketed single character in its place, (て), or a 了 whose brackets were not read,
+    closing the text after a kana or a stop, is taken as 了, flagged inferred."""
     tail = ctx.body[-3:]
     joined = "".join(compact(ln) for _, ln in tail)
     found = re.search(r"[（(]了[）)]", joined)
     guessed = found is None
     if guessed:
         found = re.search(r"[（(]([^（）()])[）)][^一-龥ぁ-んァ-ヶ]{0,2}$", joined)
+    if found is None:  # 転電した了: both brackets lost (a 了 after a kanji is a word's: 終了)
+        found = re.search(r"(?<=[ぁ-んァ-ヶ。、])了[^一-龥ぁ-んァ-ヶ]{0,2}$", joined)
     if found is None:
         return None
     at = 0
@@ -170,7 +173,8 @@ def find_end_mark(ctx: Context) -> Finding | None:
                            "（了） at the end of the body", SURE)
             if guessed:
                 mark = mark.noted(read_as=found.group(0)).flagged(
-                    "inferred", certainty=DOUBTFUL, method="a bracketed character where （了） stands, read as 了")
+                    "inferred", certainty=DOUBTFUL, method="a bracketed character, or a bare 了, where （了） "
+                                                            "stands, read as 了")
             return mark
         at += length
     return None
@@ -213,21 +217,29 @@ def find_speakers(ctx: Context) -> Finding | None:
         found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; more labels in the text than turns found")
     elif unclosed := _unclosed_labels(ctx):
         found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; a label read without its closing "
-                                                         f"bracket ({unclosed[0]}…): a turn may be missed")
+                                                         f"bracket, or both ({unclosed[0]}…): a turn may be missed")
     return found
 
 
 def absent_speakers(ctx: Context) -> Absence:
     if unclosed := _unclosed_labels(ctx):
         return Absence("speakers.none", "not_found", 0.5, "no speaker label opens a paragraph, but a label read "
-                       f"without its closing bracket does ({unclosed[0]}…)")
+                       f"without its closing bracket, or both, does ({unclosed[0]}…)")
     return absent_where("speakers.none", [ln for _, ln in ctx.body], "no speaker label opens a paragraph", 0.9)
 
 
+# What follows a speaker's name used in a sentence (総理は…, 大臣より…), not a label.
+_PARTICLES = "はがのにをともへやよでか、。"
+
+
 def _unclosed_labels(ctx: Context) -> list[str]:
-    """Body lines opening with a bracket and a known speaker, the closing bracket not read
-    after it: (総理ロシアについて…, where PP-OCR drops brackets on vertical pages."""
-    label = re.compile(rf"^[（(](?:{_speaker_names()})(?![）)」\]］])")
+    """Body lines opening with a known speaker whose brackets were not both read: (総理ロシア…
+    (the closing one lost), or 総理ロシア… (both lost: seen on vertical pages in Gothic faces,
+    where both engines dropped them), the name then followed by kana: a name opening a sentence
+    (総理は…) or a word (大使館) is not one."""
+    names = _speaker_names()
+    bare = rf"(?:{names})(?=[ぁ-んァ-ヶ「])(?![{_PARTICLES}])"  # not before a kanji: 大使館, 外相会談
+    label = re.compile(rf"^(?:[（(](?:{names})(?![）)」\]］])|{bare})")
     return [m.group(0) for _, ln in ctx.body if (m := label.match(compact(ln)))]
 
 
