@@ -199,7 +199,8 @@ def find_speakers(ctx: Context) -> Finding | None:
     not_speakers = {"了", *known_names("caveats")}
     turns, evidence = [], []
     for paragraph in body_paragraphs(cable.pages):
-        if paragraph.speaker is None or paragraph.speaker in not_speakers:
+        # (限定配 with its end lost is a caveat, not a speaker
+        if paragraph.speaker is None or any(word.startswith(paragraph.speaker) for word in not_speakers):
             continue
         page, line = lines[paragraph.line_ids[0]]
         label = SPEAKER_LABEL.match(compact(line))

@@ -540,12 +540,26 @@ def _subject_from(page: int, line: Line, text: str, start: int, method: str, cer
 _CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
 
 
+def _half_bracketed_caveat() -> re.Pattern[str]:
+    """A caveat the tables hold with one of its brackets lost: (限定配布 or 限定配布)."""
+    known = "|".join(re.escape(c) for c in sorted(known_names("caveats"), key=len, reverse=True))
+    return re.compile(rf"[（(]({known})(?![）)])|(?<![（(])({known})[）)]")
+
+
 def find_handling(ctx: Context) -> Finding | None:
     """The handling caveat in brackets: （限定配布）, in the header or (where OCR split the number
-    line) on the body's first two lines."""
-    for page, line in [*ctx.labelled, *ctx.body[:2]]:
+    line) on the body's first two lines; a caveat the tables hold is also taken with one
+    bracket read, a little less surely."""
+    places = [*ctx.labelled, *ctx.body[:2]]
+    for page, line in places:
         if m := _CAVEAT.search(compact(line)):
             return Finding("handling.caveat", m.group(1), page, line, m.start(1), m.end(1), "bracketed caveat", SURE)
+    half = _half_bracketed_caveat()
+    for page, line in places:
+        if m := half.search(compact(line)):
+            group = 1 if m.group(1) else 2
+            return Finding("handling.caveat", m.group(group), page, line, m.start(group), m.end(group),
+                           "a known caveat, one of its brackets not read", LIKELY)
     return None
 
 
