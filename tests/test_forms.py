@@ -454,3 +454,17 @@ def test_a_doubtful_closing_bracket_that_closes_the_subjects_bracket_is_kept():
     at = texts.index("中東情勢(別電3)")
     subject = _fields(texts, weak_at={at: {8: 0.5}})["subject"]
     assert subject.value == "中東情勢（別電3）" and "trimmed" not in subject.flags
+
+
+def test_a_redaction_is_given_to_the_row_it_lies_on_most_when_line_boxes_overlap():
+    """Vertical dated lines whose boxes (read by two engines) reach into each other's column:
+    each box hides the time of the column it lies in, not of the first column it touches."""
+    from cableocr.fields.marks import HeaderRow, _hidden_by
+    from cableocr.models import Box
+
+    sent = HeaderRow("time_sent", 0, Box(x0=1921, y0=281, x1=2082, y1=3425), True, True)
+    received = HeaderRow("time_received", 0, Box(x0=1816, y0=278, x1=1981, y1=3383), True, True)
+    rows = [sent, received]
+    assert _hidden_by(Box(x0=1898, y0=975, x1=1967, y1=1274), 0, rows) == "time_received"
+    assert _hidden_by(Box(x0=1996, y0=978, x1=2066, y1=1277), 0, rows) == "time_sent"
+    assert _hidden_by(Box(x0=100, y0=975, x1=170, y1=1274), 0, rows) == "body"

@@ -76,8 +76,11 @@ def header_rows(ctx: Context, sent: DatedLine, received: DatedLine) -> list[Head
 
 
 def _hidden_by(box: Box, page: int, rows: list[HeaderRow]) -> str:
-    """What a redaction hides: the header field whose row it lies on, else body text."""
-    return next((r.hides for r in rows if r.page == page and row_share(r.box, r.vertical, box) >= 0.5), "body")
+    """What a redaction hides: the header field whose row it lies on most, else body text. The
+    most, not the first: a line's box read by two engines may reach into the next column."""
+    shares = [(row_share(r.box, r.vertical, box), r.hides) for r in rows if r.page == page]
+    share, hides = max(shares, default=(0.0, "body"))
+    return hides if share >= 0.5 else "body"
 
 
 def find_redactions(ctx: Context, rows: list[HeaderRow], expected_rows: int) -> Finding | Absence:
