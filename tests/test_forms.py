@@ -468,3 +468,17 @@ def test_a_redaction_is_given_to_the_row_it_lies_on_most_when_line_boxes_overlap
     assert _hidden_by(Box(x0=1898, y0=975, x1=1967, y1=1274), 0, rows) == "time_received"
     assert _hidden_by(Box(x0=1996, y0=978, x1=2066, y1=1277), 0, rows) == "time_sent"
     assert _hidden_by(Box(x0=100, y0=975, x1=170, y1=1274), 0, rows) == "body"
+
+
+@pytest.mark.parametrize(("stamps", "classification", "precedence"), [
+    (["極秘", "至急"], "極秘", "至急"),  # each stamp on a row of its own
+    (["極秘", "慌急"], "極秘", None),  # one stamp misread into noise: passed over, not read
+])
+def test_mark_stamps_on_their_own_rows_before_the_subject_keep_it_in_the_header(stamps, classification, precedence):
+    """A 1970s copy boxes 極秘 and 至急 on the row before the subject: the header runs on past
+    them to the subject, and the stamps are read as marks."""
+    header = [*INCOMING_1970S[:2], *INCOMING_1970S[3:7], *stamps, "カンボディア和平"]
+    fields = _fields(["電信写", *header, *BODY])
+    assert fields["subject"].value == "カンボディア和平"
+    assert fields["classification"].value == classification
+    assert fields["precedence"].value == precedence

@@ -136,14 +136,28 @@ def header_zone(page: Page) -> HeaderZone | None:
     end = labelled[-1]
     plain = [i for i in range(labelled[0], end) if not kinds_at[i] and _may_be_subject(lines, i)]
     room = (0 if plain or "subject" in kinds else 1) + (0 if "number" in kinds else 1)
-    # A name parted from its boxed title (代理大使, then 斉藤) joins the zone without using the room.
-    while end + 1 < len(lines) and not (is_furniture(lines[end + 1]) or is_noise(lines[end + 1])
-                                        or _body_like(lines[end + 1], longest)):
+    # A name parted from its boxed title (代理大使, then 斉藤) joins the zone without using the room;
+    # mark stamps between the last labelled line and the subject (1970s copies: 極秘 至急 boxed
+    # on the row before it) are passed over, and join the zone only if a line after them does.
+    at = end + 1
+    while at < len(lines):
+        if _stamp_row(lines[at]):
+            at += 1
+            continue
+        if is_furniture(lines[at]) or is_noise(lines[at]) or _body_like(lines[at], longest):
+            break
         beside_title = _title_alone(lines[end])
         if not (room or beside_title):
             break
-        end, room = end + 1, room - (0 if beside_title else 1)
+        end, room, at = at, room - (0 if beside_title else 1), at + 1
     return HeaderZone(end, kinds, partial)
+
+
+def _stamp_row(line: Line) -> bool:
+    """A mark stamp on a row of its own (極秘, 至急, read with its box or not), or what little
+    the engines made of one: a few characters taken for noise."""
+    text = TITLE_FRAME.sub("", _label_text(line))
+    return 0 < len(text) <= 5 and (stamp_with_frame(text) or is_noise(line))
 
 
 def _title_alone(line: Line) -> bool:
