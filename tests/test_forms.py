@@ -345,11 +345,14 @@ def test_an_end_mark_that_lost_its_brackets_is_taken_for_review(last, value, sta
     assert end_mark.value == value and end_mark.status == status
 
 
-@pytest.mark.parametrize(("caveat", "value"), [("(限定配布", "限定配布"), ("限定配布)", "限定配布"), ("(限定配", None)])
-def test_a_caveat_that_lost_a_bracket_is_still_read_and_never_taken_for_a_speaker(caveat, value):
+@pytest.mark.parametrize(("caveat", "status"), [
+    ("(限定配布", "auto"), ("限定配布)", "auto"),  # one bracket lost: a known caveat all the same
+    ("(限定配", "needs_review"), ("(限定配)", "needs_review"),  # a character short: mended, for review
+])
+def test_a_caveat_that_lost_a_bracket_or_a_character_is_read_and_never_taken_for_a_speaker(caveat, status):
     body = [caveat, "往電第5513号別電2:", "(総理)ロシアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
     fields = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])
-    assert fields["handling"].value == value
+    assert fields["handling"].value == "限定配布" and fields["handling"].status == status
     assert [t["speaker"] for t in fields["speakers"].value] == ["総理"]
 
 

@@ -560,6 +560,20 @@ def find_handling(ctx: Context) -> Finding | None:
             group = 1 if m.group(1) else 2
             return Finding("handling.caveat", m.group(group), page, line, m.start(group), m.end(group),
                            "a known caveat, one of its brackets not read", LIKELY)
+    return _misread_caveat(places)
+
+
+def _misread_caveat(places: list[tuple[int, Line]]) -> Finding | None:
+    """A bracketed word opening a line one character from a known caveat ((限定配) for
+    （限定配布）): taken as that caveat, for review."""
+    for page, line in places:
+        if not (m := re.match(r"\W?[（(]([^（）()]{3,8})[）)]?", compact(line))):
+            continue
+        close = [c for c in known_names("caveats") if Levenshtein.distance(c, m.group(1)) == 1]
+        if len(close) == 1:
+            return Finding("handling.caveat", close[0], page, line, m.start(1), m.end(1),
+                           f"{m.group(1)} read, one character from the caveat {close[0]}", MENDED,
+                           frozenset({"repaired"}), {"read_as": m.group(1)})
     return None
 
 
