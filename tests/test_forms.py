@@ -485,3 +485,10 @@ def test_mark_stamps_on_their_own_rows_before_the_subject_keep_it_in_the_header(
     assert fields["subject"].value == "カンボディア和平"
     assert fields["classification"].value == classification
     assert fields["precedence"].value == precedence
+
+
+def test_a_speck_read_as_a_forwarding_item_is_left_out_and_recorded():
+    body = ["往電第5513号別電2:", "(総理)ロシアについて一言申し上げたい。", "独、*、英、ロシアに転電した。(了)", "外務省"]
+    forwarding = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["forwarding"]
+    assert forwarding.value == ["独", "英", "ロシア"]
+    assert forwarding.status == "needs_review" and "no letter" in forwarding.method

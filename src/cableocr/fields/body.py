@@ -137,7 +137,10 @@ def _known_posts(found: Finding, items: list[str]) -> Finding:
     checked, notes = [], []
     for item in items:
         folded = unicodedata.normalize("NFKC", item)
-        if english("posts", folded) is not None or _ALL_MISSIONS.match(item):
+        if not re.search(r"[一-龥ぁ-んァ-ヶA-Za-z]", folded):  # 、*、: a speck read between two commas
+            notes.append(f"{item} left out, no letter in it")
+            found = found.flagged("repaired", certainty=min(found.certainty, MENDED))
+        elif english("posts", folded) is not None or _ALL_MISSIONS.match(item):
             checked.append(item)
         elif (known := nearest("posts", folded)) is not None:
             checked.append(known)
