@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 
@@ -34,3 +35,9 @@ def nearest(table_name: str, name: str) -> str | None:
         return None
     close = [k for k in _tables()[table_name] if len(k) == len(name) and Levenshtein.distance(k, name) == 1]
     return close[0] if len(close) == 1 else None
+
+
+def alternation(table_name: str) -> str:
+    """A table's names as one regular-expression alternation, the longest first (so that
+    外務大臣 is matched before 大臣)."""
+    return "|".join(re.escape(n) for n in sorted(_tables()[table_name], key=len, reverse=True))

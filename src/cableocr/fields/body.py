@@ -19,7 +19,7 @@ from cableocr.fields.evidence import (
     compact,
     span_evidence,
 )
-from cableocr.lexicon import english, known_names, nearest
+from cableocr.lexicon import alternation, english, known_names, nearest
 from cableocr.models import Line
 from cableocr.numbers import find_references as parse_references
 from cableocr.numbers import read_small_number
@@ -249,7 +249,7 @@ def _unclosed_labels(ctx: Context) -> list[str]:
 
 def _speaker_names() -> str:
     """The known speakers as one regular-expression alternation, the longest first."""
-    return "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
+    return alternation("speakers")
 
 
 def _labels_in_body(ctx: Context) -> int:

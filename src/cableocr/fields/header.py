@@ -26,7 +26,7 @@ from cableocr.fields.evidence import (
     compact,
     missing,
 )
-from cableocr.lexicon import english, known_names, nearest
+from cableocr.lexicon import alternation, english, known_names, nearest
 from cableocr.models import Box, Line, Page
 from cableocr.numbers import NUMBER_LINE, find_time
 from cableocr.numbers import find_cable_number as parse_cable_number
@@ -542,7 +542,7 @@ _CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
 
 def _half_bracketed_caveat() -> re.Pattern[str]:
     """A caveat the tables hold with one of its brackets lost: (限定配布 or 限定配布)."""
-    known = "|".join(re.escape(c) for c in sorted(known_names("caveats"), key=len, reverse=True))
+    known = alternation("caveats")
     return re.compile(rf"[（(]({known})(?![）)])|(?<![（(])({known})[）)]")
 
 
