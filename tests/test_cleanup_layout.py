@@ -82,3 +82,31 @@ def test_a_speck_sized_mark_centred_in_a_column_is_kept(dot, kept):
     assert small[dot[1] + 2, dot[0] + 2]  # a speck by size and isolation
     marks, count = marks_in_columns(blobs, small, 24, 60)
     assert bool(marks[dot[1] + 2, dot[0] + 2]) is kept and count == int(kept)
+
+
+def _page_with_text_and_a_rule() -> np.ndarray:
+    """A white page of dark 'characters' (blocks a character high), with a form's vertical rule
+    that stops at its frame."""
+    page = np.full((1400, 1000), 255, np.uint8)
+    for y in range(150, 1250, 60):
+        for x in range(120, 880, 45):
+            page[y : y + 30, x : x + 4] = 20  # a vertical stroke
+            page[y + 12 : y + 16, x - 10 : x + 14] = 20  # a horizontal stroke across it
+    page[200:1200, 500:503] = 0  # a ruled line inside the frame
+    return page
+
+
+def test_a_streak_from_edge_to_edge_is_painted_out_and_a_rule_is_kept():
+    from cableocr.cleanup import remove_streaks
+
+    page = _page_with_text_and_a_rule()
+    streaked = page.copy()
+    streaked[:, 300:304] = np.minimum(streaked[:, 300:304], 170)  # a light drum streak, edge to edge
+    cleaned, step = remove_streaks(streaked, CleanupConfig())
+    assert (step.params["down"], step.params["across"]) == (1, 0)
+    assert cleaned[:100, 298:306].min() > 200  # the streak in the margin: gone
+    assert cleaned[600:1000, 500:503].max() < 50  # the rule: kept
+    crossing = [y for y in range(150, 1250, 60) if page[y + 12, 300] < 100]
+    assert crossing and all(cleaned[y + 13, 300] < 100 for y in crossing)  # strokes across it go on
+    untouched, step = remove_streaks(page, CleanupConfig())
+    assert (step.params["down"], step.params["across"]) == (0, 0) and np.array_equal(untouched, page)

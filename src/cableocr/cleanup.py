@@ -132,6 +132,59 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
         "speck_clearance_px": cfg.speck_clearance, "speck_pixels_removed": int(small.sum()), **params})
 
 
+def streak_bands(image: np.ndarray, ink: np.ndarray, cfg: CleanupConfig) -> list[tuple[int, int]]:
+    """The column ranges [x0, x1) of the vertical streaks on a page (see CleanupConfig)."""
+    widest = max(int(round(cfg.streak_max_width_chars * cfg.working_char_px)), 1)
+    thin_and_dark = cv2.morphologyEx(image, cv2.MORPH_CLOSE, np.ones((1, 2 * widest + 1), np.uint8)).astype(np.int16) \
+        - image >= cfg.streak_min_darkness
+    run = max(int(cfg.streak_min_run_chars * cfg.working_char_px), 3)
+    straight = cv2.morphologyEx((thin_and_dark | (ink > 0)).astype(np.uint8), cv2.MORPH_OPEN,
+                                np.ones((run, 1), np.uint8)) > 0
+    height, reach = straight.shape[0], max(int(cfg.streak_end_share * straight.shape[0]), 1)
+    covered = ((straight.sum(axis=0) >= cfg.streak_min_cover * height)
+               & (straight[:reach].sum(axis=0) >= reach / 2) & (straight[-reach:].sum(axis=0) >= reach / 2))
+    bands, x = [], 0
+    while x < len(covered):
+        if not covered[x]:
+            x += 1
+            continue
+        end = x
+        while end < len(covered) and covered[end]:
+            end += 1
+        if end - x <= widest:  # wider is no streak (a black border, a bar): left alone
+            bands.append((x, end))
+        x = end
+    return bands
+
+
+def _paint_vertical_bands(image: np.ndarray, bands: list[tuple[int, int]]) -> np.ndarray:
+    """Each band (and the pixel of blur either side) replaced, row by row, by the lighter of the
+    pixels just outside it: a stroke crossing the band (dark on both sides) goes on through it,
+    the streak alone becomes paper."""
+    image = image.copy()
+    width = image.shape[1]
+    for x0, x1 in bands:
+        left, right = max(x0 - 1, 0), min(x1 + 1, width)
+        outside = np.maximum(image[:, max(left - 2, 0)], image[:, min(right + 1, width - 1)])
+        image[:, left:right] = outside[:, None]
+    return image
+
+
+def remove_streaks(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, Step]:
+    """The page without drum streaks, either way (a page turned a quarter has them across)."""
+    ink = ink_mask(image)
+    down = streak_bands(image, ink, cfg)
+    across = streak_bands(np.ascontiguousarray(image.T), np.ascontiguousarray(ink.T), cfg)
+    if down:
+        image = _paint_vertical_bands(image, down)
+    if across:
+        image = np.ascontiguousarray(_paint_vertical_bands(np.ascontiguousarray(image.T), across).T)
+    return image, Step(name="streaks_removed", params={
+        "down": len(down), "across": len(across), "min_run_chars": cfg.streak_min_run_chars,
+        "min_cover": cfg.streak_min_cover, "max_width_chars": cfg.streak_max_width_chars,
+        "min_darkness": cfg.streak_min_darkness})
+
+
 def orientation_step(orientation: Orientation) -> Step:
     return Step(name="orientation", params=orientation.model_dump(exclude_defaults=False, exclude={"rotate_cw"})
                 | {"rotated_cw": orientation.rotate_cw})
@@ -164,6 +217,10 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
     forward = quarter_turn_matrix(rotate_cw, image.shape[1], image.shape[0]) @ np.diag([scale, scale, 1.0])
     if rotate_cw:
         image = cv2.rotate(image, _QUARTER_TURNS[rotate_cw])
+    streak_step = []
+    if cfg.remove_streaks:
+        image, step = remove_streaks(image, cfg)
+        streak_step = [step]
     angle = round(measure_skew(image, cfg), 2)
     paper = int(np.percentile(image[::4, ::4], 90))  # a sample is as good, and 20x quicker
     outside = None
@@ -186,6 +243,7 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         Step(name="greyscale", params={"bits": 8}),
         scale_step,
         orientation_step(orientation),
+        *streak_step,
         Step(name="deskew", params={"angle_deg": angle, "search_max_deg": cfg.max_skew_deg, "fill": paper}),
         *flatten_step,
         binarise_step,
