@@ -74,8 +74,9 @@ class CleanupConfig(StageConfig):
     # character heights long, no wider than streak_max_width_chars, covering streak_min_cover of
     # the page's extent along it and reaching into both of its ends (the outer streak_end_share,
     # covered by half): a form's rules stop at its frame. Measured on generated pages: streaks
-    # covered 0.75-1.0 and their ends, the forms' rules at most 0.71 and never the ends. Painted
-    # out before deskew, while a streak is still straight with the page.
+    # covered 0.75-1.0, the forms' rules at most 0.71, and none of 50 pages without streaks had
+    # one found. Painted out before deskew, while a streak is still straight with the page
+    # (about 0.1 s a 300-dpi page).
     remove_streaks: bool = True
     streak_min_run_chars: float = 5.0
     streak_min_darkness: int = 25
