@@ -15,8 +15,8 @@ from cableocr.synth import parse_seed, seed_files
 from cableocr.synth.vary import vary
 
 
-def _outcome(confidence: float, correct: bool, field: str = "cable_number") -> FieldOutcome:
-    return FieldOutcome("c", field, "horizontal", "clean", "plain", correct, True, confidence, "", "")
+def _outcome(confidence: float, correct: bool, field: str = "cable_number", absent: bool = False) -> FieldOutcome:
+    return FieldOutcome("c", field, "horizontal", "clean", "plain", correct, True, confidence, "", "", absent=absent)
 
 
 def test_fields_compare_in_the_truths_form():
@@ -134,3 +134,17 @@ def test_eval_refuses_a_batch_folder_holding_more_cables_than_asked_for(tmp_path
         (tmp_path / "batch" / "truth" / f"eval-{i:04d}.truth.json").write_text("{}", encoding="utf-8")
     with pytest.raises(InputError, match="holds 3 generated cables"):
         eval_run.generate(tmp_path, 2, 0)
+
+
+def test_an_absence_is_fitted_apart_from_a_value_and_falls_back_to_it():
+    """A stamp read is rarely wrong; a stamp missed reads as an absence: one threshold for both
+    would review every stamp that was read."""
+    from cableocr.policy import ReviewPolicy
+
+    values = [_outcome(0.95, True, "classification") for _ in range(40)]
+    absences = [_outcome(0.95, True, "classification", absent=True) for _ in range(20)]
+    fitted = fit_thresholds([*values, *absences, _outcome(0.95, False, "classification", absent=True)])
+    assert fitted["classification"] == 0.95 and fitted["classification.absent"] == 1.0
+    policy = ReviewPolicy(thresholds=fitted)
+    assert policy.threshold_for("classification", absent=True) == 1.0
+    assert ReviewPolicy(thresholds={"classification": 0.8}).threshold_for("classification", absent=True) == 0.8

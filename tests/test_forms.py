@@ -95,6 +95,7 @@ def test_a_1970s_number_standing_alone_is_read_but_reviewed():
     ("総番号768aoc", "768"),  # 853 under a date stamp, read as letters
     ("総番号(TA)71563O", "(TA)71563"),
     ("総番号7685301234", "76853012"),  # more digits than a serial has
+    ("総番号71563　　8.", "71563"),  # a mark two characters on: no part of the serial on the page
 ])
 def test_a_serial_running_on_into_what_is_not_part_of_it_is_reviewed(serial_line, read):
     fields = _fields(["電信写", serial_line, *INCOMING_1970S[1:], *BODY])
@@ -305,6 +306,54 @@ def test_a_boxed_stamp_misread_is_never_a_sure_answer(stamp, value, status):
     header = [stamp if t == "極秘大至急" else t for t in INCOMING_1970S]
     classification = _fields(["電信写", *header, *BODY])["classification"]
     assert classification.value == value and classification.status == status
+
+
+@pytest.mark.parametrize(("weak", "status"), [({3: 0.55, 6: 0.6}, "auto"), ({8: 0.55}, "needs_review")])
+def test_a_serials_brackets_read_unsure_do_not_make_it_doubtful_and_its_digits_do(weak, status):
+    """(TA) set sideways in a vertical column: the engines are unsure of the brackets' shape,
+    which the value does not hang on (（TA） and (TA) are one prefix); a digit they are unsure of is."""
+    fields = _fields(["電信写", *INCOMING_1970S, *BODY], weak_at={1: weak})
+    assert fields["serial_number"].value == "(TA)71563" and fields["serial_number"].status == status
+
+
+def _moved_beside(page, line_at: int, beside_at: int, dx: int = 600):
+    """The page with one line moved onto another's row, dx to its right (a boxed stamp that
+    layout read apart and sorted after the body)."""
+    from cableocr.models import Box
+
+    line, anchor = page.lines[line_at], page.lines[beside_at]
+    dy = anchor.box.y0 - line.box.y0
+
+    def moved(box: Box) -> Box:
+        return Box(x0=box.x0 + dx, y0=box.y0 + dy, x1=box.x1 + dx, y1=box.y1 + dy)
+
+    line = line.model_copy(update={"box": moved(line.box), "chars": [c.model_copy(update={"box": moved(c.box)})
+                                                                      for c in line.chars]})
+    lines = list(page.lines)
+    lines[line_at] = line
+    return page.model_copy(update={"lines": lines})
+
+
+@pytest.mark.parametrize(("stamp", "value", "rule"), [("極秘", "極秘", "classification.stamp"),
+                                                     ("図", None, "classification.none")])
+def test_a_boxed_stamp_read_apart_from_the_header_is_still_its_evidence(stamp, value, rule):
+    """The stamp beside the header's rows, sorted after the body: read, it is the
+    classification; unread, its absence is doubtful."""
+    header = [t for t in INCOMING_1970S if t != "極秘大至急"]
+    texts = ["電信写", *header, *BODY, stamp]
+    cables, _ = assemble([_moved_beside(_page(texts), len(texts) - 1, 2)])
+    classification = extract_fields(cables[0], SHIPPED)["classification"]
+    assert classification.value == value and classification.rule == rule
+    if value is None:
+        assert classification.status == "needs_review" and "stamp" in classification.method
+
+
+def test_a_stamp_read_beside_characters_no_mark_explains_makes_the_other_marks_absence_doubtful():
+    """秘 and 至急 boxed side by side, 至急 read 恒久: the classification is read (for review, its
+    frame garbled), and the precedence is not taken as absent for sure."""
+    fields = _fields(["電信写", *[("秘恒久" if t == "極秘大至急" else t) for t in INCOMING_1970S], *BODY])
+    precedence = fields["precedence"]
+    assert precedence.value is None and precedence.status == "needs_review" and "stamp" in precedence.method
 
 
 def test_a_speaker_label_read_without_its_closing_bracket_sends_the_turns_to_review():

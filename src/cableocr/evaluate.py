@@ -10,7 +10,7 @@ from itertools import pairwise
 from rapidfuzz.distance import Levenshtein
 
 from cableocr.models import Box, ExtractedField, Page
-from cableocr.policy import ALWAYS_REVIEWED, FittedOn, ReviewPolicy
+from cableocr.policy import ALWAYS_REVIEWED, FittedOn, ReviewPolicy, absence_key, claims_absence
 from cableocr.synth import Truth, TruthPage
 from cableocr.text import comparison_form
 
@@ -98,6 +98,11 @@ class FieldOutcome:
     form: str = "copy"
     typeface: str = "ipa-mincho"
     held_out: bool = False  # made with a variant, typeface or effect no fit may see
+    absent: bool = False  # ours says the form shows no value
+
+    @property
+    def threshold_key(self) -> str:
+        return absence_key(self.field) if self.absent else self.field
 
 
 def score_fields(truth: Truth, fields: dict[str, ExtractedField], cable: str) -> list[FieldOutcome]:
@@ -111,7 +116,7 @@ def score_fields(truth: Truth, fields: dict[str, ExtractedField], cable: str) ->
         outcomes.append(FieldOutcome(cable, name, truth.layout, truth.level, truth.variant, ours == want,
                                      fields[name].status == "auto", fields[name].confidence, str(ours), str(want),
                                      tuple(fields[name].flags), truth.form, truth.conditions.typeface,
-                                     held_out(truth)))
+                                     held_out(truth), claims_absence(fields[name])))
     return outcomes
 
 
@@ -127,7 +132,7 @@ def held_out(truth: Truth) -> bool:
 def judged(outcomes: list[FieldOutcome], policy: ReviewPolicy) -> list[FieldOutcome]:
     """The outcomes as the policy would decide them: a field passes when its confidence reaches
     its threshold and it carries no flag the policy always reviews."""
-    return [replace(o, auto=o.confidence >= policy.threshold_for(o.field) and not ALWAYS_REVIEWED & set(o.flags))
+    return [replace(o, auto=o.confidence >= policy.threshold_for(o.field, o.absent) and not ALWAYS_REVIEWED & set(o.flags))
             for o in outcomes]
 
 
@@ -141,12 +146,13 @@ def reliability_table(outcomes: list[FieldOutcome], edges=(0.0, 0.5, 0.7, 0.8, 0
 
 
 def fit_thresholds(outcomes: list[FieldOutcome], target: float = 0.995, floor: float = 0.5) -> dict[str, float]:
-    """Per field, the lowest confidence from which on every higher threshold keeps the share of
-    right values at or above target, among the fields the policy's flags do not send to review
-    anyway. Never below floor; 1.0 (review everything) where no threshold reaches the target."""
+    """Per field, and apart for its absences, the lowest confidence from which on every higher
+    threshold keeps the share of right values at or above target, among the fields the policy's
+    flags do not send to review anyway. Never below floor; 1.0 (review everything) where no
+    threshold reaches the target."""
     thresholds = {}
-    for name in sorted({o.field for o in outcomes}):
-        mine = [o for o in outcomes if o.field == name and not ALWAYS_REVIEWED & set(o.flags)]
+    for name in sorted({o.threshold_key for o in outcomes}):
+        mine = [o for o in outcomes if o.threshold_key == name and not ALWAYS_REVIEWED & set(o.flags)]
         chosen = 1.0
         # Walk down from the top: a threshold holds if the fields at or above it are right often enough.
         for level in sorted({o.confidence for o in mine}, reverse=True):

@@ -58,6 +58,9 @@ class ReviewPolicy(BaseModel):
     # Fields scoring below their threshold are flagged; a field with no fitted threshold uses
     # default_threshold (a conservative value: no wrong value seen on the sample pages passed).
     default_threshold: float = 0.93
+    # Keyed by field name for a value read, and by threshold_key's "name.absent" for the claim
+    # that the form shows none: the two fail differently (a stamp read is rarely wrong, a stamp
+    # missed is an absence), so one threshold for both flags every stamp that was read.
     thresholds: dict[str, float] = {}
     # How much a check that agrees removes of a field's doubt (noisy-OR): a check inside the
     # cable (the send and receive dates a day apart), and the published translation.
@@ -65,9 +68,23 @@ class ReviewPolicy(BaseModel):
     translation_reliability: float = 0.9
     fitted_on: FittedOn | None = None
 
-    def threshold_for(self, name: str) -> float:
+    def threshold_for(self, name: str, absent: bool = False) -> float:
+        """The threshold of a field's value, or of its absence (where the policy fitted none for
+        the absence, the value's)."""
         threshold = self.thresholds.get(name, self.default_threshold)
+        if absent:
+            threshold = self.thresholds.get(absence_key(name), threshold)
         return max(threshold, FILING_MIN_THRESHOLD) if name in FILING_FIELDS else threshold
+
+
+def absence_key(name: str) -> str:
+    """The threshold key of the claim that a field is not on the form."""
+    return f"{name}.absent"
+
+
+def claims_absence(field: ExtractedField) -> bool:
+    """Whether a field says the form shows no value (a black box over it is a reading, not an absence)."""
+    return field.value is None and field.reason != "redacted"
 
 
 POLICY_FILE = "data/policy.json"
@@ -94,7 +111,7 @@ def save_policy(policy: ReviewPolicy, path: Path) -> None:
 
 def passes(name: str, field: ExtractedField, policy: ReviewPolicy) -> bool:
     """Whether the machine's value may go unreviewed: sure enough, and nothing against it."""
-    return field.confidence >= policy.threshold_for(name) and not ALWAYS_REVIEWED & set(field.flags)
+    return field.confidence >= policy.threshold_for(name, claims_absence(field)) and not ALWAYS_REVIEWED & set(field.flags)
 
 
 def settle(name: str, field: ExtractedField, policy: ReviewPolicy, **update: Any) -> ExtractedField:

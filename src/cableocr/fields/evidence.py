@@ -36,6 +36,9 @@ class Finding:
     flags: frozenset[FieldFlag] = frozenset()
     detail: dict[str, str] = field(default_factory=dict)
     box: Box | None = None
+    # Characters of the span the rule took only as delimiters, whatever they were read as (the
+    # brackets of (TA): its confidence is not the value's.
+    delimiters: frozenset[str] = frozenset()
 
     def flagged(self, *flags: FieldFlag, **change: Any) -> Finding:
         return replace(self, flags=self.flags | set(flags), **change)
@@ -68,10 +71,12 @@ def compact(line: Line) -> str:
     return "".join(unicodedata.normalize("NFKC", c.text)[:1] for c in line.chars if c.text.strip())
 
 
-def span_evidence(line: Line, start: int, end: int) -> tuple[Box | None, float]:
-    """The box of a span of compact(line), and the confidence of its weakest character."""
+def span_evidence(line: Line, start: int, end: int, delimiters: frozenset[str] = frozenset()) -> tuple[Box | None, float]:
+    """The box of a span of compact(line), and the confidence of its weakest character (the
+    delimiters left out)."""
     chars = [c for c in line.chars if c.text.strip()][start:end]
-    confs = [c.confidence for c in chars if c.confidence is not None]
+    confs = [c.confidence for c in chars if c.confidence is not None
+             and unicodedata.normalize("NFKC", c.text)[:1] not in delimiters]
     return Box.union([c.box for c in chars]), (min(confs) if confs else 0.0)
 
 

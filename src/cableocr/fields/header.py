@@ -152,12 +152,14 @@ def find_serial(ctx: Context) -> Finding | Absence | None:
         if "総番号" not in text:
             continue
         if m := _SERIAL.search(text):
-            prefix, digits, run_on = m.groups()
-            value = f"{prefix or ''}{digits}".replace("（", "(").replace("）", ")")
-            found = Finding("serial_number.label", value, page, line, m.start(1) if prefix else m.start(2), m.end(2),
-                            "digits after 総番号", SURE)
-            if run_on:  # 768 read before 853 under a date stamp, as 768aoc: the serial may go on
-                return found.flagged("truncated", method=f"digits after 総番号, running on into {run_on!r}",
+            start = m.start(1) if m.group(1) else m.start(2)
+            if (cut := _blank_inside(line, m.start(2), m.end(2))) is not None:
+                # 116547, then a stamp's 8. four characters on: one serial to compact(), not on the page
+                return _serial_found(page, line, start, cut).flagged("truncated", certainty=DOUBTFUL, method=(
+                    f"digits after 総番号, up to a blank; {text[cut:m.end(2)]!r} beyond it may be a mark or the serial's"))
+            found = _serial_found(page, line, start, m.end(2))
+            if m.group(3):  # 768 read before 853 under a date stamp, as 768aoc: the serial may go on
+                return found.flagged("truncated", method=f"digits after 総番号, running on into {m.group(3)!r}",
                                      certainty=DOUBTFUL)
             return found
         if (box := redaction_on_line(line, ctx.pages[page])) is not None:
@@ -166,6 +168,22 @@ def find_serial(ctx: Context) -> Finding | Absence | None:
         reason = "illegible" if re.search(r"[0-9A-Za-z]", rest) else "not_found"
         return Absence("serial_number.label", reason, 0.5, "総番号 with nothing readable after it", page, line.box, line)
     return _serial_by_place(ctx)
+
+
+SERIAL_BLANK = 1.0  # character sizes: a serial's digits stand close; a blank this wide parts them from a mark
+
+
+def _blank_inside(line: Line, start: int, end: int) -> int | None:
+    """The first position in compact(line)[start:end] a wide blank stands before."""
+    return next((at for at in range(start + 1, end)
+                 if (blank := blank_before(line, at)) is not None and blank[1] >= SERIAL_BLANK), None)
+
+
+def _serial_found(page: int, line: Line, start: int, end: int) -> Finding:
+    """The serial (a prefix such as (TA) kept) from compact(line)[start:end]."""
+    value = compact(line)[start:end].replace("（", "(").replace("）", ")")
+    return Finding("serial_number.label", value, page, line, start, end, "digits after 総番号", SURE,
+                   delimiters=frozenset("()"))
 
 
 def _serial_by_place(ctx: Context) -> Absence | None:
@@ -210,7 +228,10 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
         for word in words:  # longest first, so that 大至急 is not read as 至急
             if (at := text.find(word, m.end())) >= 0:
                 return Finding(f"{field}.after_number", word, page, line, at, at + len(word), "word after the number", SURE)
-    for page, line in ctx.header:
+    # The header's lines first, then the short lines set apart inside its area (a boxed stamp
+    # layout sorted after the body).
+    strays = ctx.strays
+    for page, line in ctx.header + strays:
         text = unframed(compact(line))
         if not re.fullmatch(rf"(?:{'|'.join(CLASSIFICATIONS + PRECEDENCES)}|\W|[A-Z]{{5}})+", text):
             continue
@@ -221,7 +242,7 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
                 return Finding(f"{field}.{'code' if coded else 'stamp'}", word, page, line, at, at + len(word), method,
                                LIKELY)
     # A stamp read with its box: the word among a character or two the frame became (也秘, 履秘).
-    for page, line in ctx.header:
+    for page, line in ctx.header + strays:
         text = unframed(compact(line))
         if not stamp_with_frame(text) or header_labels(line) - {"marks"}:
             continue
@@ -231,7 +252,8 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
                                "a stamp read with its frame as characters", DOUBTFUL, frozenset({"inferred"}),
                                {"read_as": text})
     evidence = [hit[1]] if hit else [ln for _, ln in ctx.labelled]
-    if any(_unread_stamp(line) for _, line in ctx.labelled):
+    if any(_unread_stamp(line) for _, line in ctx.labelled + strays) or any(
+            _stamp_beside_unread(line) for _, line in ctx.header + strays):
         return Absence(f"{field}.none", "not_found", DOUBTFUL,
                        f"no {field} read, but a short unreadable line in the header may be its stamp")
     return absent_where(f"{field}.none", evidence, f"no {field} on the form")
@@ -239,8 +261,19 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
 
 def _unread_stamp(line: Line) -> bool:
     """A header line of one to three characters no label explains: a boxed stamp the engine
-    could not read (極秘 in its box read 図)."""
-    return 0 < len(unframed(compact(line))) <= 3 and not header_labels(line)
+    could not read (極秘 in its box read 図). Digits and 受付 are a date stamp's."""
+    text = unframed(compact(line))
+    return 0 < len(text) <= 3 and not header_labels(line) and not re.search(r"[0-9受付]", text)
+
+
+_MARKS = re.compile("|".join(sorted(CLASSIFICATIONS + PRECEDENCES, key=len, reverse=True)))
+
+
+def _stamp_beside_unread(line: Line) -> bool:
+    """A stamp read beside characters no mark explains, two at least: a second stamp unread
+    (秘恒久: 秘, and 至急 read 恒久)."""
+    text = unframed(compact(line))
+    return stamp_with_frame(text) and len(_MARKS.sub("", text)) >= 2 and not re.search(r"[0-9受付]", text)
 
 
 # ---- dated lines: …発 and …着 -----------------------------------------------------------------
@@ -335,6 +368,13 @@ def unread_gap(line: Line, at: int) -> tuple[Box, float] | None:
     """The blank on the line between its characters at-1 and at, and its length in character
     sizes, where it is long enough to hold something the engines did not read (a black box
     layout missed, a faint time)."""
+    blank = blank_before(line, at)
+    return blank if blank is not None and blank[1] >= UNREAD_GAP else None
+
+
+def blank_before(line: Line, at: int) -> tuple[Box, float] | None:
+    """The blank between the characters at-1 and at of compact(line): its box, and its length
+    in character sizes (the median character's)."""
     chars = [c for c in line.chars if c.text.strip()]
     if not 0 < at < len(chars):
         return None
@@ -345,7 +385,7 @@ def unread_gap(line: Line, at: int) -> tuple[Box, float] | None:
         gap, box = after.y0 - before.y1, Box(x0=line.box.x0, y0=before.y1, x1=line.box.x1, y1=after.y0)
     else:
         gap, box = after.x0 - before.x1, Box(x0=before.x1, y0=line.box.y0, x1=after.x0, y1=line.box.y1)
-    return (box, gap / size) if gap >= UNREAD_GAP * size else None
+    return box, max(gap, 0) / size
 
 
 def row_share(row: Box, vertical: bool, box: Box) -> float:

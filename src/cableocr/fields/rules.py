@@ -155,7 +155,7 @@ def as_field(found: Finding | Absence, second: str | None = None) -> ExtractedFi
     if found.line is None:
         box, weakest, as_read, raw, line_id = found.box, 1.0, None, None, None
     else:
-        box, weakest = span_evidence(found.line, found.start, found.end)
+        box, weakest = span_evidence(found.line, found.start, found.end, found.delimiters)
         as_read = "".join(c.text for c in found.line.chars if c.text.strip())[found.start : found.end] or None
         raw, line_id = found.line.raw, found.line.id
     disputed = second is not None and second != "agrees"
