@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from cableocr.assemble import AssembledCable
 from cableocr.models import Box, Line, Page
 
-
 STRAY_CHARS = 6  # a stamp read with its frame: the mark word and a character or two
 
 
