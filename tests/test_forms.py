@@ -156,6 +156,16 @@ def test_a_doubtful_speck_after_the_subject_is_left_out_and_recorded():
     assert subject.value == "在留邦人" and "trimmed" in subject.flags and "left out" in subject.method
 
 
+def test_a_doubted_whole_character_ending_the_subject_is_kept_and_its_doubt_shown():
+    """交渉 with 渉 read unsure: a whole-sized character is no speck; the subject keeps it and
+    its confidence shows the doubt (it is reviewed)."""
+    texts = ["日ソ平和条約交渉" if t.startswith("日米首のう") else t for t in HEADER]
+    at = texts.index("日ソ平和条約交渉")
+    subject = _fields(texts, weak_at={at: {7: 0.68}})["subject"]
+    assert subject.value == "日ソ平和条約交渉" and "trimmed" not in subject.flags
+    assert subject.confidence < 0.7 and subject.status == "needs_review"
+
+
 def test_one_fixed_threshold_policy_and_the_shipped_one_agree_on_flags():
     """A flag sends a field to review whatever the thresholds: even a policy that trusts every
     confidence reviews an unknown post."""
@@ -405,10 +415,11 @@ def test_a_caveat_that_lost_a_bracket_or_a_character_is_read_and_never_taken_for
     assert [t["speaker"] for t in fields["speakers"].value] == ["総理"]
 
 
-def test_a_reference_that_lost_its_kind_to_the_header_makes_the_absence_doubtful():
-    """貴電第796号： read as 電第796号：, taken into the header: no reference is read, and that
-    absence is reviewed, not accepted."""
-    header = [*COPY_HEADER, "日米首のう会談(別電2)", "電第796号:"]
+@pytest.mark.parametrize("last", ["電第796号:", "實電第796号別電5・"])
+def test_a_reference_that_lost_its_kind_to_the_header_makes_the_absence_doubtful(last):
+    """貴電第796号： read as 電第796号： (or 貴 as 實, its colon as ・), taken into the header: no
+    reference is read, and that absence is reviewed, not accepted."""
+    header = [*COPY_HEADER, "日米首のう会談(別電2)", last]
     body = ["(総理)ロシアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
     references = _fields([*COPY_TOP, *header, *body])["references"]
     assert references.value is None and references.status == "needs_review" and "fragment" in references.method

@@ -27,7 +27,7 @@ from cableocr.fields.evidence import (
     missing,
 )
 from cableocr.lexicon import alternation, english, known_names, nearest
-from cableocr.models import Box, Line, Page
+from cableocr.models import Box, Char, Line, Page
 from cableocr.numbers import NUMBER_LINE, find_time
 from cableocr.numbers import find_cable_number as parse_cable_number
 from cableocr.text import normalize
@@ -46,20 +46,36 @@ SURE_OF_A_SPECK = 0.95  # a speck-like character (人, 。, ・) read less surel
 
 
 def core(line: Line, most: int = 3) -> tuple[str, bool]:
-    """compact(line) without up to `most` trailing characters the engine doubts (under WEAK) or
-    that specks are read as and it is not sure of, and whether any was left out. A sure 人 or 。
-    at the end stays: 在留邦人 is a subject."""
+    """compact(line) without up to `most` trailing characters that may be specks, and whether any
+    was left out: a reading specks are given (人, 。, ・) the engine is not sure of, or any
+    character it doubts (under WEAK) that is not a word's or is smaller than half a character.
+    A sure 人 or 。 at the end stays (在留邦人 is a subject), and so does a whole-sized 渉 the
+    engine doubts (交渉 is no speck): its doubt stays in the confidence."""
     text = compact(line)
-    confs = [c.confidence for c in line.chars if c.text.strip()]
+    chars = [c for c in line.chars if c.text.strip()]
+    size = _median_size(chars)
     cut = len(text)
     while cut > max(len(text) - most, 0):
-        conf = 1.0 if confs[cut - 1] is None else confs[cut - 1]  # a second reading has no confidences
-        if conf >= WEAK and not (text[cut - 1] in SPECK_READINGS and conf < SURE_OF_A_SPECK):
+        char = chars[cut - 1]
+        conf = 1.0 if char.confidence is None else char.confidence  # a second reading has no confidences
+        speck_like = text[cut - 1] in SPECK_READINGS and conf < SURE_OF_A_SPECK
+        if not speck_like and (conf >= WEAK or (re.match(_NAME, text[cut - 1]) and _whole_sized(char, size))):
             break
         if _closes_a_bracket(text[: cut - 1], text[cut - 1]):  # 中東情勢(別電3): its ） is no speck
             break
         cut -= 1
     return text[:cut], cut < len(text)
+
+
+def _median_size(chars: list[Char]) -> float:
+    sizes = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
+    return sizes[len(sizes) // 2] if sizes else 0.0
+
+
+def _whole_sized(char: Char, size: float) -> bool:
+    """A character boxed at half the line's median size or more (a second reading's characters
+    all carry the line's box, and count as whole)."""
+    return max(char.box.x1 - char.box.x0, char.box.y1 - char.box.y0) >= 0.5 * size
 
 
 def _closes_a_bracket(before: str, char: str) -> bool:
