@@ -383,14 +383,21 @@ def test_a_speaker_label_read_without_its_closing_bracket_sends_the_turns_to_rev
 
 @pytest.mark.parametrize(("opening", "reviewed"), [
     ("総理ロシアについて一言申し上げたい。", True),  # both brackets lost (seen on Gothic vertical pages)
+    ("総理)ロシアについて一言申し上げたい。", True),  # the opening one lost
     ("総理は先般の会談について述べた。", False),  # the name opening a sentence
     ("大使館の体制について述べた。", False),  # the name inside a word
 ])
-def test_a_speaker_label_that_lost_both_brackets_sends_the_turns_to_review(opening, reviewed):
+def test_a_speaker_label_that_lost_its_brackets_sends_the_turns_to_review(opening, reviewed):
     body = ["往電第5513号別電2:", opening, "(大臣)先般の会談に感謝する。", "英、仏に転電した。(了)", "外務省"]
     speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
     assert [t["speaker"] for t in speakers.value] == ["大臣"]
     assert (speakers.status == "needs_review") == reviewed
+
+
+def test_a_speaker_label_behind_a_speck_makes_the_absence_of_speakers_doubtful():
+    body = ["往電第5513号別電2:", "「(総理)ロシアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
+    speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
+    assert speakers.value is None and speakers.status == "needs_review" and "label stands" in speakers.method
 
 
 @pytest.mark.parametrize(("last", "value", "status"), [

@@ -230,6 +230,9 @@ def absent_speakers(ctx: Context) -> Absence:
     if unclosed := _unclosed_labels(ctx):
         return Absence("speakers.none", "not_found", 0.5, "no speaker label opens a paragraph, but a label read "
                        f"without its closing bracket, or both, does ({unclosed[0]}…)")
+    if _labels_in_body(ctx):  # 「(総理)…: a label behind a speck is not seen to open its paragraph
+        return Absence("speakers.none", "not_found", 0.5, "no speaker label opens a paragraph, but a known "
+                       "speaker's label stands in the text")
     return absent_where("speakers.none", [ln for _, ln in ctx.body], "no speaker label opens a paragraph", 0.9)
 
 
@@ -239,12 +242,12 @@ _PARTICLES = "はがのにをともへやよでか、。"
 
 def _unclosed_labels(ctx: Context) -> list[str]:
     """Body lines opening with a known speaker whose brackets were not both read: (総理ロシア…
-    (the closing one lost), or 総理ロシア… (both lost: seen on vertical pages in Gothic faces,
-    where both engines dropped them), the name then followed by kana: a name opening a sentence
-    (総理は…) or a word (大使館) is not one."""
+    (the closing one lost), 大臣)先般… (the opening one lost), or 総理ロシア… (both lost: seen on
+    vertical pages in Gothic faces, where both engines dropped them), the name then followed by
+    kana: a name opening a sentence (総理は…) or a word (大使館) is not one."""
     names = _speaker_names()
     bare = rf"(?:{names})(?=[ぁ-んァ-ヶ「])(?![{_PARTICLES}])"  # not before a kanji: 大使館, 外相会談
-    label = re.compile(rf"^(?:[（(](?:{names})(?![）)」\]］])|{bare})")
+    label = re.compile(rf"^(?:[（(](?:{names})(?![）)」\]］])|(?:{names})[）)」\]］]|{bare})")
     return [m.group(0) for _, ln in ctx.body if (m := label.match(compact(ln)))]
 
 
