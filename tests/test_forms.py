@@ -559,3 +559,14 @@ def test_a_speck_read_as_a_forwarding_item_is_left_out_and_recorded():
     forwarding = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["forwarding"]
     assert forwarding.value == ["独", "英", "ロシア"]
     assert forwarding.status == "needs_review" and "no letter" in forwarding.method
+
+
+@pytest.mark.parametrize(("verb", "value"), [("転生", ["独", "英", "ロシア"]), ("伝電", ["独", "英", "ロシア"]),
+                                             ("転電", ["独", "英", "ロシア"]), ("伝達", None)])
+def test_a_forwarding_verb_with_one_character_misread_is_mended_for_review(verb, value):
+    body = ["往電第5513号別電2:", "(総理)ロシアについて一言申し上げたい。", f"独、英、ロシアに{verb}した。(了)", "外務省"]
+    forwarding = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["forwarding"]
+    assert forwarding.value == value
+    assert ("repaired" in forwarding.flags) == (verb not in ("転電", "伝達"))
+    if verb != "転電":
+        assert forwarding.status == "needs_review"

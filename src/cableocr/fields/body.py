@@ -104,17 +104,40 @@ def find_forwarding(ctx: Context) -> Finding | None:
     lines: it starts after the last line before it that ends a sentence. The evidence box is
     that of its first line."""
     body = ctx.body
-    for n in range(len(body) - 1, max(len(body) - 6, -1), -1):
-        if "転電" not in compact(body[n][1]):
-            continue
-        start = n
-        while start > 0 and not _ends_sentence(body[start - 1][1]) and not SPEAKER_LABEL.match(compact(body[start][1])):
-            start -= 1
-        page, first = body[start]
-        joined = "".join(compact(ln) for _, ln in body[start : n + 1])
-        found = Finding("forwarding.list", [], page, first, 0, len(compact(first)), "list before に転電した", LIKELY)
-        return _known_posts(found, split_forwarding(joined))
+    last = range(len(body) - 1, max(len(body) - 6, -1), -1)
+    for n in last:
+        if "転電" in compact(body[n][1]):
+            return _known_posts(_forwarding_block(body, n), split_forwarding(_joined(body, n)))
+    # 転電 with one character misread (転生, 伝電), before した at the end of the body: the list is
+    # read, the verb mended, for review.
+    for n in last:
+        if m := _MISREAD_FORWARDED.search(joined := _joined(body, n)):
+            found = _forwarding_block(body, n).flagged("repaired", certainty=LIKELY * MENDED, method=(
+                f"list before {m.group(0)}した, read as に転電した"))
+            mended = joined[: m.start()] + "に転電" + joined[m.end():]
+            return _known_posts(found.noted(read_as=m.group(0)), split_forwarding(mended))
     return None
+
+
+_MISREAD_FORWARDED = re.compile(r"に(?:転[^電]|[^転]電)(?=した)")
+
+
+def _forwarding_block(body: list[tuple[int, Line]], n: int) -> Finding:
+    """The forwarding list ending on body line n: it starts after the last line before it that
+    ends a sentence or opens a speaker's turn."""
+    page, first = body[_block_start(body, n)]
+    return Finding("forwarding.list", [], page, first, 0, len(compact(first)), "list before に転電した", LIKELY)
+
+
+def _block_start(body: list[tuple[int, Line]], n: int) -> int:
+    start = n
+    while start > 0 and not _ends_sentence(body[start - 1][1]) and not SPEAKER_LABEL.match(compact(body[start][1])):
+        start -= 1
+    return start
+
+
+def _joined(body: list[tuple[int, Line]], n: int) -> str:
+    return "".join(compact(ln) for _, ln in body[_block_start(body, n) : n + 1])
 
 
 def absent_forwarding(ctx: Context) -> Absence:
