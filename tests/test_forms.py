@@ -570,3 +570,14 @@ def test_a_forwarding_verb_with_one_character_misread_is_mended_for_review(verb,
     assert ("repaired" in forwarding.flags) == (verb not in ("転電", "伝達"))
     if verb in ("転生", "伝電"):
         assert forwarding.status == "needs_review"
+
+
+@pytest.mark.parametrize(("read", "value"), [("森大便", "森大使"), ("栗山使", "栗山大使"), ("栗山全便", None)])
+def test_a_boxed_title_one_character_off_after_the_addressee_is_mended_for_review(read, value):
+    """The box of [大使] garbles a character of it: the sender is read, mended, and reviewed;
+    where both of a short title's characters are lost, nothing is guessed."""
+    header = [read if t == "森[大使]" else t for t in INCOMING_1970S]
+    sender = _fields(["電信写", *header, *BODY])["sender"]
+    assert sender.value == value and sender.status == "needs_review"
+    if value:
+        assert "repaired" in sender.flags and sender.detail["read_as"] == read and "one character off" in sender.method

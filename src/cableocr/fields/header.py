@@ -478,6 +478,29 @@ def find_sender(ctx: Context) -> Finding | None:
             if m.group(1) in SENDER_TITLES:  # 総領事 is 総 and 領事 to the pattern: a title with no name
                 found = found.flagged("unconfirmed", certainty=DOUBTFUL, method="a title with no name before it")
             return trim_noted(found, trimmed)
+    return _sender_title_misread(ctx)
+
+
+def _sender_title_misread(ctx: Context) -> Finding | None:
+    """The line after the addressee's (…殿), a name and a title one character off a known one
+    (栗山使: the box of [公使] took its 公): mended, for review."""
+    after = [(p, ln) for (_, prev), (p, ln) in zip(ctx.labelled, ctx.labelled[1:], strict=False)
+             if "殿" in compact(prev)[-3:]]
+    for page, line in after:
+        text = unframed(core(line)[0])
+        # Every way to read the line as a name and a title one character off; the longest name
+        # wins (栗山使 is 栗山 and [公]使, not 栗 and 山使 for 大使).
+        readings = [(cut, title) for title in SENDER_TITLES if len(title) >= 2
+                    for cut in {len(text) - len(title) + d for d in (-1, 0, 1)}
+                    if re.fullmatch(rf"{_NAME}{{1,6}}", text[:cut]) and text[cut:] != title
+                    and Levenshtein.distance(text[cut:], title) == 1]
+        if readings:
+            cut, title = max(readings, key=lambda r: r[0])
+            others = [t for c, t in readings if c == cut and t != title]  # 使: 大使 or 公使, the reviewer's call
+            return Finding("sender.title_mended", text[:cut] + title, page, line, 0, len(compact(line)),
+                           f"line after the addressee's, its title {text[cut:]!r} one character off {title}"
+                           + (f" (or {', '.join(others)})" if others else ""),
+                           LIKELY * MENDED, frozenset({"repaired"}), {"read_as": text})
     return None
 
 
