@@ -581,3 +581,19 @@ def test_a_boxed_title_one_character_off_after_the_addressee_is_mended_for_revie
     assert sender.value == value and sender.status == "needs_review"
     if value:
         assert "repaired" in sender.flags and sender.detail["read_as"] == read and "one character off" in sender.method
+
+
+@pytest.mark.parametrize(("read", "inferred"), [
+    ("秘密指定解除外交記録・情報公開室", False),
+    ("外交記録・情報公開室", True),  # the title's line unread (seen on medium horizontal pages)
+    ("秘密指定解除", True),
+])
+def test_the_declassification_stamp_is_known_from_either_of_its_lines(read, inferred):
+    from cableocr.models import Box
+
+    page = _page(["電信写", *INCOMING_1970S, *BODY])
+    page = page.model_copy(update={"stamps": [Box(x0=1600, y0=200, x1=2260, y1=490)], "stamp_texts": [read]})
+    cables, _ = assemble([page])
+    stamp = extract_fields(cables[0], SHIPPED)["declassification"]
+    assert stamp.value == "秘密指定解除 外交記録・情報公開室"
+    assert ("inferred" in stamp.flags) == inferred and (stamp.status == "needs_review") == inferred

@@ -20,32 +20,35 @@ from cableocr.fields.header import DatedLine, row_share, serial_row_by_place
 from cableocr.models import Box
 
 DECLASSIFICATION = ("秘密指定解除", "外交記録・情報公開室")
+STAMP_LINE_READ = 70  # fuzzy score (0-100) from which a line of the stamp counts as read
 
 
 def find_declassification(ctx: Context) -> Finding | Absence:
     """The declassification stamp (秘密指定解除 外交記録・情報公開室), read off the stamps the
     layout found and set level; its value is the stamp's known wording where the reading is
-    close to it (the reading itself stays in detail.read_as)."""
-    title, office = DECLASSIFICATION
+    close to it (the reading itself stays in detail.read_as). The stamp's two lines are one
+    fixed wording: where only one was read, the whole is inferred from it, for review."""
     hits = []
     for index, page in enumerate(ctx.pages):
         for box, text in zip(page.stamps, page.stamp_texts, strict=False):
-            if (score := fuzz.partial_ratio(title, text)) >= 70:
-                hits.append((index, box, text, score, fuzz.partial_ratio(office, text)))
+            read = [line for line in DECLASSIFICATION if fuzz.partial_ratio(line, text) >= STAMP_LINE_READ]
+            if read:
+                hits.append((index, box, text, read, max(fuzz.partial_ratio(line, text) for line in read)))
     if not hits:
         # Every cable of this archive was stamped when it was declassified: a page without the
         # stamp is more likely a stamp the layout did not find than a cable without one.
         stamped = any(page.stamps for page in ctx.pages)
         return Absence("declassification.stamp", "not_found", 0.5 if stamped else DOUBTFUL,
                        "stamps found but none reads 秘密指定解除" if stamped else "no stamp on any page")
-    page, box, text, score, office_score = hits[0]
-    certainty = 0.97 * min(h[3] for h in hits) / 100
+    page, box, text, read, _ = hits[0]
     method = "askew framed stamp, set level and read"
-    value = f"{title} {office}" if office_score >= 70 else title
-    if office_score < 70:  # the office's line unread: the value may be cut short
-        certainty, method = certainty * 0.8, f"{method}; the office's line not read"
-    return Finding("declassification.stamp", value, page, None, 0, 0, method, certainty,
-                   detail={"read_as": text, "pages": ",".join(str(h[0]) for h in hits)}, box=box)
+    found = Finding("declassification.stamp", " ".join(DECLASSIFICATION), page, None, 0, 0, method,
+                    0.97 * min(h[4] for h in hits) / 100,
+                    detail={"read_as": text, "pages": ",".join(str(h[0]) for h in hits)}, box=box)
+    if unread := [line for line in DECLASSIFICATION if line not in read]:
+        found = found.flagged("inferred", certainty=found.certainty * 0.8, method=(
+            f"{method}; {unread[0]} not read, the stamp's fixed wording inferred from its other line"))
+    return found
 
 
 @dataclass(frozen=True)
