@@ -597,3 +597,15 @@ def test_the_declassification_stamp_is_known_from_either_of_its_lines(read, infe
     stamp = extract_fields(cables[0], SHIPPED)["declassification"]
     assert stamp.value == "秘密指定解除 外交記録・情報公開室"
     assert ("inferred" in stamp.flags) == inferred and (stamp.status == "needs_review") == inferred
+
+
+@pytest.mark.parametrize(("read", "value", "flags"), [
+    ("アジァ局中国課", "アジア局中国課", {"inferred", "unknown_name"}),  # small ァ for ア
+    ("アジアァ局中国課", "アジア局中国課", {"inferred", "unknown_name"}),  # a character too many
+    ("アジア局中国課", "アジア局中国課", {"unknown_name"}),  # the bureau known, its section not
+    ("ア局中国課", "ア局中国課", {"unknown_name"}),  # too little of a bureau to mend
+])
+def test_a_draft_bureau_one_character_off_a_known_one_is_mended_and_its_section_kept(read, value, flags):
+    header = [f"主管局部課(室)名{read}" if t.startswith("主管") else t for t in DRAFT_1960S]
+    bureau = _fields(["外務省電信案", *header, *BODY])["primary_bureau"]
+    assert bureau.value == value and flags <= set(bureau.flags) and bureau.status == "needs_review"

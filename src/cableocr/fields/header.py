@@ -544,6 +544,11 @@ def check_lexicon(found: Finding | None, table: str) -> Finding | None:
     if (known := nearest(table, found.value)) is not None:
         return found.noted(read_as=found.value, english=english_of(known) or "").flagged(
             "inferred", value=known, method=f"{found.method}, nearest known name", certainty=MENDED)
+    if table == "bureaus" and (mended := _bureau_head_mended(found.value)) is not None:
+        flags = ("inferred",) if english_of(mended) is not None else ("inferred", "unknown_name")
+        return found.noted(read_as=found.value, english=english_of(mended) or "").flagged(
+            *flags, value=mended, certainty=MENDED,
+            method=f"{found.method}, its bureau one character from a known one (the section after it kept)")
     # Specks after a known name read as Latin letters or digits (欧亜局長SE).
     stripped = re.sub(r"[A-Za-z0-9]{1,3}$", "", found.value)
     if stripped != found.value and (name_en := english_of(stripped)) is not None:
@@ -552,6 +557,20 @@ def check_lexicon(found: Finding | None, table: str) -> Finding | None:
             method=f"{found.method}, letters after a known name left out", certainty=0.8)
     return found.flagged("unknown_name", method=f"{found.method}, not in the table of known names",
                          certainty=min(found.certainty, UNKNOWN_NAME))
+
+
+def _bureau_head_mended(name: str) -> str | None:
+    """A bureau and its section (アジァ局中国課) whose bureau is one character from exactly one
+    known bureau (アジア局, from the table's アジア局長): the name with the bureau mended."""
+    at = name.find("局")
+    if at < 2:
+        return None
+    head, rest = name[: at + 1], name[at + 1 :]
+    heads = {known[: known.index("局") + 1] for known in known_names("bureaus") if "局" in known}
+    if head in heads:
+        return None
+    close = [known for known in heads if Levenshtein.distance(known, head) == 1]
+    return close[0] + rest if len(close) == 1 else None
 
 
 # ---- subject and handling ----------------------------------------------------------------
