@@ -540,6 +540,19 @@ def test_a_redaction_is_given_to_the_row_it_lies_on_most_when_line_boxes_overlap
     assert _hidden_by(Box(x0=100, y0=975, x1=170, y1=1274), 0, rows) == "body"
 
 
+def test_a_redaction_wholly_inside_two_rows_goes_to_the_row_whose_middle_is_nearest():
+    """A …発 line's box grown over the …着 row below it (seen on poor horizontal pages): both
+    boxes lie wholly in it; each goes to its own row, not both to the first by name."""
+    from cableocr.fields.marks import HeaderRow, _hidden_by
+    from cableocr.models import Box
+
+    sent = HeaderRow("time_sent", 0, Box(x0=152, y0=449, x1=1642, y1=552), False, True)
+    received = HeaderRow("time_received", 0, Box(x0=152, y0=507, x1=669, y1=570), False, True)
+    rows = [sent, received]
+    assert _hidden_by(Box(x0=401, y0=458, x1=551, y1=501), 0, rows) == "time_sent"
+    assert _hidden_by(Box(x0=399, y0=508, x1=549, y1=551), 0, rows) == "time_received"
+
+
 @pytest.mark.parametrize(("stamps", "classification", "precedence"), [
     (["極秘", "至急"], "極秘", "至急"),  # each stamp on a row of its own
     (["極秘", "慌急"], "極秘", None),  # one stamp misread into noise: passed over, not read

@@ -80,10 +80,20 @@ def header_rows(ctx: Context, sent: DatedLine, received: DatedLine) -> list[Head
 
 def _hidden_by(box: Box, page: int, rows: list[HeaderRow]) -> str:
     """What a redaction hides: the header field whose row it lies on most, else body text. The
-    most, not the first: a line's box read by two engines may reach into the next column."""
-    shares = [(row_share(r.box, r.vertical, box), r.hides) for r in rows if r.page == page]
-    share, hides = max(shares, default=(0.0, "body"))
+    most, not the first: a line's box read by two engines may reach into the next row. Rows
+    it lies on alike (a …発 line's box grown over the …着 row below) go to the row whose middle
+    is nearest the box's."""
+    shares = [(round(row_share(r.box, r.vertical, box), 1), -_off_middle(r, box), r.hides) for r in rows
+              if r.page == page]
+    share, _, hides = max(shares, default=(0.0, 0.0, "body"))
     return hides if share >= 0.5 else "body"
+
+
+def _off_middle(row: HeaderRow, box: Box) -> float:
+    """How far the box's middle lies from the row's, across the row."""
+    if row.vertical:
+        return abs((row.box.x0 + row.box.x1) - (box.x0 + box.x1)) / 2
+    return abs((row.box.y0 + row.box.y1) - (box.y0 + box.y1)) / 2
 
 
 def find_redactions(ctx: Context, rows: list[HeaderRow], expected_rows: int) -> Finding | Absence:
