@@ -403,6 +403,7 @@ def test_a_speaker_label_behind_a_speck_makes_the_absence_of_speakers_doubtful()
 @pytest.mark.parametrize(("last", "value", "status"), [
     ("英、仏に転電した了", "了", "needs_review"),  # brackets lost: taken, flagged
     ("英、仏に転電した。(了)", "了", "auto"),
+    ("英、仏に転電した。(了》", "了", "auto"),  # a bracket's shape misread
     ("作業は終了", None, "needs_review"),  # 了 closing a word is no end mark
 ])
 def test_an_end_mark_that_lost_its_brackets_is_taken_for_review(last, value, status):

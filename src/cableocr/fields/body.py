@@ -184,7 +184,7 @@ def find_end_mark(ctx: Context) -> Finding | None:
     closing the text after a kana or a stop, is taken as 了, flagged inferred."""
     tail = ctx.body[-3:]
     joined = "".join(compact(ln) for _, ln in tail)
-    found = re.search(r"[（(]了[）)]", joined)
+    found = re.search(r"[（(《〈]了[）)》〉]", joined)  # a bracket's shape misread (了》) leaves it the mark
     guessed = found is None
     if guessed:
         found = re.search(r"[（(]([^（）()])[）)][^一-龥ぁ-んァ-ヶ]{0,2}$", joined)
