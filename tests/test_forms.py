@@ -623,3 +623,18 @@ def test_a_draft_bureau_one_character_off_a_known_one_is_mended_and_its_section_
     header = [f"主管局部課(室)名{read}" if t.startswith("主管") else t for t in DRAFT_1960S]
     bureau = _fields(["外務省電信案", *header, *BODY])["primary_bureau"]
     assert bureau.value == value and flags <= set(bureau.flags) and bureau.status == "needs_review"
+
+
+@pytest.mark.parametrize("code", ["YYYYY至急", "00000至急", "YYY Y至急", ".QQQQQO′至急", "0000 Q至急"])
+def test_a_transmission_code_as_poor_pages_give_it_still_carries_the_precedence(code):
+    """Q read as 0, a Y lost or split, a speck after it: the line is still the code line, in the
+    header, and the precedence after it is read."""
+    header = [code if t == "YYYYY至急" else t for t in DRAFT_1960S]
+    precedence = _fields(["外務省電信案", *header, *BODY])["precedence"]
+    assert precedence.value == "至急" and precedence.rule == "precedence.code"
+
+
+def test_marks_under_the_declassification_stamp_laid_over_them_are_read():
+    header = ["極秘大至急外交記錄·情報公開室秘密指定解除" if t == "極秘大至急" else t for t in INCOMING_1970S]
+    fields = _fields(["電信写", *header, *BODY])
+    assert fields["classification"].value == "極秘" and fields["precedence"].value == "大至急"

@@ -35,6 +35,9 @@ _MARK_WORDS = "|".join(sorted([*known_names("classifications"), *known_names("pr
 # the form's labels (総番号, 主管, 起案, 件名), the patterns (第N号, a dated …発 or …着 line, …殿,
 # a title), the stamped marks. Room is left for what poor scans add at a line's ends (specks
 # read as characters) and for the frame of a boxed title or stamp ([大使], |極秘|).
+# A draft's transmission code, perhaps before the precedence: QQQQQ 至急, Q55ID, and as poor pages
+# give it (00000大至急, YYY Y至急, .QQQQQO′至急): four to seven capitals or digits, on a line alone.
+TRANSMISSION_CODE = re.compile(rf"^\W{{0,2}}(?:[A-Z0-9]\W?){{4,7}}(?:{_MARK_WORDS})?\W*$")
 HEADER_LABELS: dict[str, re.Pattern[str]] = {
     "number": NUMBER_LINE,
     "serial": re.compile(r"総番号|総第\s*[0-9０-９]"),
@@ -45,7 +48,7 @@ HEADER_LABELS: dict[str, re.Pattern[str]] = {
     "drafted": re.compile(r"^\W{0,2}起案"),
     "subject": re.compile(r"^\W{0,2}件名"),
     "marks": re.compile(rf"^(\W|{_MARK_WORDS})*({_MARK_WORDS})(\W|{_MARK_WORDS})*$"),
-    "code": re.compile(r"^\W{0,2}[A-Z0-9]{5}(?![A-Za-z0-9])"),
+    "code": re.compile(rf"{TRANSMISSION_CODE.pattern}|^\W{{0,2}}[A-Z0-9]{{5}}(?![A-Za-z0-9])"),
     "caveat": _CAVEAT,
 }
 # Kinds that only a cable's header carries: at least one of them, among three kinds or more,
@@ -58,15 +61,20 @@ _REFERENCE_OPENING = re.compile(r"^\W{0,3}[往来貴住福]電第")
 DOUBTED = 0.85  # a character read less surely than this, at a line's end, may be a speck
 
 
+# The declassification stamp's wording (its 録 often read in the old form 錄), where the stamp
+# was laid over a header line and read with it: no label of the line's own.
+DECLASSIFICATION_WORDING = re.compile(r"秘密指定解除|外交記[録錄][・·.]?情報公開室")
+
+
 def _label_text(line: Line) -> str:
     """The line's text without up to three characters the engine doubts at its end (specks after
-    …発 hide the label otherwise)."""
+    …発 hide the label otherwise), and without the declassification stamp's wording."""
     chars = [c for c in line.chars if c.text.strip()]
     cut = len(chars)
     while cut > max(len(chars) - 3, 0) and chars[cut - 1].confidence is not None and chars[cut - 1].confidence < DOUBTED:
         cut -= 1
     text = "".join(c.text for c in chars[:cut]) if chars else line.text
-    return normalize(text).replace(" ", "")
+    return DECLASSIFICATION_WORDING.sub("", normalize(text).replace(" ", ""))
 
 
 def header_labels(line: Line) -> set[str]:

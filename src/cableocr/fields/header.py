@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from cableocr.assemble import DOUBTED, TITLE_FRAME, header_labels, stamp_with_frame
+from cableocr.assemble import (
+    DECLASSIFICATION_WORDING,
+    DOUBTED,
+    TITLE_FRAME,
+    TRANSMISSION_CODE,
+    header_labels,
+    stamp_with_frame,
+)
 from cableocr.dates import ParsedDate, parse_era_date
 from cableocr.fields.context import Context
 from cableocr.fields.evidence import (
@@ -248,12 +255,12 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
     # layout sorted after the body).
     strays = ctx.strays
     for page, line in ctx.header + strays:
-        text = unframed(compact(line))
-        if not re.fullmatch(rf"(?:{'|'.join(CLASSIFICATIONS + PRECEDENCES)}|\W|[A-Z]{{5}})+", text):
+        text = DECLASSIFICATION_WORDING.sub("", unframed(compact(line)))  # the stamp laid over the marks
+        coded = TRANSMISSION_CODE.match(text) is not None
+        if not coded and not re.fullmatch(rf"(?:{'|'.join(CLASSIFICATIONS + PRECEDENCES)}|\W)+", text):
             continue
         for word in words:
             if (at := compact(line).find(word)) >= 0:
-                coded = re.match(r"[A-Z]{5}", text) is not None
                 method = "after the transmission code" if coded else "stamped in the header"
                 return Finding(f"{field}.{'code' if coded else 'stamp'}", word, page, line, at, at + len(word), method,
                                LIKELY)
