@@ -638,3 +638,25 @@ def test_marks_under_the_declassification_stamp_laid_over_them_are_read():
     header = ["極秘大至急外交記錄·情報公開室秘密指定解除" if t == "極秘大至急" else t for t in INCOMING_1970S]
     fields = _fields(["電信写", *header, *BODY])
     assert fields["classification"].value == "極秘" and fields["precedence"].value == "大至急"
+
+
+def test_a_character_no_mark_explains_before_the_precedence_sends_it_to_review():
+    """取扱注意太至急: 太 may be the 大 of 大至急 misread, so 至急 is not taken for sure."""
+    header = ["第5515号取扱注意太至急" if t.startswith("第5515号") else t for t in COPY_HEADER]
+    precedence = _fields([*COPY_TOP, *header, "日米首のう会談(別電2)", *BODY])["precedence"]
+    assert precedence.value == "至急" and precedence.status == "needs_review" and "太" in precedence.method
+    plain = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *BODY])["precedence"]
+    assert plain.value == "大至急" and "inferred" not in plain.flags
+
+
+def test_a_garbled_pair_of_stamps_makes_the_marks_absence_doubtful():
+    header = ["属一室急" if t == "極秘大至急" else t for t in INCOMING_1970S]
+    fields = _fields(["電信写", *header, *BODY])
+    for name in ("classification", "precedence"):
+        assert fields[name].value is None and fields[name].status == "needs_review" and "stamp" in fields[name].method
+
+
+def test_a_drafts_addressee_the_tables_do_not_hold_is_reviewed():
+    header = ["ツ連大使あて外務大臣発" if t.endswith("外務大臣発") else t for t in DRAFT_1960S]
+    addressee = _fields(["外務省電信案", *header, *BODY])["addressee"]
+    assert addressee.value == "ツ連大使" and "unknown_name" in addressee.flags and addressee.status == "needs_review"

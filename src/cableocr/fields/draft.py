@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cableocr.dates import parse_era_date
 from cableocr.fields.context import Context
-from cableocr.fields.evidence import LIKELY, Absence, Finding, compact, span_evidence
+from cableocr.fields.evidence import LIKELY, UNKNOWN_NAME, Absence, Finding, compact, span_evidence
 from cableocr.fields.header import (
     _NAME,
     _TRAILING_JUNK,
@@ -48,9 +48,12 @@ def find_draft_lines(ctx: Context) -> DraftLines:
         if parse_era_date(text, loose=True):
             continue
         if m := re.search(rf"({_NAME}{{2,14}}?)あて(?:{_TRAILING_JUNK}|(?=.))", text):
-            addressee = trim_noted(Finding("addressee.ate", m.group(1), page, line, m.start(1), m.end(1),
-                                           "text before あて", LIKELY if known_head_of_mission(m.group(1)) else 0.8),
-                                   trimmed)
+            addressee = Finding("addressee.ate", m.group(1), page, line, m.start(1), m.end(1), "text before あて",
+                                LIKELY)
+            if not known_head_of_mission(m.group(1)):  # ツ連大使: a post the tables do not hold, or misread
+                addressee = addressee.flagged("unknown_name", certainty=UNKNOWN_NAME,
+                                              method="text before あて, not a known post and title")
+            addressee = trim_noted(addressee, trimmed)
         rest = text[m.end():] if m else text
         if s := re.search(rf"({_NAME}{{2,14}})発{_TRAILING_JUNK}", rest):
             at = len(text) - len(rest)

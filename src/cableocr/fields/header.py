@@ -250,7 +250,13 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
         text = compact(line)
         for word in words:  # longest first, so that 大至急 is not read as 至急
             if (at := text.find(word, m.end())) >= 0:
-                return Finding(f"{field}.after_number", word, page, line, at, at + len(word), "word after the number", SURE)
+                found = Finding(f"{field}.after_number", word, page, line, at, at + len(word), "word after the number",
+                                SURE)
+                if unexplained := _MARKS.sub("", text[m.end():at]).strip("・.,、 "):
+                    # 取扱注意太至急: 太 may be 大 of 大至急, misread
+                    found = found.flagged("inferred", certainty=DOUBTFUL, method=(
+                        f"word after the number, {unexplained!r} before it no mark explains"))
+                return found
     # The header's lines first, then the short lines set apart inside its area (a boxed stamp
     # layout sorted after the body).
     strays = ctx.strays
@@ -284,9 +290,14 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
 
 def _unread_stamp(line: Line) -> bool:
     """A header line of one to three characters no label explains: a boxed stamp the engine
-    could not read (極秘 in its box read 図). Digits and 受付 are a date stamp's."""
+    could not read (極秘 in its box read 図), or of up to five holding a piece of a mark word
+    (属一室急: 極秘 and 至急 boxed side by side). Digits and 受付 are a date stamp's."""
     text = unframed(compact(line))
-    return 0 < len(text) <= 3 and not header_labels(line) and not re.search(r"[0-9受付]", text)
+    if re.search(r"[0-9受付]", text) or header_labels(line) - {"marks"}:
+        return False
+    if 0 < len(text) <= 3 and not header_labels(line):
+        return True
+    return len(text) <= 5 and re.search(r"[秘急]", text) is not None and _MARKS.sub("", text) != ""
 
 
 _MARKS = re.compile("|".join(sorted(CLASSIFICATIONS + PRECEDENCES, key=len, reverse=True)))
@@ -522,6 +533,8 @@ def name_beside_title(ctx: Context, line: Line) -> str | None:
     vertical = line.writing_mode == "vertical"
     before = [ln for _, ln in ctx.labelled if ln.id != line.id and same_row(line, ln)
               and (ln.box.y1 <= line.box.y0 + 5 if vertical else ln.box.x1 <= line.box.x0 + 5)]
+    # The nearest before it: the name the box stands against, not another line on its row.
+    before.sort(key=lambda ln: ln.box.y1 if vertical else ln.box.x1)
     names = [unframed(core(ln)[0]) for ln in before]
     names = [n for n in names if re.fullmatch(rf"{_NAME}{{1,6}}", n)]
     return names[-1] if names else None
