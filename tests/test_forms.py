@@ -664,3 +664,15 @@ def test_a_drafts_addressee_the_tables_do_not_hold_is_reviewed():
     header = ["ツ連大使あて外務大臣発" if t.endswith("外務大臣発") else t for t in DRAFT_1960S]
     addressee = _fields(["外務省電信案", *header, *BODY])["addressee"]
     assert addressee.value == "ツ連大使" and "unknown_name" in addressee.flags and addressee.status == "needs_review"
+
+
+def test_a_boxed_title_takes_the_nearest_name_on_its_row_not_another_line_there():
+    """國廣, then [臨時代理大使] on its row, and the subject set further along the same row but
+    read after them: the sender is the name the box stands against."""
+    texts = ["電信写", *INCOMING_1970S[:6], "國廣", "[臨時代理大使]", "日米外相会談", *BODY]
+    page = _page(texts)
+    page = _moved_beside(page, 7, 7, dx=400)  # the name along its own row
+    page = _moved_beside(page, 8, 7, dx=600)  # the title just after it
+    page = _moved_beside(page, 9, 7, dx=0)  # the subject at the row's start
+    cables, _ = assemble([page])
+    assert extract_fields(cables[0], SHIPPED)["sender"].value == "國廣臨時代理大使"
