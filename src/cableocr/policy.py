@@ -58,7 +58,7 @@ class ReviewPolicy(BaseModel):
     # Fields scoring below their threshold are flagged; a field with no fitted threshold uses
     # default_threshold (a conservative value: no wrong value seen on the sample pages passed).
     default_threshold: float = 0.93
-    # Keyed by field name for a value read, and by threshold_key's "name.absent" for the claim
+    # Keyed by field name for a value read, and by absence_key's "name.absent" for the claim
     # that the form shows none: the two fail differently (a stamp read is rarely wrong, a stamp
     # missed is an absence), so one threshold for both flags every stamp that was read.
     thresholds: dict[str, float] = {}

@@ -34,8 +34,8 @@ class Context:
     @property
     def strays(self) -> list[tuple[int, Line]]:
         """Short lines of the first page outside the header zone's lines but inside its area
-        (its lines and furniture, grown by a character on every side): a boxed stamp that layout set apart and sorted to
-        the end of the page (秘 in its box, read 図 after the body)."""
+        (its lines and furniture, grown by a character on every side): a boxed stamp that layout
+        set apart and sorted to the end of the page (秘 in its box, read 図 after the body)."""
         header = [ln for _, ln in self.header if ln.chars]  # the form's title among them
         if not header or not self.pages:
             return []
