@@ -263,7 +263,7 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
     for page, line in ctx.header + strays:
         text = DECLASSIFICATION_WORDING.sub("", unframed(compact(line)))  # the stamp laid over the marks
         coded = TRANSMISSION_CODE.match(text) is not None
-        if not coded and not re.fullmatch(rf"(?:{'|'.join(CLASSIFICATIONS + PRECEDENCES)}|\W)+", text):
+        if not coded and not re.fullmatch(rf"(?:{_MARKS.pattern}|\W)+", text):
             continue
         for word in words:
             if (at := compact(line).find(word)) >= 0:
@@ -293,7 +293,7 @@ def _unread_stamp(line: Line) -> bool:
     could not read (極秘 in its box read 図), or of up to five holding a piece of a mark word
     (属一室急: 極秘 and 至急 boxed side by side). Digits and 受付 are a date stamp's."""
     text = unframed(compact(line))
-    if re.search(r"[0-9受付]", text) or header_labels(line) - {"marks"}:
+    if _DATE_STAMP.search(text) or header_labels(line) - {"marks"}:
         return False
     if 0 < len(text) <= 3 and not header_labels(line):
         return True
@@ -301,13 +301,14 @@ def _unread_stamp(line: Line) -> bool:
 
 
 _MARKS = re.compile("|".join(sorted(CLASSIFICATIONS + PRECEDENCES, key=len, reverse=True)))
+_DATE_STAMP = re.compile(r"[0-9受付]")  # what a round date stamp reads: no mark stamp's
 
 
 def _stamp_beside_unread(line: Line) -> bool:
     """A stamp read beside characters no mark explains, two at least: a second stamp unread
     (秘恒久: 秘, and 至急 read 恒久)."""
     text = unframed(compact(line))
-    return stamp_with_frame(text) and len(_MARKS.sub("", text)) >= 2 and not re.search(r"[0-9受付]", text)
+    return stamp_with_frame(text) and len(_MARKS.sub("", text)) >= 2 and not _DATE_STAMP.search(text)
 
 
 # ---- dated lines: …発 and …着 -----------------------------------------------------------------
@@ -412,8 +413,7 @@ def blank_before(line: Line, at: int) -> tuple[Box, float] | None:
     chars = [c for c in line.chars if c.text.strip()]
     if not 0 < at < len(chars):
         return None
-    sizes = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
-    size = max(sizes[len(sizes) // 2], 1)
+    size = max(_median_size(chars), 1)
     before, after = chars[at - 1].box, chars[at].box
     if line.writing_mode == "vertical":
         gap, box = after.y0 - before.y1, Box(x0=line.box.x0, y0=before.y1, x1=line.box.x1, y1=after.y0)
