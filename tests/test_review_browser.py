@@ -113,7 +113,8 @@ def test_a_reviewer_corrects_accepts_and_marks_illegible_and_a_rerun_keeps_it(re
         page.set_default_timeout(300_000)
         page.set_default_navigation_timeout(300_000)
         page.goto(f"{server}/")
-        page.click("#start")
+        with page.expect_navigation(wait_until="load"):
+            page.click("#start")
         page.fill("#reviewer", REVIEWER)
         for _ in range(60):  # bounded: every item is decided or skipped once at most
             if not targets or page.locator("#done").count():
@@ -126,15 +127,17 @@ def test_a_reviewer_corrects_accepts_and_marks_illegible_and_a_rerun_keeps_it(re
                 page.fill("#value", plan["correct"][1])
                 SCREENSHOT.parent.mkdir(exist_ok=True)
                 page.screenshot(path=str(SCREENSHOT), full_page=True)  # the README's picture
-                page.press("#value", "Enter")
             elif action == "accept":
                 assert page.input_value("#value") == plan["accept"][1]
-                page.press("#value", "Enter")
-            elif action == "illegible":
-                page.keyboard.press("Alt+KeyI")
-            else:
-                page.keyboard.press("Escape")
-            page.wait_for_load_state()
+            # Each decision posts the form and the server redirects to the next item: wait for
+            # that page to load, or the next read (or goto) races the navigation still under way.
+            with page.expect_navigation(wait_until="load"):
+                if action in ("correct", "accept"):
+                    page.press("#value", "Enter")
+                elif action == "illegible":
+                    page.keyboard.press("Alt+KeyI")
+                else:
+                    page.keyboard.press("Escape")
         assert not targets, f"never shown: {targets}"
         page.goto(f"{server}/cable/{_document(out).cable_id}")
         assert plan["correct"][1] in page.inner_text("#json")
