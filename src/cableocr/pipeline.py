@@ -280,18 +280,26 @@ def _second_alone(source: PageSource, image: np.ndarray, cleaned: Cleaned, layou
 
 def read_page_checked(page: Page, source: PageSource, cleaned: Cleaned, engine: OcrEngine, settings: Settings,
                       size: tuple[int, int], second: OcrEngine | None) -> Page:
-    """Where the page was binarised, the page read again as it was before binarising, and the
-    reading the engines agree on better kept (with one engine: the surer reading); the choice
-    and both scores recorded. Binarising was tuned on generated pages: on a page it was not
-    tuned on it may break faint strokes, and this is how such a page keeps its better text."""
-    plain = cleaned.without_binarising() if settings.cleanup.compare_unbinarised else None
+    """Where the page was binarised and its reading is doubtful, the page read again as it was
+    before binarising, and that reading kept where the engines agree on it clearly better (with
+    one engine: it is clearly surer); the choice and the scores recorded. Binarising was tuned
+    on generated pages: on a page it was not tuned on it may break faint strokes, and this is
+    how such a page keeps its better text."""
+    cfg = settings.cleanup
+    plain = cleaned.without_binarising() if cfg.compare_unbinarised else None
     if plain is None:
         return page
-    other = read_page(source, plain, analyse_layout(plain, settings.ocr), engine, settings.ocr, size, None, second)
-    scores = {"binarised": reading_score(page), "as it was": reading_score(other)}
-    kept = max(scores, key=lambda name: scores[name])
     measure = "characters the engines read alike" if second is not None else "mean character confidence"
-    step = Step(name="cleanup_checked", params={"kept": kept, "measured_by": measure,
+    binarised_score = reading_score(page)
+    if binarised_score >= cfg.compare_below:
+        step = Step(name="cleanup_checked", params={
+            "kept": "binarised", "measured_by": measure, "binarised score": round(binarised_score, 4),
+            "not compared": f"the binarised reading scored {cfg.compare_below} or more"})
+        return page.model_copy(update={"steps": [*page.steps, step]})
+    other = read_page(source, plain, analyse_layout(plain, settings.ocr), engine, settings.ocr, size, None, second)
+    scores = {"binarised": binarised_score, "as it was": reading_score(other)}
+    kept = "as it was" if scores["as it was"] >= scores["binarised"] * (1 + cfg.compare_margin) else "binarised"
+    step = Step(name="cleanup_checked", params={"kept": kept, "measured_by": measure, "margin": cfg.compare_margin,
                                                 **{f"{name} score": round(v, 4) for name, v in scores.items()}})
     chosen = page if kept == "binarised" else other
     return chosen.model_copy(update={"steps": [*chosen.steps, step]})
