@@ -61,7 +61,7 @@ class CleanupConfig(StageConfig):
     # on better is kept (pipeline.read_page_checked), the choice recorded in a cleanup_checked step.
     compare_unbinarised: bool = True
     # ...but only where the binarised reading is doubtful (scored under compare_below), and the
-    # page as it was wins only by compare_margin or more. On 37 binarised generated pages (eval
+    # page as it was wins only scoring compare_margin (a share of the other's score) higher. On 37 binarised generated pages (eval
     # seeds 8 and 11, and faded seed pages) the binarised reading had the lower CER on every one,
     # and comparing on every page chose the worse reading on 4 (scores 1-3% apart) at twice
     # the reading time; with these, 6 pages are compared and none chosen wrongly.
