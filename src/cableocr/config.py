@@ -63,7 +63,7 @@ class CleanupConfig(StageConfig):
     # ...but only where the binarised reading is doubtful (scored under compare_below), and the
     # page as it was wins only scoring compare_margin (a share of the other's score) higher. On 37 binarised generated pages (eval
     # seeds 8 and 11, and faded seed pages) the binarised reading had the lower CER on every one,
-    # and comparing on every page chose the worse reading on 4 (scores 1-3% apart) at twice
+    # and comparing on every page chose the worse reading on 4 (scores under 4% apart) at twice
     # the reading time; with these, 6 pages are compared and none chosen wrongly.
     compare_below: float = 0.9
     compare_margin: float = 0.03
