@@ -402,6 +402,50 @@ def review(
 
 
 @app.command()
+def catalogue(
+    outs: Annotated[list[Path], typer.Argument(help="folders written by `cableocr run`")],
+    db: Annotated[Path, typer.Option("--db", help="the SQLite catalogue, made if missing")],
+) -> None:
+    """Load batch outputs into a SQLite catalogue, searchable in Japanese and English; a batch
+    loaded again replaces its rows. Open it in Datasette with FILE.metadata.json, or search it
+    with `cableocr search`."""
+    from cableocr.catalogue import load_batches
+
+    try:
+        loaded = load_batches(outs, db)
+    except CableOcrError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    for batch in loaded:
+        console.print(f"{batch.out_dir}: {batch.cables} cable(s), {batch.page_documents} other page(s), "
+                      f"{batch.lines} lines, {batch.reviews} review decision(s)")
+    console.print(f"catalogue: {db} (datasette {db} -m {db.with_name(db.stem + '.metadata.json')})")
+
+
+@app.command()
+def search(
+    db: Annotated[Path, typer.Argument(help="a catalogue made by `cableocr catalogue`")],
+    query: Annotated[str, typer.Argument(help="Japanese (any orthography) or English words")],
+    limit: Annotated[int, typer.Option("--limit", help="at most this many hits in each language")] = 20,
+) -> None:
+    """Where QUERY stands in the catalogued cables: cable, page and line of each hit."""
+    from cableocr.catalogue import search as search_catalogue
+
+    try:
+        hits = search_catalogue(db, query, limit)
+    except CableOcrError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    if not hits:
+        console.print(f"no hit for {query!r}")
+        raise typer.Exit(1)
+    table = Table("cable", "page", "line", "language", "text", "batch")
+    for hit in hits:
+        table.add_row(hit.doc, str(hit.page or ""), hit.line_id or "", hit.language, hit.text[:80], hit.batch)
+    console.print(table)
+
+
+@app.command()
 def finalise(out: Annotated[Path, typer.Argument(help="a folder written by `cableocr run`")]) -> None:
     """Rebuild OUT's JSON from the machine's reading plus the review log and mark the batch
     final, once no field waits for review (exit 7 while some do)."""
