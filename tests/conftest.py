@@ -89,3 +89,21 @@ def ocr_results(generated, tesseract, tmp_path_factory):
     with two_worker_processes() as pool:  # a case at a time in each (each loads the engines once)
         manifests = list(pool.map(_run_case, [gen.folder for _, gen in cases], outs))
     return {case: (manifest, out) for (case, _), manifest, out in zip(cases, manifests, outs, strict=True)}
+
+
+@pytest.fixture(scope="session")
+def sample_output(tesseract, tmp_path_factory) -> Path:
+    """scans/ (the sample batch) with the seeds' translations, read once for the session: what
+    the catalogue, IIIF and reference tests stand on."""
+    import shutil
+
+    from cableocr.pipeline import run_batch
+
+    repo = Path(__file__).resolve().parents[1]
+    batch = tmp_path_factory.mktemp("sample-batch")
+    for scan in (repo / "scans").iterdir():
+        if scan.is_file():
+            shutil.copy(scan, batch / scan.name)
+    out = tmp_path_factory.mktemp("sample-out")
+    run_batch(batch, out, translations=Path(__file__).parent / "resources" / "seeds")
+    return out

@@ -13,23 +13,7 @@ from cableocr.catalogue import load_batches, search
 from cableocr.cli import app
 from cableocr.errors import CableOcrError
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = Path(__file__).parent / "resources" / "seeds"
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def sample_output(tesseract, tmp_path_factory) -> Path:
-    """scans/ (the sample batch) with the seeds' translations, read once for the module."""
-    from cableocr.pipeline import run_batch
-
-    batch = tmp_path_factory.mktemp("batch")
-    for scan in (REPO / "scans").iterdir():
-        if scan.is_file():
-            shutil.copy(scan, batch / scan.name)
-    out = tmp_path_factory.mktemp("out")
-    run_batch(batch, out, translations=SEEDS)
-    return out
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cableocr.errors import CableOcrError
+from cableocr.links import REFERENCE_SEPARATOR, LinkKey, Reference
+from cableocr.links import resolve as resolve_links
 from cableocr.models import CableDocument, Line, Manifest, Page, PageDocument
 from cableocr.review_log import read_log
 from cableocr.text import search_form
@@ -65,6 +67,11 @@ CREATE TABLE IF NOT EXISTS cable_references (
   batch_id INTEGER NOT NULL REFERENCES batches ON DELETE CASCADE, cable_id TEXT NOT NULL,
   position INTEGER NOT NULL, kind TEXT, number TEXT, separate_telegram TEXT, text TEXT,
   PRIMARY KEY (batch_id, cable_id, position));
+CREATE TABLE IF NOT EXISTS links (
+  batch_id INTEGER NOT NULL REFERENCES batches ON DELETE CASCADE, cable_id TEXT NOT NULL,
+  position INTEGER NOT NULL, relation TEXT NOT NULL, reference TEXT NOT NULL, number TEXT,
+  separate_telegram TEXT, status TEXT NOT NULL, target_batch_id INTEGER, target_cable_id TEXT,
+  candidates TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (batch_id, cable_id, position));
 CREATE TABLE IF NOT EXISTS reviews (
   batch_id INTEGER NOT NULL REFERENCES batches ON DELETE CASCADE, position INTEGER NOT NULL,
   cable_id TEXT NOT NULL, field TEXT NOT NULL, action TEXT NOT NULL, old_value TEXT,
@@ -121,6 +128,7 @@ def load_batches(outs: Sequence[Path], db: Path) -> list[LoadedBatch]:
             manifest, cables, strays = _read_output(out)
             with connection:  # one transaction: the batch is all there or as it was
                 loaded.append(_write_batch(connection, out.resolve(), manifest, cables, strays))
+                _link_catalogue(connection)
     write_datasette_metadata(db)
     return loaded
 
@@ -261,6 +269,33 @@ def search(db: Path, query: str, limit: int = 20) -> list[Hit]:
                 *_search_english(connection, query, limit)]
 
 
+def _link_catalogue(connection: sqlite3.Connection) -> None:
+    """Every cable's references resolved against every cable of the catalogue, the links
+    written again: a batch loaded later may resolve a reference an earlier one left open."""
+    references: dict[tuple[int, str], list[Reference]] = {}
+    for batch_id, cable_id, kind, number, separate, text in connection.execute(
+            "SELECT batch_id, cable_id, kind, number, separate_telegram, text FROM cable_references "
+            "ORDER BY batch_id, cable_id, position"):
+        references.setdefault((batch_id, cable_id), []).append(Reference(kind, number, separate, text or ""))
+    keys = [LinkKey(cable_id, number, separate, post, date, tuple(references.get((batch_id, cable_id), [])),
+                    where=str(batch_id))
+            for batch_id, cable_id, number, separate, post, date in connection.execute(
+                "SELECT batch_id, cable_id, cable_number, separate_telegram, sending_post, date_sent FROM cables")]
+    connection.execute("DELETE FROM links")
+    for key, links in resolve_links(keys).items():
+        connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            (int(key.where), key.cable_id, i, link.relation, link.reference, link.number, link.separate_telegram,
+             link.status, *_split_target(link.target), json.dumps(link.candidates), link.note)
+            for i, link in enumerate(links)])
+
+
+def _split_target(target: str | None) -> tuple[int | None, str | None]:
+    if target is None:
+        return None, None
+    batch_id, _, cable_id = target.partition(REFERENCE_SEPARATOR)
+    return int(batch_id), cable_id
+
+
 def _search_japanese(connection: sqlite3.Connection, query: str, limit: int) -> list[Hit]:
     if len(query) >= TRIGRAM:
         where, arguments = "search_ja MATCH ?", (_phrase(query),)
@@ -325,6 +360,7 @@ DESCRIPTIONS = {
     "paragraphs": "The body paragraphs as typed (text) and in their search form (text_normalized).",
     "alignment_pairs": "Japanese paragraphs paired with the published English translation.",
     "cable_references": "The cables each cable refers to (往電 / 来電 / 貴電 第N号 別電N).",
+    "links": "Each cable's references resolved against every cable of the catalogue (resolved, ambiguous, unresolved).",
     "reviews": "Every review decision of the batch's review log.",
     "search_ja": "Full-text index of the Japanese: paragraphs, and lines no paragraph holds (trigram).",
     "search_en": "Full-text index of the English translation paragraphs (porter stemmer).",

@@ -423,6 +423,25 @@ def catalogue(
 
 
 @app.command()
+def iiif(
+    out: Annotated[Path, typer.Argument(help="a folder written by `cableocr run`")],
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="the address OUT is published at (default: OUT's own file URL, or the one given before)")]
+    = None,
+) -> None:
+    """Write OUT/iiif-manifest.json: a IIIF Presentation 3 manifest of the batch, a canvas per
+    page with its lines' text, a range per cable with its fields."""
+    from cableocr.iiif import write_batch_manifest
+
+    try:
+        path = write_batch_manifest(out, base_url)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {out}: cannot be read as a batch output ({str(exc).splitlines()[0]})")
+        raise typer.Exit(1) from exc
+    console.print(f"IIIF manifest: {path}")
+
+
+@app.command()
 def search(
     db: Annotated[Path, typer.Argument(help="a catalogue made by `cableocr catalogue`")],
     query: Annotated[str, typer.Argument(help="Japanese (any orthography) or English words")],

@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.5"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
+SCHEMA_VERSION = "1.6"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
 # orthography; 1.3: a line's second reading; 1.4: the engines that read a line, the model files' hashes;
-# 1.5: a field's rule and flags; page documents for pages that belong to no cable
+# 1.5: a field's rule and flags; page documents for pages that belong to no cable; 1.6: links
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
@@ -220,6 +220,25 @@ class Alignment(Frozen):
     notes: list[AlignmentNote]
 
 
+LinkRelation = Literal["refers_to", "separate_telegram_of", "sibling"]
+
+
+class CableLink(Frozen):
+    """A reference the cable makes, resolved to a cable of the batch (cableocr.links)."""
+
+    relation: LinkRelation = Field(description=(
+        "refers_to: the cable names it; separate_telegram_of: the cable is that cable's annex (別電); sibling: "
+        "another annex of the same cable"))
+    reference: str = Field(description="the reference as the cable gives it, e.g. 往電第5513号別電2")
+    kind: str | None = Field(default=None, description="outgoing (往電), incoming (来電) or yours (貴電)")
+    number: str | None = Field(default=None, description="the number of the cable linked to")
+    separate_telegram: str | None = None
+    status: Literal["resolved", "unresolved", "ambiguous"]
+    target: str | None = Field(default=None, description="the cable id linked to, where resolved")
+    candidates: list[str] = Field(default=[], description="where ambiguous: every cable that fits")
+    note: str = ""
+
+
 class CableDocument(Frozen):
     schema_version: str = SCHEMA_VERSION
     cable_id: str
@@ -235,6 +254,8 @@ class CableDocument(Frozen):
     needs_review: list[str] = Field(description="names of fields flagged for review")
     provenance: Provenance
     alignment: Alignment | None = None
+    links: list[CableLink] = Field(default=[], description=(
+        "the cable's references resolved against the cables of its batch; an unresolved one says so"))
 
 
 class PageDocument(Frozen):

@@ -32,6 +32,8 @@ from cableocr.export import (
 from cableocr.fields import extract_fields
 from cableocr.files import exclusive_output, refuse_output_over_batch, write_atomic
 from cableocr.layout import PageLayout, analyse_layout
+from cableocr.links import LinkKey, key_of
+from cableocr.links import resolve as resolve_links
 from cableocr.models import (
     CableDocument,
     ExtractedField,
@@ -49,7 +51,12 @@ from cableocr.models import (
 )
 from cableocr.ocr import BLANK_PAGE, FirstReading, first_reading, read_page, reading_score
 from cableocr.review import apply_decisions
-from cableocr.review_log import keep_published_decisions, read_log, save_machine_copy
+from cableocr.review_log import (
+    keep_published_decisions,
+    load_machine_copy,
+    read_log,
+    save_machine_copy,
+)
 from cableocr.text import search_form
 from cableocr.translation import SUFFIXES as TRANSLATION_SUFFIXES
 from cableocr.translation import ParsedTranslation, parse_translation
@@ -433,23 +440,36 @@ def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef]
             document = build_page_document(page, reason, settings)
             documents[position] = write_page_document(document, out).relative_to(out).as_posix()
 
+    keys: list[LinkKey] = []
+    for cable in assemble_stream(loaded(), unassigned, keep_stray):
+        fields = extract_fields(cable, settings.fields.policy)
+        document = build_document(cable, _cable_id(cable, fields["cable_number"].value, taken), fields, settings)
+        if (translation := match_translation(document, translations.parsed)) is not None:
+            document = align_cable(document, translation, settings.fields.policy)
+            matched.setdefault(id(translation), []).append(document.cable_id)
+        save_machine_copy(out, document)
+        keys.append(key_of(apply_decisions(document, decisions)))  # linked by the reviewed values
+        page_cable.update({pos: document.cable_id for pos in cable.page_positions})
+    # Links need every cable of the batch: the cables are written once all are read, each
+    # loaded back from its machine copy (one in memory at a time).
+    links = {key.cable_id: found for key, found in resolve_links(keys).items()}
     with BatchTables(out) as tables:
-        for cable in assemble_stream(loaded(), unassigned, keep_stray):
-            fields = extract_fields(cable, settings.fields.policy)
-            document = build_document(cable, _cable_id(cable, fields["cable_number"].value, taken), fields, settings)
-            if (translation := match_translation(document, translations.parsed)) is not None:
-                document = align_cable(document, translation, settings.fields.policy)
-                matched.setdefault(id(translation), []).append(document.cable_id)
-            save_machine_copy(out, document)
+        for key in keys:
+            document = load_machine_copy(out, key.cable_id)
+            if key.cable_id in links:
+                document = document.model_copy(update={"links": links[key.cable_id]})
+                save_machine_copy(out, document)
             document = apply_decisions(document, decisions)
             path = _write_outputs(document, out, settings)
             tables.add(document)
-            page_cable.update({pos: document.cable_id for pos in cable.page_positions})
             summaries.append(_summary(document, path.relative_to(out).as_posix()))
     manifest = Manifest(batch=str(batch.resolve()),
                         files=_manifest_files(files, pages, issues, page_cable, unassigned, documents),
                         cables=summaries, translations=_translation_entries(translations, matched))
     write_manifest(manifest, out)
+    from cableocr.iiif import write_batch_manifest  # iiif-prezi3 makes its models on import (0.2 s)
+
+    write_batch_manifest(out)
     return manifest
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from cableocr.errors import CableOcrError, ReviewPending
 from cableocr.export import write_batch_tables, write_cable_json, write_manifest
 from cableocr.files import exclusive_output, write_atomic
+from cableocr.iiif import write_batch_manifest
 from cableocr.models import CableDocument, Manifest
 from cableocr.review import ReviewDecision, apply_decisions, review_queue
 
@@ -114,6 +115,10 @@ def save_machine_copy(out: Path, document: CableDocument) -> None:
     write_atomic(machine_path(out, document.cable_id), document.model_dump_json().encode("utf-8"))
 
 
+def load_machine_copy(out: Path, cable_id: str) -> CableDocument:
+    return CableDocument.model_validate_json(machine_path(out, cable_id).read_bytes())
+
+
 def load_machine_copies(out: Path, manifest: Manifest) -> list[CableDocument]:
     """The machine's reading of every cable of the batch, in the manifest's order."""
     documents = []
@@ -177,4 +182,5 @@ def _finalise(out: Path) -> Manifest:
                             f"run `cableocr review {out}`")
     manifest = manifest.model_copy(update={"finalised": True})
     write_manifest(manifest, out)
+    write_batch_manifest(out)  # the IIIF metadata with every decision in it
     return manifest
