@@ -34,7 +34,10 @@ def _same_output(threads: Path, dask: Path) -> None:
     compared = [p for pattern in COMPARED for p in sorted(threads.glob(pattern))]
     assert len(compared) >= 4  # the cable, the manifest, the two tables
     for path in compared:
-        assert (dask / path.name).read_bytes() == path.read_bytes(), path.name
+        ours, theirs = path.read_bytes(), (dask / path.name).read_bytes()
+        if path.name == "iiif-manifest.json":  # its ids are under each output folder's own URL
+            ours, theirs = ours.replace(threads.as_uri().encode(), b"OUT"), theirs.replace(dask.as_uri().encode(), b"OUT")
+        assert theirs == ours, path.name
 
 
 def _with_the_readings_of(threads: Path, out: Path) -> Path:

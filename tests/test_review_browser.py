@@ -78,11 +78,15 @@ def _choose(document: CableDocument, truth) -> dict[str, tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def server(reviewed_batch):
+    _, out, _ = reviewed_batch
+    yield from _serving(out)
+
+
+def _serving(out: Path):
     import uvicorn
 
     from cableocr.review_server import create_app
 
-    _, out, _ = reviewed_batch
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -198,3 +202,55 @@ def test_a_rescanned_page_brings_its_reviewed_fields_back_with_the_old_decision(
     field = _document(new_out).fields[name]
     assert field.status == "needs_review" and field.source != "review"
     assert "人の読み" in field.detail["previous_review"] and REVIEWER in field.detail["previous_review"]
+
+
+READING_SCREENSHOT = SCREENSHOT.with_name("reading-view.png")
+
+
+@pytest.fixture(scope="module")
+def sample_server(sample_output, tmp_path_factory):
+    """The review server on a copy of the sample batch's output (its cables aligned with the
+    seeds' translations)."""
+    out = tmp_path_factory.mktemp("reading") / "out"
+    shutil.copytree(sample_output, out)
+    yield from _serving(out)
+
+
+def test_the_reading_view_sets_the_english_beside_the_japanese_and_moves_by_keyboard(sample_output, sample_server,
+                                                                                     chromium):
+    from playwright.sync_api import sync_playwright
+
+    manifest = json.loads((sample_output / "manifest.json").read_text(encoding="utf-8"))
+    documents = [CableDocument.model_validate_json((sample_output / c["path"]).read_bytes())
+                 for c in manifest["cables"] if c["translation"]]
+    document = next(d for d in documents if len(d.pages) >= 3)  # 5515: four pages, aligned with its seed
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(300_000)
+        page.set_default_navigation_timeout(300_000)
+        page.goto(f"{sample_server}/read/{document.cable_id}/2", wait_until="load")
+        pair = page.locator("#pairs tr.pair").first
+        ja, en = pair.locator("td.ja"), pair.locator("td.en")
+        ja_box, en_box = ja.bounding_box(), en.bounding_box()
+        assert abs(ja_box["y"] - en_box["y"]) < 2 and ja_box["x"] + ja_box["width"] <= en_box["x"] + 1  # side by side
+        expected = [p for p in document.alignment.pairs if p.level == "paragraph"]
+        assert ja.inner_text().strip() in {p.ja.strip() for p in expected}
+        assert en.inner_text().strip().startswith(next(p.en for p in expected if p.ja.strip() == ja.inner_text().strip())[:40])
+        first_line = page.locator("#lines li").first
+        first_line.hover()
+        line_id = first_line.get_attribute("data-line")
+        assert "lit" in page.locator(f'.scan .box[data-line="{line_id}"]').get_attribute("class")
+        READING_SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(READING_SCREENSHOT))  # the README's picture
+        with page.expect_navigation(wait_until="load"):
+            page.keyboard.press("ArrowRight")
+        assert page.url.endswith(f"/read/{document.cable_id}/3")
+        with page.expect_navigation(wait_until="load"):
+            page.keyboard.press("ArrowLeft")
+        assert page.url.endswith(f"/read/{document.cable_id}/2")
+        if page.locator("#next-cable").count():
+            with page.expect_navigation(wait_until="load"):
+                page.keyboard.press("ArrowDown")
+            assert page.url.endswith("/1") and document.cable_id not in page.url
+        browser.close()

@@ -27,7 +27,7 @@ from starlette.templating import Jinja2Templates
 
 from cableocr.export import to_json
 from cableocr.ingest import load_page
-from cableocr.models import Box, CableDocument, Manifest
+from cableocr.models import AlignedPair, Box, CableDocument, Manifest
 from cableocr.pipeline import page_store
 from cableocr.review import ReviewItem, apply_decisions, make_decision, review_queue
 from cableocr.review_log import (
@@ -150,6 +150,21 @@ def create_app(out: Path, reviewer: str | None = None, allowed_hosts: set[str] |
         document = _document(state, request.path_params["cable_id"])
         return page(request, "cable.html", document=document, json_text=to_json(document))
 
+    def reading(request: Request) -> Response:
+        document = _document(state, request.path_params["cable_id"])
+        number = _int(request.path_params["page"])
+        if not 1 <= number <= len(document.pages):
+            return PlainTextResponse("no such page", status_code=404)
+        return page(request, "read.html", document=document, number=number, scan=document.pages[number - 1],
+                    pairs=pairs_on_page(document, number - 1), around=reading_neighbours(state, document, number))
+
+    def scan(request: Request) -> Response:
+        document = _document(state, request.path_params["cable_id"])
+        index = _int(request.path_params["page"])
+        if not 0 <= index < len(document.pages):
+            return PlainTextResponse("no such page", status_code=404)
+        return _jpeg(_page_image(state, document, index))
+
     def crop(request: Request) -> Response:
         document = _document(state, request.path_params["cable_id"])
         field = document.fields.get(request.path_params["field"])
@@ -180,6 +195,8 @@ def create_app(out: Path, reviewer: str | None = None, allowed_hosts: set[str] |
         Route("/item/{position}", item),
         Route("/decide", decide, methods=["POST"]),
         Route("/cable/{cable_id}", cable),
+        Route("/read/{cable_id}/{page}", reading),
+        Route("/scan/{cable_id}/{page}.jpg", scan),
         Route("/crop/{cable_id}/{field}.jpg", crop),
         Route("/page/{cable_id}/{page}.jpg", page_image),
         Route("/files/{path:path}", output_file),
@@ -266,6 +283,33 @@ def _document(state: ReviewState, cable_id: str) -> CableDocument:
 def _page_image(state: ReviewState, document: CableDocument, index: int) -> np.ndarray:
     index = min(max(index, 0), len(document.pages) - 1)
     return load_page(document.pages[index].source, page_store(state.out))
+
+
+def pairs_on_page(document: CableDocument, index: int) -> list[AlignedPair]:
+    """The paragraph pairs of the alignment whose Japanese has a line on the page."""
+    if document.alignment is None:
+        return []
+    prefix = f"p{index}-"
+    on_page = {p.index for p in document.paragraphs if any(line.startswith(prefix) for line in p.line_ids)}
+    return [pair for pair in document.alignment.pairs
+            if pair.level == "paragraph" and on_page.intersection(pair.ja_paragraphs)]
+
+
+def reading_neighbours(state: ReviewState, document: CableDocument, number: int) -> dict[str, str | None]:
+    """The reading view's addresses of the pages and cables before and after this page."""
+    order = [c.cable_id for c in state.manifest.cables if c.cable_id in state.documents]
+    position = order.index(document.cable_id)
+    before = order[position - 1] if position > 0 else None
+    after = order[position + 1] if position + 1 < len(order) else None
+    last_of_before = len(state.documents[before].pages) if before else 0
+    return {
+        "previous_cable": f"/read/{before}/1" if before else None,
+        "next_cable": f"/read/{after}/1" if after else None,
+        "previous_page": f"/read/{document.cable_id}/{number - 1}" if number > 1 else
+        (f"/read/{before}/{last_of_before}" if before else None),
+        "next_page": f"/read/{document.cable_id}/{number + 1}" if number < len(document.pages) else
+        (f"/read/{after}/1" if after else None),
+    }
 
 
 def field_crop(image: np.ndarray, box: Box | None) -> np.ndarray:
