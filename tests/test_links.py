@@ -50,7 +50,7 @@ def _links(documents: list[CableDocument]) -> dict[str, list]:
 def test_a_separate_telegram_resolves_to_its_main_cable_and_its_siblings(cables):
     links = _links(list(cables.values()))
     (main,) = [link for link in links["cable-5515"] if link.relation == "separate_telegram_of"]
-    assert (main.status, main.target, main.number, main.separate_telegram) == ("resolved", "cable-5513", "5513", "2")
+    assert (main.resolution, main.target, main.number, main.separate_telegram) == ("resolved", "cable-5513", "5513", "2")
     assert [(s.relation, s.target) for s in links["cable-5515"] if s.relation == "sibling"] == [("sibling", "cable-5517")]
     assert "cable-5513" not in links  # the main cable refers to nothing
 
@@ -58,14 +58,14 @@ def test_a_separate_telegram_resolves_to_its_main_cable_and_its_siblings(cables)
 def test_without_the_main_cable_the_reference_is_unresolved_not_guessed(cables):
     links = _links([cables["5515"], cables["5517"]])
     (main,) = [link for link in links["cable-5515"] if link.relation == "separate_telegram_of"]
-    assert (main.status, main.target) == ("unresolved", None) and main.note
+    assert (main.resolution, main.target) == ("unresolved", None) and main.note
 
 
 def test_two_cables_that_fit_leave_the_link_ambiguous_with_both_named(cables):
     other_post = cables["5513"].model_copy(update={"cable_id": "cable-5513-2"})
     links = _links([cables["5515"], cables["5513"], other_post])
     (main,) = [link for link in links["cable-5515"] if link.relation == "separate_telegram_of"]
-    assert main.status == "ambiguous" and main.target is None
+    assert main.resolution == "ambiguous" and main.target is None
     assert sorted(main.candidates) == ["cable-5513", "cable-5513-2"]
 
 
@@ -74,7 +74,7 @@ def test_a_reference_to_a_later_cable_is_not_taken(cables):
     main = cables["5513"].model_copy(update={"fields": {**cables["5513"].fields, "date_sent": later}})
     links = _links([cables["5515"], main])
     (link,) = [link for link in links["cable-5515"] if link.relation == "separate_telegram_of"]
-    assert link.status == "unresolved"
+    assert link.resolution == "unresolved"
 
 
 def _written_batch(out, documents: list[CableDocument]):
@@ -93,7 +93,7 @@ def test_the_catalogue_resolves_a_reference_across_batches_once_the_cable_is_loa
 
     def link_of_5515() -> tuple:
         with sqlite3.connect(db) as connection:
-            return connection.execute("SELECT status, target_cable_id FROM links WHERE cable_id = 'cable-5515' "
+            return connection.execute("SELECT resolution, target_cable_id FROM links WHERE cable_id = 'cable-5515' "
                                       "AND relation = 'separate_telegram_of'").fetchone()
 
     assert link_of_5515() == ("unresolved", None)
@@ -109,6 +109,6 @@ def test_the_sample_batch_writes_its_links_into_the_cable_json(sample_output):
                  for c in manifest["cables"]}
     links = documents["5515"]["links"]
     main = [link for link in links if link["relation"] == "separate_telegram_of"]
-    assert main and main[0]["status"] == "unresolved" and main[0]["number"] == "5513"  # 5513 is not in the batch
+    assert main and main[0]["resolution"] == "unresolved" and main[0]["number"] == "5513"  # 5513 is not in the batch
     copies_of_5517 = {c["cable_id"] for c in manifest["cables"] if c["cable_number"] == "5517"}  # scan and vertical
     assert {link["target"] for link in links if link["relation"] == "sibling"} == copies_of_5517

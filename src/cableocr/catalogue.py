@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS cable_references (
 CREATE TABLE IF NOT EXISTS links (
   batch_id INTEGER NOT NULL REFERENCES batches ON DELETE CASCADE, cable_id TEXT NOT NULL,
   position INTEGER NOT NULL, relation TEXT NOT NULL, reference TEXT NOT NULL, number TEXT,
-  separate_telegram TEXT, status TEXT NOT NULL, target_batch_id INTEGER, target_cable_id TEXT,
+  separate_telegram TEXT, resolution TEXT NOT NULL, target_batch_id INTEGER, target_cable_id TEXT,
   candidates TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (batch_id, cable_id, position));
 CREATE TABLE IF NOT EXISTS reviews (
   batch_id INTEGER NOT NULL REFERENCES batches ON DELETE CASCADE, position INTEGER NOT NULL,
@@ -285,7 +285,7 @@ def _link_catalogue(connection: sqlite3.Connection) -> None:
     for key, links in resolve_links(keys).items():
         connection.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             (int(key.where), key.cable_id, i, link.relation, link.reference, link.number, link.separate_telegram,
-             link.status, *_split_target(link.target), json.dumps(link.candidates), link.note)
+             link.resolution, *_split_target(link.target), json.dumps(link.candidates), link.note)
             for i, link in enumerate(links)])
 
 

@@ -113,13 +113,13 @@ def _narrowed(key: LinkKey, reference: Reference, candidates: list[LinkKey]) -> 
 def _made(reference: Reference, relation: LinkRelation, candidates: list[LinkKey], why: str = "") -> CableLink:
     ids = [_target(c) for c in candidates]
     if len(ids) == 1:
-        status, note = "resolved", ""
+        resolution, note = "resolved", ""
     elif ids:
-        status, note = "ambiguous", f"{len(ids)} cables fit the reference"
+        resolution, note = "ambiguous", f"{len(ids)} cables fit the reference"
     else:
-        status, note = "unresolved", why or "no cable with that number at hand"
+        resolution, note = "unresolved", why or "no cable with that number at hand"
     return CableLink(relation=relation, reference=reference.text, kind=reference.kind, number=reference.number,
-                     separate_telegram=reference.separate_telegram, status=status,
+                     separate_telegram=reference.separate_telegram, resolution=resolution,
                      target=ids[0] if len(ids) == 1 else None, candidates=ids if len(ids) > 1 else [], note=note)
 
 
@@ -128,7 +128,7 @@ def _siblings(key: LinkKey, annexes: dict[str, list[LinkKey]]) -> list[CableLink
     if reference is None:
         return []
     return [CableLink(relation="sibling", reference=reference.text, kind=reference.kind, number=other.number,
-                      separate_telegram=other.separate_telegram, status="resolved", target=_target(other),
+                      separate_telegram=other.separate_telegram, resolution="resolved", target=_target(other),
                       note=f"also a separate telegram of {reference.number}")
             for other in annexes.get(reference.number, [])
             if other.number != key.number]  # the same cable again (another copy) is no sibling

@@ -233,7 +233,7 @@ class CableLink(Frozen):
     kind: str | None = Field(default=None, description="outgoing (往電), incoming (来電) or yours (貴電)")
     number: str | None = Field(default=None, description="the number of the cable linked to")
     separate_telegram: str | None = None
-    status: Literal["resolved", "unresolved", "ambiguous"]
+    resolution: Literal["resolved", "unresolved", "ambiguous"]
     target: str | None = Field(default=None, description="the cable id linked to, where resolved")
     candidates: list[str] = Field(default=[], description="where ambiguous: every cable that fits")
     note: str = ""

@@ -17,10 +17,11 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from cableocr import policy
+from cableocr.audit import AuditPlan, audited_fields
 from cableocr.dates import parse_era_date
 from cableocr.fields import ALL_FIELDS, split_forwarding
 from cableocr.lexicon import known_names
-from cableocr.models import Box, CableDocument, ExtractedField, FieldValue, Frozen
+from cableocr.models import Box, CableDocument, ExtractedField, FieldStatus, FieldValue, Frozen
 from cableocr.numbers import find_references, read_small_number
 
 Action = Literal["accept", "correct", "illegible", "redacted", "skip"]
@@ -42,6 +43,14 @@ class ReviewDecision(Frozen):
     cable_sha256: str = Field(description="the cable's first page: finds the cable again if its id changes")
     reviewer: str | None = None
     at: str = Field(description="when, ISO 8601 in UTC")
+    machine_status: FieldStatus | None = Field(default=None, description=(
+        "the field's status when it was shown: needs_review (flagged), auto (accepted by the machine: an audit "
+        "item), reviewed (decided before); null in logs written before version 0.6"))
+
+    @property
+    def audit(self) -> bool:
+        """A decision on a field the machine had accepted: it says whether the machine was right."""
+        return self.machine_status == "auto"
 
 
 class ReviewItem(Frozen):
@@ -61,6 +70,7 @@ class ReviewItem(Frozen):
     reason: str | None
     why: str = Field(description="why it is in the queue")
     previous: str | None = Field(default=None, description="an earlier decision made on another page image")
+    audit: bool = Field(default=False, description="an accepted field drawn for the audit sample, not flagged")
 
 
 def field_page_sha(document: CableDocument, field: ExtractedField) -> str:
@@ -249,6 +259,8 @@ def value_summary(name: str, value: FieldValue) -> str:
 
 
 def _why(field: ExtractedField) -> str:
+    if field.status == "auto":
+        return "audit: the machine accepted it; is it right?"
     if field.detail.get("previous_review"):
         return "the page changed since it was reviewed"
     if "disagrees with the translation" in field.method:
@@ -268,12 +280,14 @@ def _why(field: ExtractedField) -> str:
     return "confidence below the review threshold"
 
 
-def review_queue(documents: list[CableDocument]) -> list[ReviewItem]:
-    """Every field waiting for review, in batch order, then by page, then in the form's order."""
+def review_queue(documents: list[CableDocument], audit: AuditPlan | None = None) -> list[ReviewItem]:
+    """Every field waiting for review, and with an audit plan every accepted field it samples, in
+    batch order, then by page, then in the form's order."""
     order = {name: i for i, name in enumerate(ALL_FIELDS)}
     items = []
     for document in documents:
-        waiting = [(name, f) for name, f in document.fields.items() if f.status == "needs_review"]
+        sampled = set(audited_fields(audit, document)) if audit else set()
+        waiting = [(name, f) for name, f in document.fields.items() if f.status == "needs_review" or name in sampled]
         waiting.sort(key=lambda nf: (nf[1].page if nf[1].page is not None else -1, order.get(nf[0], len(order))))
         items += [_item(document, name, field) for name, field in waiting]
     return items
@@ -285,6 +299,7 @@ def _item(document: CableDocument, name: str, field: ExtractedField) -> ReviewIt
         value_text=value_to_text(name, field.value), summary=value_summary(name, field.value), as_read=field.as_read, raw=field.raw,
         translation=field.detail.get("translation"), confidence=field.confidence, method=field.method,
         reason=field.reason, why=_why(field), previous=field.detail.get("previous_review"),
+        audit=field.status == "auto",
     )
 
 
@@ -310,5 +325,5 @@ def make_decision(document: CableDocument, name: str, action: str, text: str, re
     return ReviewDecision(
         cable_id=document.cable_id, field=name, action=action, old_value=field.value, new_value=new_value,
         page_sha256=field_page_sha(document, field), cable_sha256=cable_sha(document),
-        reviewer=reviewer or None, at=at,
+        reviewer=reviewer or None, at=at, machine_status=field.status,
     )
