@@ -1,5 +1,6 @@
 """The batch flow: files -> pages (tasks, spread over the cores) -> cables -> JSON + manifest."""
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -11,9 +12,11 @@ from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from cableocr import pipeline
+from cableocr.audit import load_plan, plan_for, save_plan
 from cableocr.config import Settings
 from cableocr.ingest import list_batch
 from cableocr.models import Manifest, PageSource
+from cableocr.quality import drift_warning, measure, promised_precision, table_rows
 from flows.finalise import wait_for_review as wait_for_review_task
 
 # One page reader per core.
@@ -49,10 +52,13 @@ def finish(batch: Path, files: list[pipeline.FileResult], pages: list[pipeline.P
 
 @flow(name="cableocr-batch", task_runner=ThreadPoolTaskRunner(max_workers=WORKERS), log_prints=False)
 def batch_flow(batch: Path, out: Path, settings: Settings | None = None, translations: Path | None = None,
-               wait_for_review: bool = False, review_timeout_seconds: float = 7 * 24 * 3600) -> Manifest:
+               wait_for_review: bool = False, review_timeout_seconds: float = 7 * 24 * 3600,
+               audit_rate: float | None = None, audit_seed: int | None = None) -> Manifest:
     """Run the pipeline on every file of the batch folder, writing into out; with a folder of
-    published translations, align each cable with its own. With wait_for_review, wait until
-    the review queue is empty (`cableocr review OUT`), then mark the output final."""
+    published translations, align each cable with its own. With audit_rate, a random sample of
+    the fields the machine accepted joins the review queue (cableocr.audit). With
+    wait_for_review, wait until the review queue is empty (`cableocr review OUT`), then mark
+    the output final."""
     settings = settings or Settings()
     # Read the translations first: a wrong folder fails before any page is read, not after.
     parsed = pipeline.load_translations(translations)
@@ -69,8 +75,11 @@ def batch_flow(batch: Path, out: Path, settings: Settings | None = None, transla
             _page_done(source_of[id(future)])
         pages = pipeline.for_every_page(sources, [f.result() for f in futures])
         manifest = finish(batch, files, pages, out, settings, parsed)
+        if audit_rate is not None:
+            _keep_audit_plan(out, audit_rate, audit_seed)
         publish_summary(manifest)
         publish_review_queue(manifest, out)
+        publish_quality(out, settings)
     if wait_for_review:  # OUT is not held while reviewers work: finalise holds it when it writes
         manifest = wait_for_review_task(out, review_timeout_seconds)
     return manifest
@@ -114,6 +123,26 @@ def publish_summary(manifest: Manifest) -> None:
         table=rows,
         description=f"{len(rows)} cables; unreadable inputs: {', '.join(failed) or 'none'}",
     )
+
+
+def _keep_audit_plan(out: Path, rate: float, seed: int | None) -> None:
+    """The audit plan of OUT: a rerun at the same rate keeps the sample it drew before."""
+    kept = load_plan(out)
+    if kept is None or kept.rate != rate or (seed is not None and kept.seed != seed):
+        save_plan(out, plan_for(rate, seed))
+
+
+def publish_quality(out: Path, settings: Settings) -> None:
+    """What the batch's reviews say of the machine (cableocr quality) as a table artifact, with
+    the drift warning where the audited precision falls below the policy's promise."""
+    report = measure([out], promised_precision(settings.fields.policy))
+    warning = drift_warning(report)
+    if warning:
+        logging.getLogger(__name__).warning("%s: %s", out, warning)
+    audited = report.overall.audited
+    create_table_artifact(key="cableocr-quality", table=table_rows(report), description=warning or (
+        f"{audited} accepted fields audited" if audited else
+        f"no field audited yet: `cableocr review {out} --audit 0.05` samples the accepted fields"))
 
 
 def publish_review_queue(manifest: Manifest, out: Path) -> None:

@@ -27,7 +27,9 @@ WRITES = {"the page store": ".pages", "the outputs": "."}
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.suffix in OUTPUTS}
+    """OUT's outputs, the IIIF manifest's ids (under OUT's own file URL) made independent of where OUT is."""
+    return {p.name: p.read_bytes().replace(out.resolve().as_uri().encode(), b"OUT") for p in out.iterdir()
+            if p.is_file() and p.suffix in OUTPUTS}
 
 
 def _no_half_files(out: Path) -> None:

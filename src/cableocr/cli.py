@@ -100,6 +100,10 @@ def run(
     = None,
     policy: Annotated[Path | None, typer.Option(
         "--policy", help="a review policy file (`cableocr eval --fit-to`); default: the package's")] = None,
+    audit: Annotated[float | None, typer.Option(
+        "--audit", min=0.0, max=1.0, help="put this share of the accepted fields in the review queue (an audit)")]
+    = None,
+    audit_seed: Annotated[int | None, typer.Option("--audit-seed", help="the audit sample's random seed")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run the batch flow: every cable in BATCH to OUT/<cable_id>.json, plus OUT/manifest.json."""
@@ -128,7 +132,8 @@ def run(
                                                 MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
             bar = progress.add_task("starting Prefect…", total=_count_pages(batch) or None)
             on_page_done(lambda _source: progress.update(bar, advance=1, description="reading pages"))
-            manifest = flow(batch=batch, out=out, settings=settings, translations=translations)
+            manifest = flow(batch=batch, out=out, settings=settings, translations=translations, audit_rate=audit,
+                            audit_seed=audit_seed)
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc
@@ -375,6 +380,12 @@ def review(
     reviewer: Annotated[str | None, typer.Option("--reviewer", help="your name, recorded with each decision")]
     = None,
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="open the page in a browser")] = True,
+    audit: Annotated[float | None, typer.Option(
+        "--audit", min=0.0, max=1.0,
+        help="also put this share of the fields the machine accepted to the reviewer (the fields that file a cable "
+             "at three times it), to measure how often they are wrong")] = None,
+    audit_seed: Annotated[int | None, typer.Option(
+        "--audit-seed", help="the audit sample's random seed (recorded; default: a new one)")] = None,
 ) -> None:
     """Review the fields the machine is unsure of, in the browser. Every decision is appended
     to OUT/review-log.jsonl and the cable JSON is rebuilt with it."""
@@ -382,12 +393,20 @@ def review(
 
     import uvicorn
 
+    from cableocr.audit import plan_for, save_plan
     from cableocr.review_server import create_app, is_loopback
 
     if not is_loopback(host) and not allow_remote:
         console.print(f"[red]error:[/red] {host} is reachable from other machines; the review page has no "
                       "login. Add --allow-remote if that is what you want")
         raise typer.Exit(2)
+    if audit is not None:
+        if not (out / "manifest.json").is_file():
+            console.print(f"[red]error:[/red] {out} holds no manifest.json. Run `cableocr run BATCH --out {out}` first")
+            raise typer.Exit(1)
+        plan = plan_for(audit, audit_seed)
+        save_plan(out, plan)
+        console.print(f"audit: {audit:.0%} of the accepted fields (seed {plan.seed}, kept in {out / 'audit.json'})")
     try:
         application = create_app(out, reviewer, allowed_hosts=None if allow_remote else
                                  {"127.0.0.1", "localhost", "::1", host})
@@ -462,6 +481,36 @@ def search(
     for hit in hits:
         table.add_row(hit.doc, str(hit.page or ""), hit.line_id or "", hit.language, hit.text[:80], hit.batch)
     console.print(table)
+
+
+@app.command()
+def quality(
+    outs: Annotated[list[Path], typer.Argument(help="folders written by `cableocr run` and reviewed")],
+    policy: Annotated[Path | None, typer.Option("--policy", help="the review policy the batches were run with")]
+    = None,
+) -> None:
+    """What the reviews say of the machine: per field, the fields audited and right, the
+    precision of accepted fields with its 95% interval, the share flagged, and how often a
+    flagged value was right after all. Exit 3 when the precision falls below the policy's promise."""
+    from cableocr.policy import default_policy, load_policy
+    from cableocr.quality import drift_warning, measure, promised_precision, table_rows
+
+    try:
+        report = measure(outs, promised_precision(load_policy(policy) if policy else default_policy()))
+    except CableOcrError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exc.exit_code) from exc
+    rows = table_rows(report)
+    table = Table(*rows[0].keys(), title=f"quality of {len(outs)} batch(es); the policy promises {report.promised:.1%}")
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)
+    if not report.overall.audited:
+        console.print("no audited field yet: `cableocr review OUT --audit 0.05` puts a sample of the accepted "
+                      "fields to the reviewer")
+    if (warning := drift_warning(report)) is not None:
+        console.print(f"[red]warning:[/red] {warning}")
+        raise typer.Exit(3)
 
 
 @app.command()

@@ -106,4 +106,6 @@ def _written_base(path: Path) -> str | None:
         written = json.loads(path.read_bytes()).get("id", "")
     except (OSError, ValueError):
         return None
-    return written.removesuffix(MANIFEST_NAME) if written.endswith(MANIFEST_NAME) else None
+    if not written.endswith(MANIFEST_NAME) or written.startswith("file:"):  # OUT's own URL: wherever OUT is now
+        return None
+    return written.removesuffix(MANIFEST_NAME)

@@ -25,10 +25,13 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from cableocr.audit import load_plan
 from cableocr.export import to_json
 from cableocr.ingest import load_page
 from cableocr.models import AlignedPair, Box, CableDocument, Manifest
 from cableocr.pipeline import page_store
+from cableocr.policy import default_policy
+from cableocr.quality import drift_warning, measure, promised_precision, table_rows
 from cableocr.review import ReviewItem, apply_decisions, make_decision, review_queue
 from cableocr.review_log import (
     append_decision,
@@ -72,6 +75,7 @@ class ReviewState:
         self.manifest: Manifest = load_manifest(self.out)
         self.machine = {d.cable_id: d for d in load_machine_copies(self.out, self.manifest)}
         self.log_problems = read_log(self.out).problems
+        self.audit = load_plan(self.out)
         self.documents: dict[str, CableDocument] = {}
         self._apply_log()
 
@@ -80,7 +84,7 @@ class ReviewState:
         self.documents = {cid: apply_decisions(d, decisions) for cid, d in self.machine.items()}
 
     def queue(self) -> list[ReviewItem]:
-        return review_queue(list(self.documents.values()))
+        return review_queue(list(self.documents.values()), self.audit)
 
     def decide(self, cable_id: str, field: str, action: str, text: str, reviewer: str | None) -> None:
         """Append the decision to the log, then rebuild the cable's JSON from it.
@@ -111,7 +115,9 @@ def create_app(out: Path, reviewer: str | None = None, allowed_hosts: set[str] |
         per_cable = {c.cable_id: 0 for c in state.manifest.cables}
         for item in items:
             per_cable[item.cable_id] += 1
-        return page(request, "queue.html", items=items, per_cable=per_cable)
+        report = measure([state.out], promised_precision(default_policy()))
+        return page(request, "queue.html", items=items, per_cable=per_cable, quality=table_rows(report),
+                    drift=drift_warning(report), audited=report.overall.audited)
 
     def item(request: Request) -> Response:
         position = _int(request.path_params["position"])
