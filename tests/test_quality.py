@@ -72,9 +72,13 @@ def _review_with_the_truth(out: Path) -> list[bool]:
             right = as_compared(name, field) == truth_compared(expected)
             if 'id="audit"' in page.text:
                 audits.append(right)
-            if right:
+            if right and field.reason in ("redacted", "illegible"):
+                decision = {"action": field.reason, "value": ""}
+            elif right:
                 decision = {"action": "accept", "value": value_to_text(name, field.value)}
-            elif isinstance(expected, str) and expected != "redacted":
+            elif expected == "redacted":
+                decision = {"action": "redacted", "value": ""}
+            elif isinstance(expected, str):
                 decision = {"action": "correct", "value": expected}
             else:
                 decision = {"action": "illegible", "value": ""}

@@ -414,8 +414,9 @@ def build_page_document(page: Page, reason: str, settings: Settings) -> PageDocu
 def finish(batch: Path, files: list[FileResult], pages: Sequence[Page | PageRef], out: Path, settings: Settings,
            translations: Translations | None = None) -> Manifest:
     """Assemble cables from the pages (in batch order), extract fields, align each with its
-    translation where one is given, apply the review log's decisions, write the outputs and the
-    manifest. One cable is in memory at a time: pages given by reference are loaded as needed."""
+    translation where one is given, link the cables by their references, apply the review
+    log's decisions, write the outputs, the manifest and the IIIF manifest. One cable is in
+    memory at a time: pages given by reference are loaded as needed."""
     translations = translations or Translations([], {})
     decisions = read_log(out).decisions
     keep_published_decisions(out, decisions)

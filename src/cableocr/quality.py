@@ -2,7 +2,8 @@
 
 Ground truth for real scans exists only where a person looked. A decision on an audited field
 (one the machine accepted, drawn at random: cableocr.audit) says whether the machine was right:
-`accept` right; `correct`, `illegible`, `redacted` wrong; `skip` says nothing. The share right,
+`accept` right (an absence accepted too: the form shows none), `illegible` or `redacted` right
+where the machine found the value so, else wrong, `correct` wrong; `skip` says nothing. The share right,
 with its 95% interval (Wilson's, from scipy), is the precision of the fields the machine
 accepts. A decision on a flagged field says what the flags cost: how often the value the
 reviewer was asked about was right after all.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cableocr.models import CableDocument
+from cableocr.models import CableDocument, ExtractedField
 from cableocr.policy import ReviewPolicy
 from cableocr.review import ReviewDecision
 from cableocr.review_log import load_machine_copies, load_manifest, read_log
@@ -115,6 +116,14 @@ def _last_decisions(decisions: list[ReviewDecision]) -> list[ReviewDecision]:
     return list(last.values())
 
 
+def machine_was_right(decision: ReviewDecision, field: ExtractedField) -> bool:
+    """The reviewer let the machine's reading stand: accepted it, or marked illegible or
+    redacted a value the machine had found so."""
+    if decision.action == "accept":
+        return True
+    return decision.action in ("illegible", "redacted") and field.value is None and field.reason == decision.action
+
+
 def _count_decisions(machine: list[CableDocument], decisions: list[ReviewDecision],
                      counts: dict[str, list[int]]) -> None:
     by_cable = {d.source[0].sha256: d for d in machine}
@@ -123,8 +132,8 @@ def _count_decisions(machine: list[CableDocument], decisions: list[ReviewDecisio
         field = document.fields.get(decision.field) if document else None
         if field is None or decision.old_value != field.value:  # the cable or its reading changed since
             continue
-        right = decision.action == "accept"
         row = _row(counts, decision.field)
+        right = machine_was_right(decision, field)
         if field.status == "auto":  # the machine accepted it: an audit of the machine
             row[2] += 1
             row[3] += right

@@ -210,6 +210,8 @@ def _reviewed(field: ExtractedField, decision: ReviewDecision) -> ExtractedField
     if decision.reviewer:
         detail["reviewed_by"] = decision.reviewer
     absent = decision.action in ("illegible", "redacted")
+    if decision.action == "accept" and decision.new_value is None:  # an absence confirmed keeps its reason
+        return policy.reviewed(field, value=None, reason=field.reason, detail=detail)
     return policy.reviewed(field, value=None if absent else decision.new_value,
                            reason=decision.action if absent else None, detail=detail)
 
@@ -317,7 +319,9 @@ def make_decision(document: CableDocument, name: str, action: str, text: str, re
     if action == "accept" and text.strip() != value_to_text(name, field.value).strip():
         action = "correct"
     if action == "accept":
-        if field.value is None:
+        # An audited absence (the machine accepted that the form shows none) can be confirmed;
+        # a flagged one is typed, or marked illegible or redacted.
+        if field.value is None and field.status != "auto":
             raise ValueError("nothing to accept: type the value, or mark it illegible or redacted")
         new_value = field.value
     elif action == "correct":
