@@ -297,8 +297,9 @@ def pairs_on_page(document: CableDocument, index: int) -> list[AlignedPair]:
         return []
     prefix = f"p{index}-"
     on_page = {p.index for p in document.paragraphs if any(line.startswith(prefix) for line in p.line_ids)}
-    return [pair for pair in document.alignment.pairs
-            if pair.level == "paragraph" and on_page.intersection(pair.ja_paragraphs)]
+    pairs = [pair for pair in document.alignment.pairs
+             if pair.level == "paragraph" and on_page.intersection(pair.ja_paragraphs)]
+    return sorted(pairs, key=lambda pair: min(pair.ja_paragraphs))  # in the order the page reads
 
 
 def reading_neighbours(state: ReviewState, document: CableDocument, number: int) -> dict[str, str | None]:
