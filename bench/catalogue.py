@@ -33,7 +33,7 @@ from cableocr.synth.seed import parse_seed
 from cableocr.synth.vary import vary
 from cableocr.translation import parse_translation
 
-QUERIES = ("首脳会談", "首脳", "経常収支", "大統領", "APEC", "国連総会", "trade imbalance", "Prime Minister")
+QUERIES = ("首脳会談", "首脳", "外務大臣", "大統領", "APEC", "国連総会", "United States", "Prime Minister", "no such words")
 
 
 def generated_output(work: Path, count: int) -> Path:
