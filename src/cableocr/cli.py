@@ -300,6 +300,11 @@ def eval_command(
         "--in-sample", help="score even where the policy was fitted on these very cables (labelled so)")] = False,
     pages: Annotated[bool, typer.Option(help="print the CER of every page")] = True,
     workers: Annotated[int, typer.Option(help="pages read at once (worker processes)")] = 2,
+    from_reviews: Annotated[list[Path] | None, typer.Option(
+        "--from-reviews", help="with --fit-to: fit on the reviewed fields of these batch outputs instead of "
+                               "generated cables (repeat for several)")] = None,
+    pooled: Annotated[bool, typer.Option(
+        "--pooled", help="with --from-reviews: fit on the reviews and on --cables generated cables together")] = False,
 ) -> None:
     """Measure cableocr on generated cables with known answers: CER per page, layout and
     degradation level; field accuracy per field, form, layout, level and typeface; precision of
@@ -318,6 +323,12 @@ def eval_command(
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc
+    if from_reviews and fit_to is None:
+        console.print("[red]error:[/red] --from-reviews needs --fit-to FILE: the refitted policy is a file you choose to use")
+        raise typer.Exit(2)
+    if from_reviews and not pooled:
+        _refit_from_reviews(from_reviews, chosen, fit_to)
+        return
     overlap = fit_to is None and chosen.fitted_on is not None and chosen.fitted_on.random_seed == seed
     if overlap and not in_sample:
         console.print(f"[red]error:[/red] the policy was fitted on the cables of seed {seed} "
@@ -337,6 +348,9 @@ def eval_command(
         bar = progress.add_task("reading pages", total=total)
         settings = Settings(fields=FieldsConfig(policy=chosen))
         result = eval_run.run(work, truths, settings, workers, lambda: progress.update(bar, advance=1))
+    if from_reviews:  # pooled
+        _refit_from_reviews(from_reviews, chosen, fit_to, result.fields)
+        return
     label = "IN-SAMPLE (the policy was fitted on these cables)" if overlap else "cables the policy was not fitted on"
     if fit_to is not None:
         result, label = _fit(result, truths, seed, chosen, fit_to), "IN-SAMPLE (the policy just fitted on them)"
@@ -344,6 +358,27 @@ def eval_command(
         result = eval_run.EvalResult(judged(result.fields, chosen), result.pages, result.cables_expected,
                                      result.cables_found)
     print_eval(console, result, pages, label=label)
+
+
+def _refit_from_reviews(outs: list[Path], base, path: Path, generated=None) -> None:
+    """The policy refitted on the archive's reviews (pooled with generated cables' outcomes
+    where given), written to path, with its cross-validated figures beside the current policy's."""
+    from cableocr.policy import save_policy
+    from cableocr.refit import refit
+
+    try:
+        result = refit(outs, base, generated=generated)
+    except (CableOcrError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(getattr(exc, "exit_code", 2)) from exc
+    save_policy(result.policy, path)
+    table = Table("policy", "precision of accepted fields", "share flagged",
+                  title=f"{result.outcomes} reviewed fields ({result.current.fields} weighted by the audit rate)")
+    for label, figures in (("current", result.current), ("refitted (cross-validated)", result.cross_validated)):
+        precision = "" if figures.precision is None else f"{figures.precision:.2%}"
+        table.add_row(label, precision, f"{figures.flagged_share:.1%}")
+    console.print(table)
+    console.print(f"refitted policy written to {path}; use it with `cableocr run --policy {path}`")
 
 
 def _fit(result, truths, seed: int, base, path: Path):

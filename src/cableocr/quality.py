@@ -88,7 +88,7 @@ def measure(outs: list[Path], promised: float) -> QualityReport:
     for out in outs:
         machine = load_machine_copies(out, load_manifest(out))
         _count_machine(machine, counts)
-        _count_decisions(machine, _last_decisions(read_log(out).decisions), counts)
+        _count_decisions(machine, last_decisions(read_log(out).decisions), counts)
     rows = [FieldQuality(name, *values) for name, values in sorted(counts.items())]
     totals = [sum(values) for values in zip(*counts.values(), strict=True)] if counts else [0] * 6
     return QualityReport([*rows, FieldQuality(OVERALL, *totals)], list(outs), promised)
@@ -107,7 +107,7 @@ def _count_machine(machine: list[CableDocument], counts: dict[str, list[int]]) -
             row[1] += field.status == "needs_review"
 
 
-def _last_decisions(decisions: list[ReviewDecision]) -> list[ReviewDecision]:
+def last_decisions(decisions: list[ReviewDecision]) -> list[ReviewDecision]:
     """The decision that stands for each field (the last one made), skips left out."""
     last: dict[tuple[str, str], ReviewDecision] = {}
     for decision in decisions:
