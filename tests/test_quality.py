@@ -122,3 +122,13 @@ def test_a_batch_whose_audits_fall_short_of_the_promise_is_named_with_its_fields
     warning = drift_warning(report)
     assert "cable_number (52/60 right)" in warning and "subject" not in warning.split(":")[1]
     assert drift_warning(QualityReport([rows[1], rows[1]], [tmp_path], promised=0.995)) is None
+
+
+def test_a_field_can_be_given_a_rate_of_its_own():
+    from cableocr.cli import _field_rates
+
+    plan = plan_for(0.05, seed=1, field_rates=_field_rates(["cable_number=0.5", "forwarding=0"]))
+    assert (plan.rate_of("cable_number"), plan.rate_of("forwarding"), plan.rate_of("subject")) == (0.5, 0.0, 0.05)
+    assert plan.rate_of("date_sent") == pytest.approx(0.15)  # the filing fields' default stands where not given
+    with pytest.raises(ValueError, match="NAME=RATE"):
+        _field_rates(["cable_number=2"])

@@ -421,6 +421,9 @@ def review(
              "at three times it), to measure how often they are wrong")] = None,
     audit_seed: Annotated[int | None, typer.Option(
         "--audit-seed", help="the audit sample's random seed (recorded; default: a new one)")] = None,
+    audit_field: Annotated[list[str] | None, typer.Option(
+        "--audit-field", help="a rate of its own for one field, NAME=RATE (repeat for several): cable_number=0.5")]
+    = None,
 ) -> None:
     """Review the fields the machine is unsure of, in the browser. Every decision is appended
     to OUT/review-log.jsonl and the cable JSON is rebuilt with it."""
@@ -439,7 +442,12 @@ def review(
         if not (out / "manifest.json").is_file():
             console.print(f"[red]error:[/red] {out} holds no manifest.json. Run `cableocr run BATCH --out {out}` first")
             raise typer.Exit(1)
-        plan = plan_for(audit, audit_seed)
+        try:
+            rates = _field_rates(audit_field or [])
+        except ValueError as exc:
+            console.print(f"[red]error:[/red] --audit-field: {exc}")
+            raise typer.Exit(2) from exc
+        plan = plan_for(audit, audit_seed, rates)
         save_plan(out, plan)
         console.print(f"audit: {audit:.0%} of the accepted fields (seed {plan.seed}, kept in {out / 'audit.json'})")
     try:
@@ -546,6 +554,23 @@ def quality(
     if (warning := drift_warning(report)) is not None:
         console.print(f"[red]warning:[/red] {warning}")
         raise typer.Exit(3)
+
+
+def _field_rates(given: list[str]) -> dict[str, float]:
+    """NAME=RATE pairs as a dict; raises ValueError naming a pair that is not one."""
+    from cableocr.fields import ALL_FIELDS
+
+    rates = {}
+    for pair in given:
+        name, _, rate = pair.partition("=")
+        try:
+            value = float(rate)
+        except ValueError:
+            value = -1.0
+        if name not in ALL_FIELDS or not 0.0 <= value <= 1.0:
+            raise ValueError(f"{pair!r} is not NAME=RATE with a field name and a rate from 0 to 1")
+        rates[name] = value
+    return rates
 
 
 @app.command()
