@@ -110,6 +110,14 @@ def test_quality_reports_the_precision_the_truth_implies_after_a_scripted_review
 
     _, documents = rebuild(out)
     assert review_queue(documents) == []  # nothing waits: the batch can be finalised
+    from typer.testing import CliRunner
+
+    from cableocr.cli import app
+
+    printed = CliRunner().invoke(app, ["quality", str(out)])
+    below = overall.interval.high < 0.995
+    assert printed.exit_code == (3 if below else 0), printed.output
+    assert f"{truth_precision:.1%}" in printed.output and "95% interval" in printed.output
 
 
 def test_a_batch_whose_audits_fall_short_of_the_promise_is_named_with_its_fields(tmp_path):

@@ -529,17 +529,26 @@ def search(
 @app.command()
 def quality(
     outs: Annotated[list[Path], typer.Argument(help="folders written by `cableocr run` and reviewed")],
-    policy: Annotated[Path | None, typer.Option("--policy", help="the review policy the batches were run with")]
+    policy: Annotated[Path | None, typer.Option(
+        "--policy", help="judge against this policy's promise (default: the one the first batch was run with)")]
     = None,
 ) -> None:
     """What the reviews say of the machine: per field, the fields audited and right, the
     precision of accepted fields with its 95% interval, the share flagged, and how often a
     flagged value was right after all. Exit 3 when the precision falls below the policy's promise."""
-    from cableocr.policy import default_policy, load_policy
-    from cableocr.quality import drift_warning, measure, promised_precision, table_rows
+    from cableocr.policy import load_policy
+    from cableocr.quality import (
+        drift_warning,
+        measure,
+        policy_run_with,
+        promised_precision,
+        table_rows,
+    )
+    from cableocr.review_log import load_machine_copies, load_manifest
 
     try:
-        report = measure(outs, promised_precision(load_policy(policy) if policy else default_policy()))
+        chosen = load_policy(policy) if policy else policy_run_with(load_machine_copies(outs[0], load_manifest(outs[0])))
+        report = measure(outs, promised_precision(chosen))
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cableocr.models import CableDocument, ExtractedField
-from cableocr.policy import ReviewPolicy
+from cableocr.policy import ReviewPolicy, default_policy
 from cableocr.review import ReviewDecision
 from cableocr.review_log import load_machine_copies, load_manifest, read_log
 
@@ -75,6 +75,15 @@ class QualityReport:
     def drifting(self) -> list[FieldQuality]:
         """The fields (and the overall row) whose interval lies wholly below the promise."""
         return [row for row in self.rows if row.interval is not None and row.interval.high < self.promised]
+
+
+def policy_run_with(documents: list[CableDocument]) -> ReviewPolicy:
+    """The review policy a batch was run with (its cables' provenance), else the package's."""
+    for document in documents:
+        written = document.provenance.settings.get("fields", {}).get("policy")
+        if written:
+            return ReviewPolicy.model_validate(written)
+    return default_policy()
 
 
 def promised_precision(policy: ReviewPolicy) -> float:

@@ -30,8 +30,7 @@ from cableocr.export import to_json
 from cableocr.ingest import load_page
 from cableocr.models import AlignedPair, Box, CableDocument, Manifest
 from cableocr.pipeline import page_store
-from cableocr.policy import ReviewPolicy, default_policy
-from cableocr.quality import drift_warning, measure, promised_precision, table_rows
+from cableocr.quality import drift_warning, measure, policy_run_with, promised_precision, table_rows
 from cableocr.review import ReviewItem, apply_decisions, make_decision, review_queue
 from cableocr.review_log import (
     append_decision,
@@ -83,14 +82,6 @@ class ReviewState:
         decisions = read_log(self.out).decisions
         self.documents = {cid: apply_decisions(d, decisions) for cid, d in self.machine.items()}
 
-    def policy(self) -> ReviewPolicy:
-        """The review policy the batch was run with (its provenance), else the package's."""
-        for document in self.machine.values():
-            written = document.provenance.settings.get("fields", {}).get("policy")
-            if written:
-                return ReviewPolicy.model_validate(written)
-        return default_policy()
-
     def queue(self) -> list[ReviewItem]:
         return review_queue(list(self.documents.values()), self.audit)
 
@@ -123,7 +114,7 @@ def create_app(out: Path, reviewer: str | None = None, allowed_hosts: set[str] |
         per_cable = {c.cable_id: 0 for c in state.manifest.cables}
         for item in items:
             per_cable[item.cable_id] += 1
-        report = measure([state.out], promised_precision(state.policy()))
+        report = measure([state.out], promised_precision(policy_run_with(list(state.machine.values()))))
         return page(request, "queue.html", items=items, per_cable=per_cable, quality=table_rows(report),
                     drift=drift_warning(report), audited=report.overall.audited)
 
