@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,37 +125,45 @@ def load_batches(outs: Sequence[Path], db: Path) -> list[LoadedBatch]:
     loaded = []
     with connect(db) as connection:
         for out in outs:
-            manifest, cables, strays = _read_output(out)
-            with connection:  # one transaction: the batch is all there or as it was
-                loaded.append(_write_batch(connection, out.resolve(), manifest, cables, strays))
-                _link_catalogue(connection)
+            manifest = _read_manifest(out)
+            try:
+                with connection:  # one transaction: the batch is all there or as it was
+                    loaded.append(_write_batch(connection, out.resolve(), manifest, *_documents(out, manifest)))
+                    _link_catalogue(connection)
+            except (OSError, ValueError) as exc:  # a document that cannot be read: rolled back
+                raise CableOcrError(f"{out}: cannot be read into the catalogue ({str(exc).splitlines()[0]}); "
+                                    "run the batch again to rewrite it") from exc
     write_datasette_metadata(db)
     return loaded
 
 
-def _read_output(out: Path) -> tuple[Manifest, list[CableDocument], list[PageDocument]]:
+def _read_manifest(out: Path) -> Manifest:
     path = out / "manifest.json"
     if not path.is_file():
         raise CableOcrError(f"{out} holds no manifest.json: it is not a folder written by `cableocr run`")
     try:
-        manifest = Manifest.model_validate_json(path.read_bytes())
-        cables = [CableDocument.model_validate_json((out / c.path).read_bytes()) for c in manifest.cables]
-        strays = [PageDocument.model_validate_json((out / p.document).read_bytes())
-                  for f in manifest.files for p in f.pages if p.document]
-    except (OSError, ValueError) as exc:
-        raise CableOcrError(f"{out}: cannot be read into the catalogue ({str(exc).splitlines()[0]}); "
-                            "run the batch again to rewrite it") from exc
-    return manifest, cables, strays
+        return Manifest.model_validate_json(path.read_bytes())
+    except ValueError as exc:
+        raise CableOcrError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from exc
 
 
-def _write_batch(connection: sqlite3.Connection, out: Path, manifest: Manifest, cables: list[CableDocument],
-                 strays: list[PageDocument]) -> LoadedBatch:
+def _documents(out: Path, manifest: Manifest) -> tuple[Iterator[CableDocument], Iterator[PageDocument]]:
+    """The batch's cables and page documents, each read when it is written: one in memory at a time."""
+    cables = (CableDocument.model_validate_json((out / c.path).read_bytes()) for c in manifest.cables)
+    strays = (PageDocument.model_validate_json((out / p.document).read_bytes())
+              for f in manifest.files for p in f.pages if p.document)
+    return cables, strays
+
+
+def _write_batch(connection: sqlite3.Connection, out: Path, manifest: Manifest, cables: Iterable[CableDocument],
+                 strays: Iterable[PageDocument]) -> LoadedBatch:
     batch_id = _batch_id(connection, out)
     connection.execute("DELETE FROM batches WHERE batch_id = ?", (batch_id,))  # cascades
     for table in SEARCH_TABLES:
         connection.execute(f"DELETE FROM {table} WHERE batch_id = ?", (batch_id,))
+    page_documents = sum(1 for f in manifest.files for p in f.pages if p.document)
     connection.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
-                       (batch_id, str(out), manifest.batch, manifest.finalised, len(cables), len(strays)))
+                       (batch_id, str(out), manifest.batch, manifest.finalised, len(manifest.cables), page_documents))
     paths = {c.cable_id: c.path for c in manifest.cables}
     translations = {c.cable_id: c.translation for c in manifest.cables}
     lines = 0
@@ -168,7 +176,7 @@ def _write_batch(connection: sqlite3.Connection, out: Path, manifest: Manifest, 
     connection.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
         (batch_id, i, d.cable_id, d.field, d.action, _text(d.old_value), _text(d.new_value), d.reviewer, d.at)
         for i, d in enumerate(decisions)])
-    return LoadedBatch(out, len(cables), len(strays), lines, len(decisions))
+    return LoadedBatch(out, len(manifest.cables), page_documents, lines, len(decisions))
 
 
 def _batch_id(connection: sqlite3.Connection, out: Path) -> int:

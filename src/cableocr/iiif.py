@@ -13,7 +13,7 @@ published at, and the manifest is then publishable as it is.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from iiif_prezi3 import Annotation, AnnotationPage, Canvas, CanvasRef, KeyValueString, Manifest
@@ -35,11 +35,12 @@ def base_url_of(out: Path, base_url: str | None) -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def batch_manifest(batch: BatchManifest, cables: Sequence[CableDocument], strays: Sequence[PageDocument],
+def batch_manifest(batch: BatchManifest, cables: Iterable[CableDocument], strays: Iterable[PageDocument],
                    base: str) -> Manifest:
-    """The IIIF manifest of a batch: its cables' pages, then the pages that belong to no cable."""
+    """The IIIF manifest of a batch: its cables' pages, then the pages that belong to no cable.
+    The documents are taken one at a time (they may be read as they are needed)."""
     manifest = Manifest(id=f"{base}{MANIFEST_NAME}", label={"none": [Path(batch.batch).name]},
-                        summary={"en": [f"{len(cables)} cable(s) read by cableocr"]}, items=[])
+                        summary={"en": [f"{len(batch.cables)} cable(s) read by cableocr"]}, items=[])
     for cable in cables:
         metadata = _metadata(cable)
         canvases = [_canvas(page, f"{base}iiif/{cable.cable_id}/p{n}", base, metadata)
@@ -92,9 +93,10 @@ def write_batch_manifest(out: Path, base_url: str | None = None) -> Path:
     manifest written before is kept (a rebuild after review keeps the published address)."""
     base_url = base_url or _written_base(out / MANIFEST_NAME)
     batch = BatchManifest.model_validate_json((out / "manifest.json").read_bytes())
-    cables = [CableDocument.model_validate_json((out / c.path).read_bytes()) for c in batch.cables]
-    strays = [PageDocument.model_validate_json((out / p.document).read_bytes())
-              for f in batch.files for p in f.pages if p.document]
+    # Generators: one cable in memory at a time (the manifest itself holds only the lines' text and boxes).
+    cables = (CableDocument.model_validate_json((out / c.path).read_bytes()) for c in batch.cables)
+    strays = (PageDocument.model_validate_json((out / p.document).read_bytes())
+              for f in batch.files for p in f.pages if p.document)
     manifest = batch_manifest(batch, cables, strays, base_url_of(out, base_url))
     path = out / MANIFEST_NAME
     write_atomic(path, manifest.jsonld(indent=2, ensure_ascii=False).encode("utf-8"))
