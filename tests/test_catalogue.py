@@ -95,3 +95,19 @@ def test_search_command_prints_cable_page_and_line(catalogue):
     assert "cable-55" in result.output and "p0-l" in result.output
     missing = CliRunner().invoke(app, ["search", str(catalogue.with_name("none.sqlite")), "首脳"])
     assert missing.exit_code == 1 and "cableocr catalogue" in missing.output
+
+
+def test_a_search_can_be_narrowed_to_a_post_and_a_month(catalogue):
+    from cableocr.catalogue import Within
+
+    with sqlite3.connect(catalogue) as connection:
+        post, month = connection.execute("SELECT sending_post, substr(date_sent, 1, 7) FROM cables "
+                                          "WHERE cable_number = '5515'").fetchone()
+    everywhere = search(catalogue, "首脳")
+    there = search(catalogue, "首脳", within=Within(post=post, since=month, until=month))
+    assert there and {h.doc for h in there} <= {h.doc for h in everywhere}
+    assert not search(catalogue, "首脳", within=Within(post=post, until="1900-01"))
+    assert not search(catalogue, "首脳", within=Within(post="no such post"))
+    result = CliRunner().invoke(app, ["search", str(catalogue), "首脳", "--post", post, "--since", month,
+                                      "--until", month])
+    assert result.exit_code == 0 and "cable-55" in result.output

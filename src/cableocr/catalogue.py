@@ -264,17 +264,46 @@ def _line_row(batch_id: int, doc: str, page: int, line: Line) -> tuple:
             box.x0, box.y0, box.x1, box.y1)
 
 
-def search(db: Path, query: str, limit: int = 20) -> list[Hit]:
-    """Where query stands in the catalogue's Japanese (as its search form) and English."""
+@dataclass(frozen=True)
+class Within:
+    """Which cables a search looks in: sent from a post (its name as the cable gives it, 国連, or
+    part of the sender, 大使), between two dates (ISO, inclusive; a month as 1993-09)."""
+
+    post: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def sql(self, cable: str, alias: str) -> tuple[str, tuple[str, ...]]:
+        """The condition on the hit's cable (the columns batch_id and `cable` of table alias)."""
+        conditions, arguments = [], []
+        if self.post:
+            conditions.append("(c.sending_post = ? OR instr(c.sender, ?) > 0)")
+            arguments += [self.post, self.post]
+        if self.since:
+            conditions.append("c.date_sent >= ?")
+            arguments.append(self.since)
+        if self.until:
+            conditions.append("c.date_sent <= ?")
+            arguments.append(self.until + "\uffff")  # 1993-09 takes in every day of September
+        if not conditions:
+            return "", ()
+        return (f" AND EXISTS (SELECT 1 FROM cables c WHERE c.batch_id = {alias}.batch_id AND c.cable_id = "
+                f"{alias}.{cable} AND {' AND '.join(conditions)})", tuple(arguments))
+
+
+def search(db: Path, query: str, limit: int = 20, within: Within | None = None) -> list[Hit]:
+    """Where query stands in the catalogue's Japanese (as its search form) and English, in the
+    cables within says (every cable, and every page of none, where it is not given)."""
     if not db.is_file():
         raise CableOcrError(f"{db}: no such catalogue. Make it with `cableocr catalogue OUT --db {db}`")
     query = query.strip()
     if not query:
         raise CableOcrError("an empty query finds everything: give a word to search for")
+    within = within or Within()
     with connect(db) as connection:
         connection.row_factory = sqlite3.Row
-        return [*_search_japanese(connection, search_form(query), limit),
-                *_search_english(connection, query, limit)]
+        return [*_search_japanese(connection, search_form(query), limit, within),
+                *_search_english(connection, query, limit, within)]
 
 
 def _link_catalogue(connection: sqlite3.Connection) -> None:
@@ -304,14 +333,15 @@ def _split_target(target: str | None) -> tuple[int | None, str | None]:
     return int(batch_id), cable_id
 
 
-def _search_japanese(connection: sqlite3.Connection, query: str, limit: int) -> list[Hit]:
+def _search_japanese(connection: sqlite3.Connection, query: str, limit: int, within: Within) -> list[Hit]:
     if len(query) >= TRIGRAM:
         where, arguments = "search_ja MATCH ?", (_phrase(query),)
     else:
         where, arguments = "s.text_normalized LIKE ? ESCAPE '\\'", (f"%{_like_escaped(query)}%",)
+    narrowed, more = within.sql("doc", "s")
     rows = connection.execute(
         "SELECT b.out_dir, s.doc, s.page, s.line_ids, s.text FROM search_ja s JOIN batches b USING (batch_id) "
-        f"WHERE {where} ORDER BY b.out_dir, s.doc, s.page LIMIT ?", (*arguments, limit)).fetchall()
+        f"WHERE {where}{narrowed} ORDER BY b.out_dir, s.doc, s.page LIMIT ?", (*arguments, *more, limit)).fetchall()
     hits = []
     for row in rows:
         line = _line_holding(connection, row, json.loads(row["line_ids"]), query)
@@ -334,14 +364,15 @@ def _line_holding(connection: sqlite3.Connection, row: sqlite3.Row, line_ids: li
     return line_ids[0] if line_ids else None
 
 
-def _search_english(connection: sqlite3.Connection, query: str, limit: int) -> list[Hit]:
+def _search_english(connection: sqlite3.Connection, query: str, limit: int, within: Within) -> list[Hit]:
     words = re.findall(r"\w+", query)
     if not words:
         return []
+    narrowed, more = within.sql("cable_id", "s")
     rows = connection.execute(
         "SELECT b.out_dir, s.cable_id, s.line_ids, s.en FROM search_en s JOIN batches b USING (batch_id) "
-        "WHERE search_en MATCH ? ORDER BY b.out_dir, s.cable_id, s.pair LIMIT ?",
-        (" ".join(_phrase(w) for w in words), limit)).fetchall()
+        f"WHERE search_en MATCH ?{narrowed} ORDER BY b.out_dir, s.cable_id, s.pair LIMIT ?",
+        (" ".join(_phrase(w) for w in words), *more, limit)).fetchall()
     hits = []
     for row in rows:
         line_ids = json.loads(row["line_ids"])

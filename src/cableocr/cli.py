@@ -508,12 +508,19 @@ def search(
     db: Annotated[Path, typer.Argument(help="a catalogue made by `cableocr catalogue`")],
     query: Annotated[str, typer.Argument(help="Japanese (any orthography) or English words")],
     limit: Annotated[int, typer.Option("--limit", help="at most this many hits in each language")] = 20,
+    post: Annotated[str | None, typer.Option("--post", help="only cables sent from this post (国連) or sender")]
+    = None,
+    since: Annotated[str | None, typer.Option("--since", help="only cables sent on or after this date (1993-09-01)")]
+    = None,
+    until: Annotated[str | None, typer.Option("--until", help="only cables sent on or before this date or month")]
+    = None,
 ) -> None:
     """Where QUERY stands in the catalogued cables: cable, page and line of each hit."""
+    from cableocr.catalogue import Within
     from cableocr.catalogue import search as search_catalogue
 
     try:
-        hits = search_catalogue(db, query, limit)
+        hits = search_catalogue(db, query, limit, Within(post, since, until))
     except CableOcrError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exc.exit_code) from exc
