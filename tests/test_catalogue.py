@@ -111,3 +111,19 @@ def test_a_search_can_be_narrowed_to_a_post_and_a_month(catalogue):
     result = CliRunner().invoke(app, ["search", str(catalogue), "首脳", "--post", post, "--since", month,
                                       "--until", month])
     assert result.exit_code == 0 and "cable-55" in result.output
+
+
+def test_the_review_log_is_loaded_with_what_each_decision_was_shown_as(sample_output, tmp_path):
+    from cableocr.review import make_decision
+    from cableocr.review_log import append_decision, load_machine_copies, load_manifest
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_output, out)
+    document = load_machine_copies(out, load_manifest(out))[0]
+    name, field = next((n, f) for n, f in document.fields.items() if f.status == "auto" and isinstance(f.value, str))
+    append_decision(out, make_decision(document, name, "accept", field.value, "A. Archivist", "2026-12-06T00:00:00+00:00"))
+    db = tmp_path / "archive.sqlite"
+    (loaded,) = load_batches([out], db)
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT cable_id, field, action, machine_status FROM reviews").fetchall()
+    assert loaded.reviews == 1 and rows == [(document.cable_id, name, "accept", "auto")]

@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS links (
 CREATE TABLE IF NOT EXISTS reviews (
   batch_id INTEGER NOT NULL REFERENCES batches ON DELETE CASCADE, position INTEGER NOT NULL,
   cable_id TEXT NOT NULL, field TEXT NOT NULL, action TEXT NOT NULL, old_value TEXT,
-  new_value TEXT, reviewer TEXT, at TEXT NOT NULL, PRIMARY KEY (batch_id, position));
+  new_value TEXT, reviewer TEXT, at TEXT NOT NULL, machine_status TEXT, PRIMARY KEY (batch_id, position));
 CREATE VIRTUAL TABLE IF NOT EXISTS search_ja USING fts5(
   text_normalized, text, batch_id UNINDEXED, doc UNINDEXED, page UNINDEXED, line_ids UNINDEXED,
   tokenize = 'trigram');
@@ -173,9 +173,9 @@ def _write_batch(connection: sqlite3.Connection, out: Path, manifest: Manifest, 
     for stray in strays:
         lines += _insert_pages(connection, batch_id, stray.page_id, [stray.page], set())
     decisions = read_log(out).decisions
-    connection.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        (batch_id, i, d.cable_id, d.field, d.action, _text(d.old_value), _text(d.new_value), d.reviewer, d.at)
-        for i, d in enumerate(decisions)])
+    connection.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (batch_id, i, d.cable_id, d.field, d.action, _text(d.old_value), _text(d.new_value), d.reviewer, d.at,
+         d.machine_status) for i, d in enumerate(decisions)])
     return LoadedBatch(out, len(manifest.cables), page_documents, lines, len(decisions))
 
 
@@ -400,7 +400,7 @@ DESCRIPTIONS = {
     "alignment_pairs": "Japanese paragraphs paired with the published English translation.",
     "cable_references": "The cables each cable refers to (往電 / 来電 / 貴電 第N号 別電N).",
     "links": "Each cable's references resolved against every cable of the catalogue (resolved, ambiguous, unresolved).",
-    "reviews": "Every review decision of the batch's review log.",
+    "reviews": "Every review decision of the batch's review log (machine_status auto: an audit of an accepted field).",
     "search_ja": "Full-text index of the Japanese: paragraphs, and lines no paragraph holds (trigram).",
     "search_en": "Full-text index of the English translation paragraphs (porter stemmer).",
 }
