@@ -84,6 +84,8 @@ def _review_with_the_truth(out: Path) -> list[bool]:
                 decision = {"action": "illegible", "value": ""}
             response = client.post("/decide", data={**form, **decision}, follow_redirects=False)
             assert response.status_code == 303, response.text
+        front = client.get("/").text  # the quality table stands on the front page
+        assert 'id="quality"' in front and "precision of accepted" in front and "95% interval" in front
     return audits
 
 
