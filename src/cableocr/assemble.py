@@ -246,8 +246,19 @@ def _with_roles(page: Page, position: int, zone: HeaderZone | None) -> Page:
             role = "header"
         else:
             role = "body"
-        lines.append(line.model_copy(update={"role": role, "id": f"p{position}-{line.id}"}))
+        lines.append(line.model_copy(update={"role": role, "id": line_id(position, line.id)}))
     return page.model_copy(update={"lines": lines})
+
+
+def line_id(page_index: int, line_on_page: str) -> str:
+    """A line's id within its cable: p<0-based page>-<the page's own id of the line>."""
+    return f"p{page_index}-{line_on_page}"
+
+
+def page_index_of(line: str) -> int | None:
+    """The 0-based page of the cable a line id (line_id) names; None for an id of another form."""
+    found = re.match(r"p(\d+)-", line)
+    return int(found[1]) if found else None
 
 
 NO_HEADER_YET = "no cable header before this page: it belongs to no cable"

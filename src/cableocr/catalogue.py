@@ -22,6 +22,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from cableocr.assemble import page_index_of
 from cableocr.errors import CableOcrError
 from cableocr.links import REFERENCE_SEPARATOR, LinkKey, Reference
 from cableocr.links import resolve as resolve_links
@@ -235,9 +236,9 @@ def _paragraph_lines(cable: CableDocument) -> set[str]:
 
 
 def _page_of(line_ids: Sequence[str]) -> int | None:
-    """The 1-based page of a cable line id (p<0-based page>-l<line>)."""
-    found = re.match(r"p(\d+)-", line_ids[0]) if line_ids else None
-    return int(found[1]) + 1 if found else None
+    """The 1-based page of the first of a cable's line ids."""
+    index = page_index_of(line_ids[0]) if line_ids else None
+    return index + 1 if index is not None else None
 
 
 def _insert_pages(connection: sqlite3.Connection, batch_id: int, doc: str, pages: Sequence[Page],

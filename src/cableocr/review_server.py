@@ -25,6 +25,7 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from cableocr.assemble import page_index_of
 from cableocr.audit import load_plan
 from cableocr.export import to_json
 from cableocr.ingest import load_page
@@ -294,8 +295,7 @@ def pairs_on_page(document: CableDocument, index: int) -> list[AlignedPair]:
     """The paragraph pairs of the alignment whose Japanese has a line on the page."""
     if document.alignment is None:
         return []
-    prefix = f"p{index}-"
-    on_page = {p.index for p in document.paragraphs if any(line.startswith(prefix) for line in p.line_ids)}
+    on_page = {p.index for p in document.paragraphs if any(page_index_of(line) == index for line in p.line_ids)}
     pairs = [pair for pair in document.alignment.pairs
              if pair.level == "paragraph" and on_page.intersection(pair.ja_paragraphs)]
     return sorted(pairs, key=lambda pair: min(pair.ja_paragraphs))  # in the order the page reads
