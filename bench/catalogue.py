@@ -1,7 +1,7 @@
 """Benchmark: generated cables loaded into the catalogue, and full-text queries timed.
 
 The cables are the generator's variants of the seeds (synth.vary: other numbers, dates, posts,
-names, subjects, body sentences), drawn but not degraded or OCRed (evaluate.pages_as_drawn:
+names, subjects, body sentences), drawn but not degraded or OCRed (evaluate.cable_as_drawn:
 what a perfect reader gives), then assembled, their fields extracted, aligned with their seed's
 translation and written as a batch output (manifest and cable JSONs), as `cableocr run` writes
 them. The output is made once under WORK and reused. Timed: `cableocr catalogue`'s load of it
@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from cableocr.align import align_cable
-from cableocr.assemble import assemble_stream
 from cableocr.catalogue import load_batches, search
 from cableocr.config import Settings
-from cableocr.evaluate import pages_as_drawn
+from cableocr.evaluate import cable_as_drawn
 from cableocr.export import write_cable_json, write_manifest
 from cableocr.fields import extract_fields
 from cableocr.models import Manifest, ManifestCable
@@ -51,16 +50,14 @@ def generated_output(work: Path, count: int) -> Path:
         seed, translation = seeds[i % len(seeds)]
         spec, variant = vary(seed, rng)
         truth = drawn_truth(spec, "vertical" if i % 3 == 2 else "horizontal", variant)
-        pages = [p.model_copy(update={"source": p.source.model_copy(update={"file": f"c{i:04d}-{p.source.file}"})})
-                 for p in pages_as_drawn(truth)]
-        for cable in assemble_stream(iter(pages), {}, lambda *_: None):
-            fields = extract_fields(cable, settings.fields.policy)
-            document = build_document(cable, f"cable-{i:04d}-{fields['cable_number'].value}", fields, settings)
-            document = align_cable(document, translation, settings.fields.policy)
-            path = write_cable_json(document, out)
-            summaries.append(ManifestCable(cable_id=document.cable_id, path=path.name,
-                                           cable_number=fields["cable_number"].value, date_sent=None,
-                                           sender=None, classification=None, needs_review=len(document.needs_review)))
+        cable = cable_as_drawn(truth, prefix=f"c{i:04d}-")
+        fields = extract_fields(cable, settings.fields.policy)
+        document = build_document(cable, f"cable-{i:04d}-{fields['cable_number'].value}", fields, settings)
+        document = align_cable(document, translation, settings.fields.policy)
+        path = write_cable_json(document, out)
+        summaries.append(ManifestCable(cable_id=document.cable_id, path=path.name,
+                                       cable_number=fields["cable_number"].value, date_sent=None,
+                                       sender=None, classification=None, needs_review=len(document.needs_review)))
         if (i + 1) % 100 == 0:
             print(f"  {i + 1} cables generated", flush=True)
     write_manifest(Manifest(batch=str(work / "batch"), files=[], cables=summaries), out)

@@ -5,10 +5,9 @@ import sqlite3
 
 import pytest
 
-from cableocr.assemble import assemble_stream
 from cableocr.catalogue import load_batches
 from cableocr.config import Settings
-from cableocr.evaluate import pages_as_drawn
+from cableocr.evaluate import cable_as_drawn
 from cableocr.export import write_cable_json, write_manifest
 from cableocr.fields import extract_fields
 from cableocr.links import key_of, resolve
@@ -30,9 +29,7 @@ def _main_cable(annex: CableSpec, number: str) -> CableSpec:
 
 def _document(spec: CableSpec) -> CableDocument:
     """The cable as a perfect reader gives it, through assembly and extraction (no OCR)."""
-    pages = [p.model_copy(update={"source": p.source.model_copy(update={"file": f"{spec.number}-{p.source.file}"})})
-             for p in pages_as_drawn(drawn_truth(spec))]
-    (cable,) = list(assemble_stream(iter(pages), {}, lambda *_: None))
+    cable = cable_as_drawn(drawn_truth(spec), prefix=f"{spec.number}-")
     fields = extract_fields(cable, Settings().fields.policy)
     return build_document(cable, f"cable-{fields['cable_number'].value}", fields, Settings())
 

@@ -6,9 +6,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from cableocr.assemble import assemble_stream
 from cableocr.audit import plan_for, save_plan
-from cableocr.evaluate import as_compared, pages_as_drawn, truth_compared
+from cableocr.evaluate import as_compared, cable_as_drawn, truth_compared
 from cableocr.export import write_cable_json, write_manifest
 from cableocr.fields import extract_fields
 from cableocr.models import Manifest, ManifestCable
@@ -48,9 +47,7 @@ def reviewed_lax_batch(tmp_path_factory):
     for i in range(40):
         spec, variant = vary(seeds[i % 2], rng)
         truth = drawn_truth(spec, "horizontal", variant)
-        pages = [p.model_copy(update={"source": p.source.model_copy(update={
-            "file": f"c{i:02d}-{p.source.file}", "sha256": f"c{i:02d}-{p.source.sha256}"})}) for p in pages_as_drawn(truth)]
-        (cable,) = list(assemble_stream(iter(pages), {}, lambda *_: None))
+        cable = cable_as_drawn(truth, prefix=f"c{i:02d}-")
         fields = _misread(extract_fields(cable, LAX), rng)
         document = build_document(cable, f"cable-{i:02d}", fields, Settings())
         save_machine_copy(out, document)
@@ -117,7 +114,7 @@ def test_reviews_pooled_with_generated_cables_are_fitted_together(reviewed_lax_b
     for i in range(10):
         spec, variant = vary(seeds[i % 2], rng)
         truth = drawn_truth(spec, "horizontal", variant)
-        (cable,) = list(assemble_stream(iter(pages_as_drawn(truth)), {}, lambda *_: None))
+        cable = cable_as_drawn(truth)
         generated += score_fields(truth, extract_fields(cable, Settings().fields.policy), f"eval-{i:04d}")
     alone, pooled = refit([reviewed_lax_batch], LAX), refit([reviewed_lax_batch], LAX, generated=generated)
     fitted_on = [o for o in generated if not o.held_out]  # a held-out variant no fit may see

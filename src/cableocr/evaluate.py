@@ -9,6 +9,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
 
+from cableocr.assemble import AssembledCable, assemble_stream
 from cableocr.models import Box, ExtractedField, Page
 from cableocr.policy import ALWAYS_REVIEWED, FittedOn, ReviewPolicy, absence_key, claims_absence
 from cableocr.synth import Truth, TruthPage
@@ -264,11 +265,12 @@ def score_page(truth: Truth, index: int, page: Page) -> PageOutcome:
 
 # ---- Pages as the generator drew them ------------------------------------------------------
 
-def pages_as_drawn(truth: Truth) -> list[Page]:
+def pages_as_drawn(truth: Truth, prefix: str = "") -> list[Page]:
     """The pages as a perfect reader would give them: every drawn line with its text, each
     character a share of the line's box at confidence 0.99, the black boxes as redactions and
     the declassification stamp as a stamp read on its own. The field rules measured on these
-    are measured apart from OCR."""
+    are measured apart from OCR. prefix goes before each page's file name (and its stand-in
+    hash): many drawn cables of one number are then pages of their own."""
     from cableocr.models import Char, Line, PageSource
     from cableocr.text import normalize
 
@@ -289,9 +291,16 @@ def pages_as_drawn(truth: Truth) -> list[Page]:
                               confidence=0.99, writing_mode=mode, chars=chars))
         width, height = (max(ln.box[2] for ln in drawn.lines) + 200, max(ln.box[3] for ln in drawn.lines) + 200)
         pages.append(Page(
-            source=PageSource(file=drawn.file, index=drawn.index, sha256=f"drawn-{drawn.file}-{drawn.index}"),
+            source=PageSource(file=f"{prefix}{drawn.file}", index=drawn.index,
+                              sha256=f"drawn-{prefix}{drawn.file}-{drawn.index}"),
             width=width, height=height, writing_mode=truth.layout, engine="as-drawn", lines=lines,
             redactions=[Box(x0=r[0], y0=r[1], x1=r[2], y1=r[3]) for r in drawn.redactions],
             stamps=stamps, stamp_texts=stamp_texts,
         ))
     return pages
+
+
+def cable_as_drawn(truth: Truth, prefix: str = "") -> AssembledCable:
+    """The one cable a perfect reader gives of a drawn truth (pages_as_drawn, assembled)."""
+    (cable,) = list(assemble_stream(iter(pages_as_drawn(truth, prefix)), {}, lambda *_: None))
+    return cable

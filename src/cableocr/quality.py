@@ -11,12 +11,13 @@ reviewer was asked about was right after all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from cableocr.models import CableDocument, ExtractedField
 from cableocr.policy import ReviewPolicy, default_policy
-from cableocr.review import ReviewDecision
+from cableocr.review import ReviewDecision, decisions_for
 from cableocr.review_log import load_machine_copies, load_manifest, read_log
 
 CONFIDENCE = 0.95
@@ -93,14 +94,21 @@ def promised_precision(policy: ReviewPolicy) -> float:
 
 def measure(outs: list[Path], promised: float) -> QualityReport:
     """The quality table of one or more reviewed batch outputs."""
+    batches = [(load_machine_copies(out, load_manifest(out)), read_log(out).decisions) for out in outs]
+    return measure_batches(batches, promised, list(outs))
+
+
+def measure_batches(batches: list[tuple[list[CableDocument], list[ReviewDecision]]], promised: float,
+                    names: list[Path]) -> QualityReport:
+    """The quality table of batches given as their machine readings and review decisions (the
+    review server holds both already)."""
     counts: dict[str, list[int]] = {}
-    for out in outs:
-        machine = load_machine_copies(out, load_manifest(out))
+    for machine, decisions in batches:
         _count_machine(machine, counts)
-        _count_decisions(machine, last_decisions(read_log(out).decisions), counts)
+        _count_decisions(machine, decisions, counts)
     rows = [FieldQuality(name, *values) for name, values in sorted(counts.items())]
     totals = [sum(values) for values in zip(*counts.values(), strict=True)] if counts else [0] * 6
-    return QualityReport([*rows, FieldQuality(OVERALL, *totals)], list(outs), promised)
+    return QualityReport([*rows, FieldQuality(OVERALL, *totals)], names, promised)
 
 
 def _row(counts: dict[str, list[int]], name: str) -> list[int]:
@@ -116,13 +124,15 @@ def _count_machine(machine: list[CableDocument], counts: dict[str, list[int]]) -
             row[1] += field.status == "needs_review"
 
 
-def last_decisions(decisions: list[ReviewDecision]) -> list[ReviewDecision]:
-    """The decision that stands for each field (the last one made), skips left out."""
-    last: dict[tuple[str, str], ReviewDecision] = {}
-    for decision in decisions:
-        if decision.action != "skip":
-            last[(decision.cable_sha256, decision.field)] = decision
-    return list(last.values())
+def standing_decisions(machine: list[CableDocument], decisions: list[ReviewDecision]
+                       ) -> Iterator[tuple[CableDocument, ExtractedField, ReviewDecision]]:
+    """Each field of the machine's reading with the decision that stands on it (the last, skips
+    left out: review.decisions_for), where it was made on the value the machine still gives."""
+    for document in machine:
+        for name, decision in decisions_for(document, decisions).items():
+            field = document.fields[name]
+            if decision.old_value == field.value:  # else the reading changed since: it says nothing of this one
+                yield document, field, decision
 
 
 def machine_was_right(decision: ReviewDecision, field: ExtractedField) -> bool:
@@ -135,12 +145,7 @@ def machine_was_right(decision: ReviewDecision, field: ExtractedField) -> bool:
 
 def _count_decisions(machine: list[CableDocument], decisions: list[ReviewDecision],
                      counts: dict[str, list[int]]) -> None:
-    by_cable = {d.source[0].sha256: d for d in machine}
-    for decision in decisions:
-        document = by_cable.get(decision.cable_sha256)
-        field = document.fields.get(decision.field) if document else None
-        if field is None or decision.old_value != field.value:  # the cable or its reading changed since
-            continue
+    for _, field, decision in standing_decisions(machine, decisions):
         row = _row(counts, decision.field)
         right = machine_was_right(decision, field)
         if field.status == "auto":  # the machine accepted it: an audit of the machine

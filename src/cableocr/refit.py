@@ -26,7 +26,7 @@ from cableocr.audit import load_plan
 from cableocr.evaluate import FieldOutcome, fit_thresholds, judged
 from cableocr.models import CableDocument
 from cableocr.policy import FittedOn, ReviewPolicy, claims_absence
-from cableocr.quality import last_decisions, machine_was_right
+from cableocr.quality import machine_was_right, standing_decisions
 from cableocr.review_log import load_machine_copies, load_manifest, read_log
 
 REVIEWED = "reviewed"  # the layout, level, form and typeface of a real page: unknown
@@ -54,12 +54,8 @@ def reviewed_outcomes(outs: list[Path]) -> list[FieldOutcome]:
     outcomes = []
     for out in outs:
         plan = load_plan(out)
-        machine = {d.source[0].sha256: d for d in load_machine_copies(out, load_manifest(out))}
-        for decision in last_decisions(read_log(out).decisions):
-            document = machine.get(decision.cable_sha256)
-            field = document.fields.get(decision.field) if document else None
-            if field is None or decision.old_value != field.value or field.status == "reviewed":
-                continue
+        machine = load_machine_copies(out, load_manifest(out))
+        for document, field, decision in standing_decisions(machine, read_log(out).decisions):
             outcome = _outcome(out, document, decision.field, machine_was_right(decision, field))
             copies = 1
             if field.status == "auto" and plan is not None and plan.rate_of(decision.field) > 0:

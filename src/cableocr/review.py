@@ -47,11 +47,6 @@ class ReviewDecision(Frozen):
         "the field's status when it was shown: needs_review (flagged), auto (accepted by the machine: an audit "
         "item), reviewed (decided before); null in logs written before version 0.6"))
 
-    @property
-    def audit(self) -> bool:
-        """A decision on a field the machine had accepted: it says whether the machine was right."""
-        return self.machine_status == "auto"
-
 
 class ReviewItem(Frozen):
     """One entry of the review queue, with everything the reviewer is shown."""

@@ -31,7 +31,13 @@ from cableocr.export import to_json
 from cableocr.ingest import load_page
 from cableocr.models import AlignedPair, Box, CableDocument, Manifest
 from cableocr.pipeline import page_store
-from cableocr.quality import drift_warning, measure, policy_run_with, promised_precision, table_rows
+from cableocr.quality import (
+    drift_warning,
+    measure_batches,
+    policy_run_with,
+    promised_precision,
+    table_rows,
+)
 from cableocr.review import ReviewItem, apply_decisions, make_decision, review_queue
 from cableocr.review_log import (
     append_decision,
@@ -115,7 +121,9 @@ def create_app(out: Path, reviewer: str | None = None, allowed_hosts: set[str] |
         per_cable = {c.cable_id: 0 for c in state.manifest.cables}
         for item in items:
             per_cable[item.cable_id] += 1
-        report = measure([state.out], promised_precision(policy_run_with(list(state.machine.values()))))
+        machine = list(state.machine.values())  # held already: the page reads nothing again
+        report = measure_batches([(machine, read_log(state.out).decisions)],
+                                 promised_precision(policy_run_with(machine)), [state.out])
         return page(request, "queue.html", items=items, per_cable=per_cable, quality=table_rows(report),
                     drift=drift_warning(report), audited=report.overall.audited)
 
