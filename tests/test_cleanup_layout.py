@@ -110,3 +110,22 @@ def test_a_streak_from_edge_to_edge_is_painted_out_and_a_rule_is_kept():
     assert crossing and all(cleaned[y + 13, 300] < 100 for y in crossing)  # strokes across it go on
     untouched, step = remove_streaks(page, CleanupConfig())
     assert (step.params["down"], step.params["across"]) == (0, 0) and np.array_equal(untouched, page)
+
+
+def test_a_frame_round_a_word_is_taken_off_and_its_characters_and_the_forms_cells_are_kept():
+    """A boxed stamp (至急 in its frame) is read as junk with its frame (恒久): the frame goes, the
+    characters inside stay, and neither a square character (口) nor the form's large cells go."""
+    from cableocr.layout import erase_word_frames
+
+    page = np.full((600, 900), 255, np.uint8)
+    character = 37
+    page[100:152, 100:103] = page[100:152, 190:193] = 0  # the word's frame: 1.4 characters tall
+    page[100:103, 100:193] = page[149:152, 100:193] = 0
+    page[112:140, 115:140] = page[112:140, 150:178] = 0  # two "characters" inside, blobs of their own
+    page[300:330, 100:103] = page[300:330, 127:130] = page[300:303, 100:130] = page[327:330, 100:130] = 0  # 口
+    page[400:560, 300:303] = page[400:560, 800:803] = page[400:403, 300:803] = page[557:560, 300:803] = 0  # a cell
+    erased, count = erase_word_frames(page, np.full_like(page, 255), character)
+    assert count == 1
+    assert (erased[100:103, 100:193] == 255).all() and (erased[100:152, 190:193] == 255).all()
+    assert (erased[112:140, 115:140] == 0).all() and (erased[112:140, 150:178] == 0).all()
+    assert (erased[300:330, 100:103] == 0).all() and (erased[400:560, 300:303] == 0).all()

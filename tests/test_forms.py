@@ -676,3 +676,33 @@ def test_a_boxed_title_takes_the_nearest_name_on_its_row_not_another_line_there(
     page = _moved_beside(page, 9, 7, dx=0)  # the subject at the row's start
     cables, _ = assemble([page])
     assert extract_fields(cables[0], SHIPPED)["sender"].value == "國廣臨時代理大使"
+
+
+@pytest.mark.parametrize(("forwarded", "posts"), [
+    ("イタリア豪独に転電した。(了)", ["イタリア", "豪", "独"]),  # the commas between known posts not read
+    ("ジュ府代・OECD代、英に転電した。(了)", ["ジュ府代", "OECD代", "英"]),  # a comma read as a dot
+])
+def test_known_posts_read_run_together_are_parted_and_reviewed(forwarded, posts):
+    body = ["往電第5513号別電2:", "(総理)世界経済の成長のために努力する。", forwarded, "外務省"]
+    forwarding = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["forwarding"]
+    assert forwarding.value == posts and "repaired" in forwarding.flags and forwarding.status == "needs_review"
+
+
+def test_a_run_of_text_that_is_not_all_known_posts_is_kept_whole():
+    from cableocr.fields.body import run_together_posts
+
+    assert run_together_posts("イタリア豪独") == ["イタリア", "豪", "独"]
+    assert run_together_posts("イタリア豪州") == []  # 州 is no post: the item stays as read, for review
+    assert run_together_posts("豪") == []  # one post is no run
+
+
+@pytest.mark.parametrize(("sender", "value", "flag"), [
+    ("波多野吊時代理大使", "波多野臨時代理大使", "repaired"),  # 臨 misread: not 波多野吊時 the 代理大使
+    ("EJ臣時代理大使", "EJ臨時代理大使", "repaired"),
+    ("EJ大使", "EJ大使", "unconfirmed"),  # a name in Latin letters is a misreading
+])
+def test_a_sender_whose_name_swallowed_part_of_a_longer_title_is_mended_for_review(sender, value, flag):
+    fields = _fields([*COPY_TOP, *[sender if t == "波多野大使" else t for t in COPY_HEADER], "日米首のう会談(別電2)",
+                      *BODY])
+    assert fields["sender"].value == value and flag in fields["sender"].flags
+    assert fields["sender"].status == "needs_review"

@@ -50,10 +50,10 @@ def test_the_character_size_follows_the_resolution(generated):
 
 def test_a_page_near_the_working_scale_is_not_resampled_and_a_150_dpi_page_is_doubled(generated):
     page = _grey(generated[("004", "horizontal", "clean")].folder / "5517-horizontal-clean-p1.png")
-    same, scale, step = working_scale(page, CleanupConfig())
+    same, scale, _, step = working_scale(page, CleanupConfig())
     assert scale == 1.0 and same is page and step.params["scale"] == 1.0
     half = cv2.resize(page, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    doubled, scale, _ = working_scale(half, CleanupConfig())
+    doubled, scale, _, _ = working_scale(half, CleanupConfig())
     assert scale == pytest.approx(2.0, rel=0.15) and doubled.shape[0] == pytest.approx(2 * half.shape[0], rel=0.15)
 
 

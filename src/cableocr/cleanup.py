@@ -35,6 +35,7 @@ class Cleaned:
     background: np.ndarray  # the paper alone, to paint things out with
     # 2x3 affine matrix from cleaned-image pixels back to the ingested page's pixels.
     to_source: np.ndarray
+    character_px: float  # the size of the page's characters in the cleaned image (working_scale)
     # Where the page was binarised: the page as it was before (upright, deskewed, flattened,
     # grey), so that a reading of it can be compared with the binarised page's (without_binarising).
     before_binarising: np.ndarray | None = None
@@ -190,9 +191,9 @@ def orientation_step(orientation: Orientation) -> Step:
                 | {"rotated_cw": orientation.rotate_cw})
 
 
-def working_scale(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, float, Step]:
+def working_scale(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, float, float, Step]:
     """The page brought to the working scale (CleanupConfig.working_char_px): (image, scale,
-    step). A 150-dpi page is doubled, a 600-dpi one halved; a page near the working scale, or
+    its characters' size in px after it, step). A 150-dpi page is doubled, a 600-dpi one halved; a page near the working scale, or
     one with too little text to measure, is left as it is (scale 1)."""
     size = character_size(image)
     scale = cfg.working_char_px / size if size else 1.0
@@ -200,11 +201,12 @@ def working_scale(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, fl
         scale = 1.0
     measured = {"character_px": size} if size else {"character_px_note": "too little text to measure"}
     params = {**measured, "working_character_px": cfg.working_char_px, "scale": round(scale, 4)}
+    character_px = size * scale if size else cfg.working_char_px
     if scale == 1.0:
-        return image, 1.0, Step(name="working_scale", params=params)
+        return image, 1.0, character_px, Step(name="working_scale", params=params)
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     resized = cv2.resize(image, None, fx=scale, fy=scale, interpolation=interpolation)
-    return resized, scale, Step(name="working_scale", params=params)
+    return resized, scale, character_px, Step(name="working_scale", params=params)
 
 
 def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation | None = None) -> Cleaned:
@@ -213,7 +215,7 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
     binarise)."""
     orientation = orientation or Orientation()
     rotate_cw = orientation.rotate_cw
-    image, scale, scale_step = working_scale(image, cfg)
+    image, scale, character_px, scale_step = working_scale(image, cfg)
     forward = quarter_turn_matrix(rotate_cw, image.shape[1], image.shape[0]) @ np.diag([scale, scale, 1.0])
     if rotate_cw:
         image = cv2.rotate(image, _QUARTER_TURNS[rotate_cw])
@@ -249,4 +251,4 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         binarise_step,
     ]
     return Cleaned(image=image, steps=steps, skew_deg=angle, background=background, to_source=to_source,
-                   before_binarising=grey if binarised else None)
+                   character_px=character_px, before_binarising=grey if binarised else None)

@@ -76,6 +76,51 @@ def _closed(frame: np.ndarray, band: int = 12, covered: float = 0.9) -> bool:
     return all(side.mean() >= covered for side in sides)
 
 
+# A box drawn round a word or two (a mark stamp 極秘 or 至急, a boxed title 大使), in characters
+# (CleanupConfig.working_char_px): wider than a character either way (口 and 国 are not frames),
+# at most a few characters tall across its text and a dozen along it (the form's cells are larger).
+WORD_FRAME_MIN_CHARS = 1.1
+WORD_FRAME_MAX_ACROSS_CHARS = 2.5
+WORD_FRAME_MAX_ALONG_CHARS = 12.0
+
+
+def find_word_frames(image: np.ndarray, character_px: float) -> tuple[np.ndarray, int]:
+    """The ink of frames drawn round a word or two (a mask), and how many: blobs that are a
+    closed rectangular outline with nothing of their own inside (the characters in the box are
+    blobs of their own). Engines read such a frame as characters (|極秘|, 恒久 for a boxed 至急).
+    A frame the box's characters touch (ink bled on a poor copy) is one blob with them, not a
+    bare outline, and is left as it is."""
+    ink = ink_mask(image)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    low, across_max, along_max = (k * character_px for k in
+                                  (WORD_FRAME_MIN_CHARS, WORD_FRAME_MAX_ACROSS_CHARS, WORD_FRAME_MAX_ALONG_CHARS))
+    band = max(3, int(round(0.15 * character_px)))
+    mask = np.zeros(image.shape, bool)
+    found = 0
+    for label in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[label])
+        if min(w, h) < low or min(w, h) > across_max or max(w, h) > along_max or area > 0.3 * w * h:
+            continue
+        outline = labels[y : y + h, x : x + w] == label
+        inside = outline[band:-band, band:-band]
+        if inside.size and inside.mean() < 0.01 and _closed(outline, band=band, covered=0.9):
+            mask[y : y + h, x : x + w] |= outline
+            found += 1
+    return mask, found
+
+
+def erase_word_frames(image: np.ndarray, background: np.ndarray, character_px: float) -> tuple[np.ndarray, int]:
+    """The image with the frames of find_word_frames painted over with the paper (their blurred
+    edge too), and how many there were."""
+    mask, found = find_word_frames(image, character_px)
+    if not found:
+        return image, 0
+    mask = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    erased = image.copy()
+    erased[mask] = background[mask]
+    return erased, found
+
+
 def text_runs(image: np.ndarray, mode: WritingMode, ink: np.ndarray | None = None) -> list[Box]:
     """Runs of characters on the page, from its ink (text_ink, computed when not given): ink
     smeared along the writing direction. Specks and rules are too thin to pass."""
@@ -226,6 +271,7 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
     crops = [level_stamp(cleaned.image, b) for b in stamps]
     image = _paint_out(cleaned.image, cleaned.background, boxes, margin=6)
     image = _paint_out(image, cleaned.background, stamps, margin=2)
+    image, word_frames = erase_word_frames(image, cleaned.background, cleaned.character_px)
     cells = find_framed_cells(image)
     cross = find_cross_blocks(image, mode, cfg.cross_block_min_aspect) if mode else []
     cross = [b for b in cross if not any(_inside(b, c) for c in cells)]
@@ -236,6 +282,7 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
         Step(name="direction", params={"mode": mode or "undecided", "profile_ratio": ratio}),
         Step(name="redactions_masked", params={"count": len(boxes)}),
         Step(name="stamps_masked", params={"count": len(stamps), "rule": "framed, askew"}),
+        Step(name="word_frames_erased", params={"count": word_frames, "character_px": round(cleaned.character_px, 1)}),
         Step(name="framed_cells", params={"count": len(cells), "min_side_px": CELL_MIN_PX}),
         Step(name="cross_direction_blocks", params={
             "count": len(cross), "direction": OTHER[mode] if mode else "none",

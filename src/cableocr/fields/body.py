@@ -96,7 +96,7 @@ def split_forwarding(text: str) -> list[str]:
     return [i for i in items if i]
 
 
-_SPECK_AT_START = re.compile(r"(?:^|(?<=[、（(]))[・.,'`]+")
+_SPECK_AT_START = re.compile(r"(?:^|(?<=[、（(]))[・.,'`\"\-:;‐―ー~]+(?=[一-龥ぁ-んァ-ヶA-Za-z0-9（(])")
 
 
 def find_forwarding(ctx: Context) -> Finding | None:
@@ -170,12 +170,42 @@ def _known_posts(found: Finding, items: list[str]) -> Finding:
             checked.append(known)
             notes.append(f"{item}→{known}")
             found = found.flagged("inferred", certainty=min(found.certainty, MENDED))
+        elif parts := run_together_posts(folded):
+            checked.extend(parts)
+            notes.append(f"{item} read as {'、'.join(parts)}, the commas between them not read")
+            found = found.flagged("repaired", certainty=min(found.certainty, MENDED))
         else:
             checked.append(item)
             notes.append(f"{item} not a known post")
             found = found.flagged("unknown_name", certainty=min(found.certainty, 0.8))
     method = found.method + (f"; {', '.join(notes)}" if notes else "")
     return found.flagged(value=checked, method=method)
+
+
+def run_together_posts(text: str) -> list[str]:
+    """Known posts read with the commas between them lost or read as a dot (イタリア豪独 →
+    イタリア, 豪, 独; ジュ府代・OECD代): each piece split into the fewest known posts that cover it,
+    where exactly one such split exists; [] where a piece has none (or more than one)."""
+    posts: list[str] = []
+    for piece in re.split(r"[・･.．]", text):
+        split = _fewest_posts(piece)
+        if not split:
+            return []
+        posts += split
+    return posts if len(posts) > 1 else []
+
+
+def _fewest_posts(text: str) -> list[str]:
+    splits: list[list[list[str]]] = [[[]], *[[] for _ in text]]  # splits[i]: the fewest-piece splits of text[:i]
+    for end in range(1, len(text) + 1):
+        for start in range(end):
+            if english("posts", text[start:end]) is not None or _ALL_MISSIONS.match(text[start:end]):
+                splits[end] += [[*head, text[start:end]] for head in splits[start]]
+        if splits[end]:
+            fewest = min(len(s) for s in splits[end])
+            splits[end] = [s for s in splits[end] if len(s) == fewest][:2]
+    whole = splits[len(text)]
+    return whole[0] if len(whole) == 1 else []
 
 
 def find_end_mark(ctx: Context) -> Finding | None:

@@ -495,8 +495,30 @@ def find_sender(ctx: Context) -> Finding | None:
                             LIKELY if not m.group(2) else 0.75)
             if m.group(1) in SENDER_TITLES:  # 総領事 is 総 and 領事 to the pattern: a title with no name
                 found = found.flagged("unconfirmed", certainty=DOUBTFUL, method="a title with no name before it")
+            else:
+                found = _doubtful_name(found)
             return trim_noted(found, trimmed)
     return _sender_title_misread(ctx)
+
+
+def _doubtful_name(found: Finding) -> Finding:
+    """A sender whose name ends in what reads as the misread head of a longer title (波多野吊時 +
+    代理大使: 吊時代理大使 is one character off 臨時代理大使) is mended to that title, for review;
+    one whose name is not written in Japanese (EJ臣時代理大使) is kept, for review."""
+    text = str(found.value)
+    title = next(t for t in SENDER_TITLES if text.endswith(t))
+    name = text[: -len(title)]
+    for longer in SENDER_TITLES:
+        extra = len(longer) - len(title)
+        if extra > 0 and longer.endswith(title) and len(name) > extra \
+                and Levenshtein.distance(name[-extra:], longer[:extra]) == 1:
+            return found.flagged("repaired", value=name[:-extra] + longer, certainty=min(found.certainty, MENDED),
+                                 method=f"{found.method}; {name[-extra:]}{title} read, one character off {longer}",
+                                 detail={**found.detail, "read_as": text})
+    if re.search(r"[A-Za-z]", name):
+        return found.flagged("unconfirmed", certainty=min(found.certainty, DOUBTFUL),
+                             method=f"{found.method}; a name with Latin letters in it, a misreading")
+    return found
 
 
 def _sender_title_misread(ctx: Context) -> Finding | None:
