@@ -706,3 +706,15 @@ def test_a_sender_whose_name_swallowed_part_of_a_longer_title_is_mended_for_revi
                       *BODY])
     assert fields["sender"].value == value and flag in fields["sender"].flags
     assert fields["sender"].status == "needs_review"
+
+
+@pytest.mark.parametrize("opening", [
+    "- (総理ロシアについて一言申し上げたい。",  # a speck before the label, its closing bracket lost
+    "(クリストファー賠務名官大統領のお許しをいただいて発言したい。",  # the name misread, no closing bracket
+])
+def test_a_label_behind_a_speck_or_misread_and_unclosed_makes_the_absence_of_speakers_doubtful(opening):
+    body = ["往電第5513号別電2:", opening, "英、仏に転電した。(了)", "外務省"]
+    speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
+    assert speakers.value is None and speakers.status == "needs_review"
+    closed = ["往電第5513号別電2:", "(他の話題に転じた後、次のようなやり取りがあった。)", "英、仏に転電した。(了)", "外務省"]
+    assert _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *closed])["speakers"].status == "auto"
