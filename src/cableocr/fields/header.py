@@ -670,11 +670,27 @@ def _subject_from(page: int, line: Line, text: str, start: int, method: str, cer
     end = len(closed.group(1)) if closed else len(text)
     if end <= start + lead:
         return None
-    found = Finding("subject.line", normalize(text[start + lead : end]), page, line, start + lead, end, method,
-                    certainty)
+    subject = text[start + lead : end]
+    found = Finding("subject.line", normalize(subject), page, line, start + lead, end, method, certainty,
+                    delimiters=frozenset("()") if _brackets_pair(subject) else frozenset())
     if lead or end < len(text):
         found = found.flagged(method=f"{method}, specks at its ends left out", certainty=min(certainty, PLAUSIBLE))
     return found
+
+
+def _brackets_pair(text: str) -> bool:
+    """Whether every bracket of the text opens and closes a pair around something: then how
+    surely each was read ((, （ or 「, engines differ on brackets most) does not make the subject
+    doubtful; a bracket lost or read alone does."""
+    depth = 0
+    for before, ch in zip(" " + text, text, strict=False):
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            if depth == 0 or before in "(（":
+                return False
+            depth -= 1
+    return depth == 0 and any(ch in "(（" for ch in text)
 
 
 _CAVEAT = re.compile(r"[（(]([^（）()]{2,8}(?:配布|注意))[）)]")
