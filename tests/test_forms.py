@@ -366,19 +366,24 @@ def test_a_stamp_read_beside_characters_no_mark_explains_makes_the_other_marks_a
     assert precedence.value is None and precedence.status == "needs_review" and "stamp" in precedence.method
 
 
-def test_a_speaker_label_read_without_its_closing_bracket_sends_the_turns_to_review():
-    """(総理ロシアについて…: PP-OCR dropped the ）, so the paragraph opens with no label. The turns
-    found (大臣) may be short of one, and with no turn found the absence is doubtful."""
+def test_a_speaker_label_read_without_its_closing_bracket_is_a_turn_for_review():
+    """(総理ロシアについて…: PP-OCR dropped the ）. A known speaker after the opening bracket, kana
+    or kanji after it, is taken as the turn's label, for review; with the brackets closed the
+    turns are sure."""
     body = ["往電第5513号別電2:", "(総理ロシアについて一言申し上げたい。", "(大臣)先般の会談に感謝する。",
             "英、仏に転電した。(了)", "外務省"]
     speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
-    assert speakers.value and [t["speaker"] for t in speakers.value] == ["大臣"]
-    assert speakers.status == "needs_review" and "closing bracket" in speakers.method
-    alone = ["往電第5513号別電2:", "(総理ロシアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
-    speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *alone])["speakers"]
-    assert speakers.value is None and speakers.status == "needs_review"
+    assert [t["speaker"] for t in speakers.value] == ["総理", "大臣"]
+    assert speakers.status == "needs_review" and "closing bracket" in speakers.method and "repaired" in speakers.flags
     closed = ["往電第5513号別電2:", "(総理)ロシアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
     assert _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *closed])["speakers"].status == "auto"
+
+
+def test_a_speakers_title_one_character_off_a_known_one_is_mended_for_review():
+    body = ["往電第5513号別電2:", "(クリストファー・賠務長官)大統領のお許しをいただいて発言したい。", "英、仏に転電した。(了)", "外務省"]
+    speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
+    assert [t["speaker"] for t in speakers.value] == ["クリストファー・國務長官"]
+    assert speakers.status == "needs_review" and "repaired" in speakers.flags and "賠務長官" in speakers.method
 
 
 @pytest.mark.parametrize(("opening", "reviewed"), [
@@ -708,13 +713,13 @@ def test_a_sender_whose_name_swallowed_part_of_a_longer_title_is_mended_for_revi
     assert fields["sender"].status == "needs_review"
 
 
-@pytest.mark.parametrize("opening", [
-    "- (総理ロシアについて一言申し上げたい。",  # a speck before the label, its closing bracket lost
-    "(クリストファー賠務名官大統領のお許しをいただいて発言したい。",  # the name misread, no closing bracket
+@pytest.mark.parametrize(("opening", "speakers"), [
+    ("- (総理ロシアについて一言申し上げたい。", ["総理"]),  # a speck before the label, its closing bracket lost
+    ("(クリストファー賠務名官大統領のお許しをいただいて発言したい。", None),  # misread and no closing bracket
 ])
-def test_a_label_behind_a_speck_or_misread_and_unclosed_makes_the_absence_of_speakers_doubtful(opening):
+def test_a_label_behind_a_speck_or_misread_and_unclosed_is_reviewed(opening, speakers):
     body = ["往電第5513号別電2:", opening, "英、仏に転電した。(了)", "外務省"]
-    speakers = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
-    assert speakers.value is None and speakers.status == "needs_review"
+    found = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["speakers"]
+    assert (found.value and [t["speaker"] for t in found.value]) == speakers and found.status == "needs_review"
     closed = ["往電第5513号別電2:", "(他の話題に転じた後、次のようなやり取りがあった。)", "英、仏に転電した。(了)", "外務省"]
     assert _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *closed])["speakers"].status == "auto"

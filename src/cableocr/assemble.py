@@ -308,6 +308,15 @@ def _cable(pages: list[Page], positions: list[int], opening: HeaderZone | None) 
 SPEAKER_LABEL = re.compile(r"^[^一-龥ぁ-んァ-ヶ（(「『]{0,3}[（(]([^（）()「」]{1,20})[）)」\]］]")
 
 
+def unclosed_speaker_label(text: str) -> str | None:
+    """The known speaker opening a line with its opening bracket read and not its closing one
+    ((総理ロシアについて…: PP-OCR drops brackets on vertical pages), the name followed by kana or
+    kanji: the label of a turn, its bracket lost."""
+    names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
+    m = re.match(rf"^[^一-龥ぁ-んァ-ヶ（(「『]{{0,3}}[（(]({names})(?![）)」\]］・])(?=[一-龥ぁ-んァ-ヶ])", text)
+    return m.group(1) if m else None
+
+
 def _deskew_matrix(page: Page) -> np.ndarray:
     """Source pixels -> the upright, deskewed frame the page was read in (from its recorded
     orientation and deskew steps)."""
@@ -361,8 +370,9 @@ def body_paragraphs(pages: list[Page]) -> list[BodyParagraph]:
     for page in pages:
         body = [ln for ln in page.lines if ln.role == "body"]
         for line, indented in zip(body, _indents(page, body), strict=True):
-            label = SPEAKER_LABEL.match(normalize(line.text))
-            if not paragraphs or label or indented:
+            text = normalize(line.text)
+            label = SPEAKER_LABEL.match(text)
+            if not paragraphs or label or indented or unclosed_speaker_label(text):
                 paragraphs.append(([line], label.group(1) if label else None))
             else:
                 paragraphs[-1][0].append(line)

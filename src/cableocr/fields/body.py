@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from cableocr.assemble import SPEAKER_LABEL, body_paragraphs
+from rapidfuzz.distance import Levenshtein
+
+from cableocr.assemble import SPEAKER_LABEL, body_paragraphs, unclosed_speaker_label
 from cableocr.fields.context import Context
 from cableocr.fields.evidence import (
     DOUBTFUL,
@@ -23,6 +25,7 @@ from cableocr.lexicon import alternation, english, known_names, nearest
 from cableocr.models import Line
 from cableocr.numbers import find_references as parse_references
 from cableocr.numbers import read_small_number
+from cableocr.text import search_form
 
 
 def find_references(ctx: Context) -> Finding | None:
@@ -248,21 +251,45 @@ def _known_speaker(label: str) -> bool:
     return label in names or label.split("・")[-1] in names
 
 
+def _mended_speaker(label: str) -> str | None:
+    """A label whose title, after the name's ・, is one character off a known speaker's
+    (クリストファー・賠務長官: 國 misread): the label with that title."""
+    *name, title = label.split("・")
+    close = [k for k in known_names("speakers") if len(title) >= 3 and len(k) == len(title)
+             and Levenshtein.distance(k, title) == 1]
+    # 國務長官 and 国務長官 are one title in two orthographies: the cables' older form, first in the table
+    if not name or not close or len({search_form(k) for k in close}) > 1:
+        return None
+    return "・".join([*name, close[0]])
+
+
 def find_speakers(ctx: Context) -> Finding | None:
     """Speaker turns in the body: （総理）… each with its label, paragraph and lines. The rule's
-    certainty is that of its weakest label: one the table does not know may be misread."""
+    certainty is that of its weakest label: one the table does not know may be misread. A
+    paragraph opening with a known speaker whose closing bracket was lost ((総理ロシア…) is a
+    turn too, and a label one character off a known speaker's title is taken as it: both for
+    review."""
     cable = ctx.cable
     lines = {ln.id: (i, ln) for i, p in enumerate(cable.pages) for ln in p.lines}
     not_speakers = {"了", *known_names("caveats")}
-    turns, evidence = [], []
+    turns, evidence, notes = [], [], []
     for paragraph in body_paragraphs(cable.pages):
-        # (限定配 with its end lost is a caveat, not a speaker
-        if paragraph.speaker is None or any(word.startswith(paragraph.speaker) for word in not_speakers):
-            continue
         page, line = lines[paragraph.line_ids[0]]
+        speaker, known = paragraph.speaker, paragraph.speaker is not None and _known_speaker(paragraph.speaker)
+        # (限定配 with its end lost is a caveat, not a speaker
+        if speaker is not None and any(word.startswith(speaker) for word in not_speakers):
+            continue
+        if speaker is None and (unclosed := unclosed_speaker_label(compact(line))):
+            speaker, known = unclosed, False
+            notes.append(f"({unclosed} read without its closing bracket")
+        elif speaker is not None and not known and (mended := _mended_speaker(speaker)):
+            notes.append(f"{speaker} read, one character off {mended}")
+            speaker = mended
+        if speaker is None:
+            continue
         label = SPEAKER_LABEL.match(compact(line))
-        evidence.append((page, line, label.end() if label else 1, _known_speaker(paragraph.speaker)))
-        turns.append({"speaker": paragraph.speaker, "paragraph": paragraph.index, "page": page,
+        evidence.append((page, line, label.end() if label else 1 + len(speaker), known))
+        turns.append({"speaker": speaker, "paragraph": paragraph.index, "page": page,
                       "first_line": paragraph.line_ids[0], "last_line": paragraph.line_ids[-1],
                       "chars": len(paragraph.text)})
     if not turns:
@@ -271,11 +298,15 @@ def find_speakers(ctx: Context) -> Finding | None:
     page, line, end, known = min(evidence, key=lambda e: (e[3], span_evidence(e[1], 0, e[2])[1]))
     found = Finding("speakers.labels", turns, page, line, 0, end, "bracketed labels opening body paragraphs",
                     SURE if all(e[3] for e in evidence) else 0.85)
+    if notes:
+        found = found.flagged("repaired", certainty=min(found.certainty, MENDED),
+                              method=f"{found.method}; {'; '.join(notes)}")
     if _labels_in_body(ctx) > len(turns):  # a label that opened no paragraph: a turn may be missed
         found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; more labels in the text than turns found")
-    elif unclosed := _unclosed_labels(ctx):
+    elif (unclosed_labels := _unclosed_labels(ctx)) and len(unclosed_labels) > len(notes):
         found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; a label read without its closing "
-                                                         f"bracket, or both ({unclosed[0]}…): a turn may be missed")
+                                                         f"bracket, or both ({unclosed_labels[0]}…): a turn may "
+                                                         "be missed")
     return found
 
 
