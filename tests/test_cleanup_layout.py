@@ -129,3 +129,16 @@ def test_a_frame_round_a_word_is_taken_off_and_its_characters_and_the_forms_cell
     assert (erased[100:103, 100:193] == 255).all() and (erased[100:152, 190:193] == 255).all()
     assert (erased[112:140, 115:140] == 0).all() and (erased[112:140, 150:178] == 0).all()
     assert (erased[300:330, 100:103] == 0).all() and (erased[400:560, 300:303] == 0).all()
+
+
+def test_pieces_of_one_redaction_bar_are_one_box_and_bars_on_neighbouring_lines_stay_apart():
+    from cableocr.layout import joined_bars
+    from cableocr.models import Box
+
+    pieces = [Box(x0=1374, y0=204, x1=1424, y1=267), Box(x0=1368, y0=305, x1=1419, y1=408),
+              Box(x0=1363, y0=427, x1=1414, y1=522)]  # a faded vertical bar, broken in three
+    assert joined_bars(pieces, gap=41) == [Box(x0=1363, y0=204, x1=1424, y1=522)]  # that page's characters: 41 px
+    rows = [Box(x0=300, y0=400, x1=700, y1=440), Box(x0=300, y0=460, x1=700, y1=500)]  # two dated lines' times
+    assert joined_bars(rows, gap=37) == rows
+    far = [Box(x0=100, y0=100, x1=140, y1=300), Box(x0=100, y0=400, x1=140, y1=600)]  # two characters' gap apart
+    assert joined_bars(far, gap=37) == far

@@ -192,6 +192,40 @@ def find_redactions(image: np.ndarray, min_side: int = 24, min_length: int = 60)
     return sorted(boxes, key=lambda b: (b.y0, b.x0))
 
 
+def joined_bars(boxes: list[Box], gap: float) -> list[Box]:
+    """Redaction boxes that are pieces of one bar (faded toner broke it) made one: boxes in line
+    along their length (each overlapping the other across it by half the narrower), at most
+    gap apart. Bars side by side on neighbouring lines stay apart."""
+    boxes = sorted(boxes, key=lambda b: (b.x0, b.y0))
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(boxes):
+            for j in range(i + 1, len(boxes)):
+                if _one_bar(a, boxes[j], gap):
+                    b = boxes[j]
+                    boxes[i] = Box(x0=min(a.x0, b.x0), y0=min(a.y0, b.y0), x1=max(a.x1, b.x1), y1=max(a.y1, b.y1))
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return sorted(boxes, key=lambda b: (b.y0, b.x0))
+
+
+def _one_bar(a: Box, b: Box, gap: float) -> bool:
+    def overlap(a0: int, a1: int, b0: int, b1: int) -> float:
+        return (min(a1, b1) - max(a0, b0)) / max(min(a1 - a0, b1 - b0), 1)
+
+    def apart(a0: int, a1: int, b0: int, b1: int) -> int:
+        return max(b0 - a1, a0 - b1)
+
+    tall = (a.y1 - a.y0) + (b.y1 - b.y0) >= (a.x1 - a.x0) + (b.x1 - b.x0)
+    if tall:
+        return overlap(a.x0, a.x1, b.x0, b.x1) >= 0.5 and apart(a.y0, a.y1, b.y0, b.y1) <= gap
+    return overlap(a.y0, a.y1, b.y0, b.y1) >= 0.5 and apart(a.x0, a.x1, b.x0, b.x1) <= gap
+
+
 def find_askew_stamps(image: np.ndarray, min_area: int = 40_000, min_angle: float = 2.0) -> list[Box]:
     """Framed stamps set askew on the page: a solid rectangular outline turned away from the
     (deskewed) text. The printed form's own boxes are square to the page, so they are left."""
@@ -266,7 +300,7 @@ def analyse_layout(cleaned: Cleaned, cfg: OcrConfig) -> PageLayout:
         mode = "horizontal"
     elif ratio <= cfg.direction_ratio_low:
         mode = "vertical"
-    boxes = find_redactions(cleaned.image)
+    boxes = joined_bars(find_redactions(cleaned.image), gap=cleaned.character_px)
     stamps = find_askew_stamps(cleaned.image)
     crops = [level_stamp(cleaned.image, b) for b in stamps]
     image = _paint_out(cleaned.image, cleaned.background, boxes, margin=6)

@@ -3,6 +3,7 @@ of redaction, with what each box hides."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -66,7 +67,7 @@ class HeaderRow:
 def header_rows(ctx: Context, sent: DatedLine, received: DatedLine) -> list[HeaderRow]:
     """The header rows a redaction may hide part of: the serial's, and the two dated lines'."""
     rows = []
-    serial = next(((p, ln) for p, ln in ctx.labelled if "総番号" in compact(ln)), None)
+    serial = next(((p, ln) for p, ln in ctx.labelled if re.search("総番号|総第", compact(ln))), None)  # 総第: a draft's
     if serial is not None:
         rows.append(HeaderRow("serial_number", serial[0], serial[1].box, serial[1].writing_mode == "vertical", True))
     elif (placed := serial_row_by_place(ctx)) is not None:
