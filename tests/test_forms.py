@@ -723,3 +723,19 @@ def test_a_label_behind_a_speck_or_misread_and_unclosed_is_reviewed(opening, spe
     assert (found.value and [t["speaker"] for t in found.value]) == speakers and found.status == "needs_review"
     closed = ["往電第5513号別電2:", "(他の話題に転じた後、次のようなやり取りがあった。)", "英、仏に転電した。(了)", "外務省"]
     assert _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *closed])["speakers"].status == "auto"
+
+
+def test_after_junk_read_from_a_pages_show_through_the_number_and_the_reference_are_found_for_review():
+    """A copy's back page showing through is read as junk lines ('よる', 'OSぐEG') after a header
+    that ended early (a sure 。 after the subject): the number line beside a mark read one
+    character off (取报注意) and a reference standing alone on its line, further down the body than
+    usual, are still found, for review; the number is never taken as absent by the form."""
+    header = [t for t in ADDRESSEE_FIRST if not t.startswith("第")]
+    body = ["よる", "交1ヾでで", "凡ぐ", "第9513号取报注意", "OSぐEG", "来電第6968号別電5:",
+            "(大臣)大統領のお許しをいただいて発言したい。", "英、仏に転電した。(了)", "外務省"]
+    fields = _fields([*COPY_TOP, *header, *body])
+    assert fields["cable_number"].value == "9513" and fields["cable_number"].status == "needs_review"
+    references = fields["references"]
+    assert [r["number"] for r in references.value] == ["6968"] and references.status == "needs_review"
+    prose = ["よる", "交1ヾでで", "先般の会談で来電第6968号の件に触れた。", "英、仏に転電した。(了)", "外務省"]
+    assert _fields([*COPY_TOP, *ADDRESSEE_FIRST, *prose])["references"].value is None  # a reference in prose is not one

@@ -14,7 +14,9 @@ from cableocr.fields.evidence import (
     DOUBTFUL,
     LIKELY,
     MENDED,
+    PLAUSIBLE,
     SURE,
+    UNKNOWN_NAME,
     Absence,
     Finding,
     absent_where,
@@ -31,12 +33,18 @@ from cableocr.text import search_form
 def find_references(ctx: Context) -> Finding | None:
     """往電/来電/貴電 第NNNN号 (別電N) at the head of the body: the cables this one answers or
     annexes, each a structured object."""
-    for page, line in ctx.body[:2]:
-        if not (found := parse_references(compact(line))):
+    for n, (page, line) in enumerate(ctx.body[:REFERENCE_LINES_SEARCHED]):
+        text = compact(line)
+        if not (found := parse_references(text)):
             continue
         start, end = found[0].span[0], found[-1].span[1]
+        if n >= 2 and not (page == 0 and _alone_on_its_line(text, start, end)):
+            continue
         finding = Finding("references.head_of_body", [r.as_value() for r in found], page, line, start, end,
                           "references at the head of the body", SURE)
+        if n >= 2:  # lines read before it (a page's show-through, read as junk) made it the body's third or later
+            finding = finding.flagged("unconfirmed", certainty=PLAUSIBLE,
+                                      method=f"{finding.method}, alone on the body's line {n + 1}")
         # A misread first character (住電 for 往電) leaves the kind a guess or unread.
         if any(r.kind_guessed for r in found):
             finding = finding.flagged("inferred", certainty=DOUBTFUL,
@@ -45,6 +53,14 @@ def find_references(ctx: Context) -> Finding | None:
             finding = finding.flagged("repaired", certainty=finding.certainty * MENDED)
         return finding
     return None
+
+
+REFERENCE_LINES_SEARCHED = 8  # past its first two lines, a reference is taken only standing alone on its line
+
+
+def _alone_on_its_line(text: str, start: int, end: int) -> bool:
+    """Whether the references are the line's whole text but specks and a closing colon."""
+    return start <= 2 and not re.search(r"[一-龥ぁ-んァ-ヶ]", text[end:])
 
 
 def absent_references(ctx: Context) -> Absence:
@@ -129,7 +145,10 @@ def _forwarding_block(body: list[tuple[int, Line]], n: int) -> Finding:
     """The forwarding list ending on body line n: it starts after the last line before it that
     ends a sentence or opens a speaker's turn."""
     page, first = body[_block_start(body, n)]
-    return Finding("forwarding.list", [], page, first, 0, len(compact(first)), "list before に転電した", LIKELY)
+    # Its commas, dots and brackets part the posts; each post is checked against the tables, so
+    # how surely a separator was read does not make the list doubtful.
+    return Finding("forwarding.list", [], page, first, 0, len(compact(first)), "list before に転電した", LIKELY,
+                   delimiters=frozenset("、,()・.。"))
 
 
 def _block_start(body: list[tuple[int, Line]], n: int) -> int:
@@ -157,6 +176,9 @@ def _ends_sentence(line: Line) -> bool:
 _ALL_MISSIONS = re.compile(r"^全.{1,6}公館(?:[（(]除く?(?:、[一-龥ァ-ヶー]{1,12})+[）)])?$")
 
 
+_EXCLUDED = re.compile(r"(?<=[、])([^、（）()]+)")  # the posts a 全米公館（除、…） leaves out
+
+
 def _known_posts(found: Finding, items: list[str]) -> Finding:
     """Each forwarding item checked against the table of posts: one a character away from a
     known post is taken as that post (0ECD代 → OECD代), flagged inferred; an unknown item is
@@ -167,8 +189,13 @@ def _known_posts(found: Finding, items: list[str]) -> Finding:
         if not re.search(r"[一-龥ぁ-んァ-ヶA-Za-z]", folded):  # 、*、: a speck read between two commas
             notes.append(f"{item} left out, no letter in it")
             found = found.flagged("repaired", certainty=min(found.certainty, MENDED))
-        elif english("posts", folded) is not None or _ALL_MISSIONS.match(item):
+        elif english("posts", folded) is not None:
             checked.append(item)
+        elif _ALL_MISSIONS.match(item):
+            checked.append(item)
+            if unknown := [name for name in _EXCLUDED.findall(item) if english("posts", name) is None]:
+                notes.append(f"{'、'.join(unknown)} not a known post")
+                found = found.flagged("unknown_name", certainty=min(found.certainty, 0.8))
         elif (known := nearest("posts", folded)) is not None:
             checked.append(known)
             notes.append(f"{item}→{known}")
@@ -296,8 +323,11 @@ def find_speakers(ctx: Context) -> Finding | None:
         return None
     # The evidence kept is the weakest label's: its box is where a reviewer should look.
     page, line, end, known = min(evidence, key=lambda e: (e[3], span_evidence(e[1], 0, e[2])[1]))
-    found = Finding("speakers.labels", turns, page, line, 0, end, "bracketed labels opening body paragraphs",
-                    SURE if all(e[3] for e in evidence) else 0.85)
+    found = Finding("speakers.labels", turns, page, line, 0, end, "bracketed labels opening body paragraphs", SURE)
+    if unknown := sorted({t["speaker"] for t, e in zip(turns, evidence, strict=True) if not e[3]}
+                         - {u for n in notes for u in re.findall(r"^\((.+) read without", n)}):
+        found = found.flagged("unknown_name", certainty=UNKNOWN_NAME,
+                              method=f"{found.method}; {'、'.join(unknown)} not a known speaker")
     if notes:
         found = found.flagged("repaired", certainty=min(found.certainty, MENDED),
                               method=f"{found.method}; {'; '.join(notes)}")

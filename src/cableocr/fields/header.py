@@ -129,7 +129,16 @@ def find_cable_number(ctx: Context) -> Finding | Absence | None:
     return found.flagged("repaired", method=f"{found.method}, an OCR confusion mended") if reading.repaired else found
 
 
-BODY_LINES_SEARCHED = 3  # the body's first lines, where a number line the header zone missed stands
+# The body's first lines, where a number line the header zone missed stands (junk read from a
+# page's show-through may come before it).
+BODY_LINES_SEARCHED = 8
+
+
+def _marks_after(rest: str) -> bool:
+    """Whether what follows a 第N号 opens with a mark, or a mark one character off (取报注意)."""
+    rest = re.sub(r"^\W+", "", rest)
+    return any(Levenshtein.distance(rest[: len(w)], w) <= (1 if len(w) >= 3 else 0)
+               for w in CLASSIFICATIONS + PRECEDENCES)
 
 
 def _number_line_after_header(ctx: Context) -> Finding | None:
@@ -138,8 +147,7 @@ def _number_line_after_header(ctx: Context) -> Finding | None:
     cable's, but never filed unreviewed: the place it was found in is not the header's."""
     for page, line in ctx.body[:BODY_LINES_SEARCHED]:
         text = compact(line)
-        if page == 0 and (m := NUMBER_LINE.search(text)) and any(
-                w in text[m.end():] for w in CLASSIFICATIONS + PRECEDENCES):
+        if page == 0 and (m := NUMBER_LINE.search(text)) and _marks_after(text[m.end():]):
             reading = parse_cable_number(text)
             return Finding("cable_number.after_header", reading.value, page, line, *reading.span,
                            "第N号 beside the marks, on a line after the header zone", PLAUSIBLE,
