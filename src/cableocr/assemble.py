@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -312,9 +313,14 @@ def unclosed_speaker_label(text: str) -> str | None:
     """The known speaker opening a line with its opening bracket read and not its closing one
     ((総理ロシアについて…: PP-OCR drops brackets on vertical pages), the name followed by kana or
     kanji: the label of a turn, its bracket lost."""
-    names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
-    m = re.match(rf"^[^一-龥ぁ-んァ-ヶ（(「『]{{0,3}}[（(]({names})(?![）)」\]］・])(?=[一-龥ぁ-んァ-ヶ])", text)
+    m = _unclosed_label().match(text)
     return m.group(1) if m else None
+
+
+@cache
+def _unclosed_label() -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
+    return re.compile(rf"^[^一-龥ぁ-んァ-ヶ（(「『]{{0,3}}[（(]({names})(?![）)」\]］・])(?=[一-龥ぁ-んァ-ヶ])")
 
 
 def _deskew_matrix(page: Page) -> np.ndarray:

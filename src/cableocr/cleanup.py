@@ -193,8 +193,9 @@ def orientation_step(orientation: Orientation) -> Step:
 
 def working_scale(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, float, float, Step]:
     """The page brought to the working scale (CleanupConfig.working_char_px): (image, scale,
-    its characters' size in px after it, step). A 150-dpi page is doubled, a 600-dpi one halved; a page near the working scale, or
-    one with too little text to measure, is left as it is (scale 1)."""
+    the size of its characters in px after it, step). A 150-dpi page is doubled, a 600-dpi one
+    halved; a page near the working scale, or one with too little text to measure, is left as it
+    is (scale 1)."""
     size = character_size(image)
     scale = cfg.working_char_px / size if size else 1.0
     if 1 / cfg.working_scale_tolerance <= scale <= cfg.working_scale_tolerance:
