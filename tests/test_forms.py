@@ -96,6 +96,7 @@ def test_a_1970s_number_standing_alone_is_read_but_reviewed():
     ("総番号(TA)71563O", "(TA)71563"),
     ("総番号7685301234", "76853012"),  # more digits than a serial has
     ("総番号71563　　8.", "71563"),  # a mark two characters on: no part of the serial on the page
+    ("総番号524.40", "524"),  # a date stamp's speck read inside the serial 52440
 ])
 def test_a_serial_running_on_into_what_is_not_part_of_it_is_reviewed(serial_line, read):
     fields = _fields(["電信写", serial_line, *INCOMING_1970S[1:], *BODY])

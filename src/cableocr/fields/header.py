@@ -192,6 +192,10 @@ def find_serial(ctx: Context) -> Finding | Absence | None:
             if m.group(3):  # 768 read before 853 under a date stamp, as 768aoc: the serial may go on
                 return found.flagged("truncated", method=f"digits after 総番号, running on into {m.group(3)!r}",
                                      certainty=DOUBTFUL)
+            if more := re.match(r"[^0-9A-Za-z一-龥ぁ-んァ-ヶ]{1,2}[0-9]+", text[m.end(2):]):
+                # 524.40: a stamp's speck read inside the serial (52440) cuts it short
+                return found.flagged("truncated", method=f"digits after 総番号, then {more.group(0)!r}: a speck may "
+                                                         "have parted the serial", certainty=DOUBTFUL)
             return found
         if (box := redaction_on_line(line, ctx.pages[page])) is not None:
             return Absence("serial_number.label", "redacted", REDACTION_CERTAINTY, "black box after 総番号", page, box, line)
