@@ -307,11 +307,11 @@ def find_speakers(ctx: Context) -> Finding | None:
         if speaker is not None and any(word.startswith(speaker) for word in not_speakers):
             continue
         if speaker is None and (unclosed := unclosed_speaker_label(compact(line))):
-            speaker, known = unclosed, False
+            speaker, known = unclosed, True
             notes.append(f"({unclosed} read without its closing bracket")
         elif speaker is not None and not known and (mended := _mended_speaker(speaker)):
             notes.append(f"{speaker} read, one character off {mended}")
-            speaker = mended
+            speaker, known = mended, True
         if speaker is None:
             continue
         label = SPEAKER_LABEL.match(compact(line))
@@ -324,8 +324,7 @@ def find_speakers(ctx: Context) -> Finding | None:
     # The evidence kept is the weakest label's: its box is where a reviewer should look.
     page, line, end, known = min(evidence, key=lambda e: (e[3], span_evidence(e[1], 0, e[2])[1]))
     found = Finding("speakers.labels", turns, page, line, 0, end, "bracketed labels opening body paragraphs", SURE)
-    if unknown := sorted({t["speaker"] for t, e in zip(turns, evidence, strict=True) if not e[3]}
-                         - {u for n in notes for u in re.findall(r"^\((.+) read without", n)}):
+    if unknown := sorted({t["speaker"] for t, e in zip(turns, evidence, strict=True) if not e[3]}):
         found = found.flagged("unknown_name", certainty=UNKNOWN_NAME,
                               method=f"{found.method}; {'、'.join(unknown)} not a known speaker")
     if notes:
