@@ -304,9 +304,10 @@ def _cable(pages: list[Page], positions: list[int], opening: HeaderZone | None) 
     return AssembledCable(pages, positions, kinds, opening.partial if opening else False)
 
 
-# A speaker's label opening a paragraph; OCR may close it with 」 or ].
-# (Up to three specks may be read before it.)
-SPEAKER_LABEL = re.compile(r"^[^一-龥ぁ-んァ-ヶ（(「『]{0,3}[（(]([^（）()「」]{1,20})[）)」\]］]")
+# Up to three specks read before a line's first character (- (総理…).
+LEADING_SPECKS = r"[^一-龥ぁ-んァ-ヶ（(「『]{0,3}"
+# A speaker's label opening a paragraph, specks before it; OCR may close it with 」 or ].
+SPEAKER_LABEL = re.compile(rf"^{LEADING_SPECKS}[（(]([^（）()「」]{{1,20}})[）)」\]］]")
 
 
 def unclosed_speaker_label(text: str) -> str | None:
@@ -320,7 +321,7 @@ def unclosed_speaker_label(text: str) -> str | None:
 @cache
 def _unclosed_label() -> re.Pattern[str]:
     names = "|".join(re.escape(n) for n in sorted(known_names("speakers"), key=len, reverse=True))
-    return re.compile(rf"^[^一-龥ぁ-んァ-ヶ（(「『]{{0,3}}[（(]({names})(?![）)」\]］・])(?=[一-龥ぁ-んァ-ヶ])")
+    return re.compile(rf"^{LEADING_SPECKS}[（(]({names})(?![）)」\]］・])(?=[一-龥ぁ-んァ-ヶ])")
 
 
 def _deskew_matrix(page: Page) -> np.ndarray:

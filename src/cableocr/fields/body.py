@@ -8,7 +8,7 @@ import unicodedata
 
 from rapidfuzz.distance import Levenshtein
 
-from cableocr.assemble import SPEAKER_LABEL, body_paragraphs, unclosed_speaker_label
+from cableocr.assemble import LEADING_SPECKS, SPEAKER_LABEL, body_paragraphs, unclosed_speaker_label
 from cableocr.fields.context import Context
 from cableocr.fields.evidence import (
     DOUBTFUL,
@@ -360,14 +360,13 @@ def _unclosed_labels(ctx: Context) -> list[str]:
     kana: a name opening a sentence (総理は…) or a word (大使館) is not one."""
     names = _speaker_names()
     bare = rf"(?:{names})(?=[ぁ-んァ-ヶ「])(?![{_PARTICLES}])"  # not before a kanji: 大使館, 外相会談
-    label = re.compile(rf"^{_SPECKS}(?:[（(](?:{names})(?![）)」\]］])|(?:{names})[）)」\]］]|{bare})")
+    label = re.compile(rf"^{LEADING_SPECKS}(?:[（(](?:{names})(?![）)」\]］])|(?:{names})[）)」\]］]|{bare})")
     return [m.group(0) for _, ln in ctx.body if (m := label.match(compact(ln)) or _unknown_unclosed(compact(ln)))]
 
 
-_SPECKS = r"[^一-龥ぁ-んァ-ヶ（(「『]{0,3}"  # specks read before a line's first character (- (総理…)
 # A bracket opening a body line, a name after it, and no closing bracket on the whole line: a
 # speaker's label whose name was misread and whose closing bracket was lost ((クリストファー賠務名官大統…).
-_UNKNOWN_UNCLOSED = re.compile(rf"^{_SPECKS}[（(][ァ-ヶー・一-龥]{{2,}}")
+_UNKNOWN_UNCLOSED = re.compile(rf"^{LEADING_SPECKS}[（(][ァ-ヶー・一-龥]{{2,}}")
 
 
 def _unknown_unclosed(text: str) -> re.Match[str] | None:
