@@ -300,6 +300,7 @@ def find_speakers(ctx: Context) -> Finding | None:
     lines = {ln.id: (i, ln) for i, p in enumerate(cable.pages) for ln in p.lines}
     not_speakers = {"了", *known_names("caveats")}
     turns, evidence, notes = [], [], []
+    taken_unclosed = 0  # turns opened by a label whose closing bracket was lost
     for paragraph in body_paragraphs(cable.pages):
         page, line = lines[paragraph.line_ids[0]]
         speaker, known = paragraph.speaker, paragraph.speaker is not None and _known_speaker(paragraph.speaker)
@@ -309,6 +310,7 @@ def find_speakers(ctx: Context) -> Finding | None:
         if speaker is None and (unclosed := unclosed_speaker_label(compact(line))):
             speaker, known = unclosed, True
             notes.append(f"({unclosed} read without its closing bracket")
+            taken_unclosed += 1
         elif speaker is not None and not known and (mended := _mended_speaker(speaker)):
             notes.append(f"{speaker} read, one character off {mended}")
             speaker, known = mended, True
@@ -332,7 +334,7 @@ def find_speakers(ctx: Context) -> Finding | None:
                               method=f"{found.method}; {'; '.join(notes)}")
     if _labels_in_body(ctx) > len(turns):  # a label that opened no paragraph: a turn may be missed
         found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; more labels in the text than turns found")
-    elif (unclosed_labels := _unclosed_labels(ctx)) and len(unclosed_labels) > len(notes):
+    elif (unclosed_labels := _unclosed_labels(ctx)) and len(unclosed_labels) > taken_unclosed:
         found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; a label read without its closing "
                                                          f"bracket, or both ({unclosed_labels[0]}…): a turn may "
                                                          "be missed")
