@@ -480,6 +480,25 @@ def test_a_number_line_left_after_the_header_is_never_taken_as_absent_by_the_for
     assert "unconfirmed" in number.flags and number.status == "needs_review"
 
 
+def test_a_number_line_standing_alone_after_the_subject_is_never_taken_as_absent_by_the_form():
+    """A 1970s copy with no marks stamped: the subject, read with a sure 。, set above the bare
+    number line (read 第583号) with a speck after it): the header ends at the subject, and the
+    第N号 alone on the body's first line is the cable's number, for review."""
+    header = ["総番号35098", "主管条約局長", "76年3月18日07時43分国連発", "76年3月18日09時57分本省着",
+              "外務次官殿", "有馬総領事", "ウルグァイ・ラウンド交渉。"]
+    number = _fields(["電信写", *header, "第583号)", *BODY[1:]])["cable_number"]
+    assert number.value == "583" and number.rule == "cable_number.after_header"
+    assert "unconfirmed" in number.flags and number.status == "needs_review"
+
+
+def test_a_reference_on_the_body_s_first_line_is_not_the_cable_number():
+    """A line that only opens with a 第N号 and goes on in words is the body's, not a number line."""
+    header = ["総番号35098", "主管条約局長", "76年3月18日07時43分国連発", "76年3月18日09時57分本省着",
+              "外務次官殿", "有馬総領事", "ウルグァイ・ラウンド交渉。"]
+    number = _fields(["電信写", *header, "第12号決議について報告する。", *BODY[1:]])["cable_number"]
+    assert number.value is None
+
+
 @pytest.mark.parametrize("lines", [
     ["小和田", "臨時代理大使"],  # the name before its boxed title, each read as a line
     ["[代理大使]", "斉藤"],  # the box's top above the name's: the title read first

@@ -11,6 +11,7 @@ from rapidfuzz.distance import Levenshtein
 from cableocr.assemble import (
     DECLASSIFICATION_WORDING,
     DOUBTED,
+    LEADING_SPECKS,
     TITLE_FRAME,
     TRANSMISSION_CODE,
     header_labels,
@@ -142,17 +143,28 @@ def _marks_after(rest: str) -> bool:
 
 
 def _number_line_after_header(ctx: Context) -> Finding | None:
-    """A 第N号 beside the marks (第9513号 極秘 普通) on the body's first lines of the first page:
-    the header zone ended before it (a speck read as 。 ended it early). Its number is the
-    cable's, but never filed unreviewed: the place it was found in is not the header's."""
+    """A 第N号 beside the marks (第9513号 極秘 普通), or standing alone on its line (a 1970s copy
+    stamps its marks apart), on the body's first lines of the first page: the header zone ended
+    before it (a speck read as 。, or a subject set above the number line, ended it early). Its
+    number is the cable's, but never filed unreviewed: the place it was found in is not the
+    header's."""
     for page, line in ctx.body[:BODY_LINES_SEARCHED]:
         text = compact(line)
-        if page == 0 and (m := NUMBER_LINE.search(text)) and _marks_after(text[m.end():]):
+        if page != 0 or not (m := NUMBER_LINE.search(text)):
+            continue
+        beside = _marks_after(text[m.end():])
+        if beside or _stands_alone(text, m):
             reading = parse_cable_number(text)
+            where = "beside the marks" if beside else "standing alone"
             return Finding("cable_number.after_header", reading.value, page, line, *reading.span,
-                           "第N号 beside the marks, on a line after the header zone", PLAUSIBLE,
+                           f"第N号 {where}, on a line after the header zone", PLAUSIBLE,
                            frozenset({"unconfirmed"}))
     return None
+
+
+def _stands_alone(text: str, match: re.Match[str]) -> bool:
+    """A 第N号 with nothing on its line but specks (第583号) read from 第583号)."""
+    return bool(re.fullmatch(LEADING_SPECKS, text[: match.start()]) and re.fullmatch(_TRAILING_JUNK, text[match.end():]))
 
 
 def _filed_by_serial(ctx: Context) -> bool:
