@@ -513,6 +513,38 @@ def test_a_name_parted_from_its_title_leaves_room_for_the_subject_after_it(lines
     assert fields["cable_number"].value == "65"
 
 
+def _moved_line(line, moved):
+    return line.model_copy(update={"box": moved(line.box),
+                                   "chars": [c.model_copy(update={"box": moved(c.box)}) for c in line.chars]})
+
+
+def test_a_boxed_title_read_one_character_off_is_mended_for_review_and_not_taken_for_the_subject():
+    """臨時代理大使 read 臨和代理大使 in its box beside the name: the sender is name and title,
+    mended and reviewed, and neither line is taken for the subject."""
+    from cableocr.models import Box
+
+    header = ["総番号(TA)31655", "主管条約局長", "至急", "73年4月25日00時41分韓国発",
+              "73年4月26日23時06分本省着", "第65号", "外務大臣殿", "小和田", "臨和代理大使"]
+    page = _page(["電信写", *header, "カンボディア和平", *BODY])
+    name, title = page.lines[8], page.lines[9]
+    shift = name.box.y0 - title.box.y0
+
+    def moved(box: Box) -> Box:
+        return Box(x0=box.x0 + 400, y0=box.y0 + shift, x1=box.x1 + 400, y1=box.y1 + shift)
+
+    def raised(box: Box) -> Box:  # the rows after the title's close up to the row it left
+        return Box(x0=box.x0, y0=box.y0 + shift, x1=box.x1, y1=box.y1 + shift)
+
+    title = _moved_line(title, moved)
+    page = page.model_copy(update={"lines": [*page.lines[:9], title, *(_moved_line(ln, raised) for ln in page.lines[10:])]})
+    cables, _ = assemble([page])
+    fields = extract_fields(cables[0], SHIPPED)
+    sender = fields["sender"]
+    assert sender.value == "小和田臨時代理大使" and sender.rule == "sender.boxed_title"
+    assert "repaired" in sender.flags and sender.status == "needs_review"
+    assert fields["subject"].value == "カンボディア和平"
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

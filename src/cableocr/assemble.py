@@ -12,6 +12,7 @@ from functools import cache
 import cv2
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from cableocr.cleanup import quarter_turn_matrix
 from cableocr.lexicon import known_names
@@ -170,7 +171,22 @@ def _stamp_row(line: Line) -> bool:
 
 
 def _title_alone(line: Line) -> bool:
-    return TITLE_FRAME.sub("", _label_text(line)) in _TITLE_SET
+    return known_title(_label_text(line)) is not None
+
+
+# A title this long read one character off is still that title (臨和代理大使); a shorter one
+# would be mistaken for other words (大便, 公使 for 大使).
+MENDABLE_TITLE_LENGTH = 4
+
+
+def known_title(text: str) -> str | None:
+    """The known title a text is and nothing else (a box's frame left out), or the one long
+    title it is one character off (臨和代理大使 for 臨時代理大使)."""
+    text = TITLE_FRAME.sub("", text)
+    if text in _TITLE_SET:
+        return text
+    near = [t for t in _TITLE_SET if len(t) >= MENDABLE_TITLE_LENGTH and Levenshtein.distance(text, t) == 1]
+    return near[0] if len(near) == 1 else None
 
 
 _MARK_WORD = re.compile(_MARK_WORDS)

@@ -15,6 +15,7 @@ from cableocr.assemble import (
     TITLE_FRAME,
     TRANSMISSION_CODE,
     header_labels,
+    known_title,
     stamp_with_frame,
 )
 from cableocr.dates import ParsedDate, parse_era_date
@@ -501,10 +502,15 @@ def find_sender(ctx: Context) -> Finding | None:
     titles = "|".join(SENDER_TITLES)
     for page, line in ctx.labelled:
         if (name := name_beside_title(ctx, line)) is not None:
-            text = unframed(core(line)[0])
-            return Finding("sender.boxed_title", name + text, page, line, 0, len(compact(line)),
-                           "a boxed title, read apart from the name before it on its row", LIKELY,
-                           detail={"name_line": name})
+            title, read_as = title_alone(line)
+            found = Finding("sender.boxed_title", name + title, page, line, 0, len(compact(line)),
+                            "a boxed title, read apart from the name before it on its row", LIKELY,
+                            detail={"name_line": name})
+            if title != read_as:
+                found = found.flagged("repaired", certainty=min(found.certainty, MENDED), method=(
+                    f"{found.method}; its title read {read_as!r}, one character off {title}"),
+                    detail={**found.detail, "read_as": read_as})
+            return found
     for page, line in ctx.labelled:
         text, trimmed = core(line)
         if NUMBER_LINE.search(text) or "殿" in text[-4:] or "あて" in text:
@@ -572,9 +578,16 @@ def same_row(a: Line, b: Line) -> bool:
     return row_share(a.box, a.writing_mode == "vertical", b.box) >= 0.5
 
 
+def title_alone(line: Line) -> tuple[str | None, str]:
+    """The known title a line holds and nothing else, mended where one character off (see
+    known_title), with the line's text as read, its frame left out."""
+    text = unframed(core(line)[0])
+    return known_title(text), text
+
+
 def name_beside_title(ctx: Context, line: Line) -> str | None:
     """The name read as a line of its own just before a line that is only a title, on its row."""
-    if unframed(core(line)[0]) not in SENDER_TITLES:
+    if title_alone(line)[0] is None:
         return None
     vertical = line.writing_mode == "vertical"
     before = [ln for _, ln in ctx.labelled if ln.id != line.id and same_row(line, ln)
