@@ -545,6 +545,15 @@ def test_a_boxed_title_read_one_character_off_is_mended_for_review_and_not_taken
     assert fields["subject"].value == "カンボディア和平"
 
 
+def test_a_time_whose_hour_digits_a_speck_parts_is_never_a_sure_answer():
+    """19時46分 read 1. 9時46分: the time after the speck is 09:46 to the pattern, so it is
+    flagged truncated and reviewed."""
+    header = ["総番号(TA)31655", "主管条約局長", "至急", "88年4月15日17時02分韓国発",
+              "88年4月15日1. 9時46分本省着", "第65号", "外務大臣殿", "小和田大使"]
+    time = _fields(["電信写", *header, "カンボディア和平", *BODY])["time_received"]
+    assert "truncated" in time.flags and time.status == "needs_review"
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

@@ -401,6 +401,9 @@ def _dated_line(ctx: Context, lines: list[tuple[int, Line]], mark: str) -> Dated
             time_at = Finding(f"time_{field}.dated_line", clock.value, page, line, start, stop,
                               f"時分 after the date on the …{mark} line", MENDED if clock.repaired else SURE,
                               frozenset({"repaired"}) if clock.repaired else frozenset())
+            if re.search(r"[0-9０-９]", text[after:start]):  # 1. 9時46分: the hour's digits parted by a speck
+                time_at = time_at.flagged("truncated", certainty=DOUBTFUL, method=(
+                    f"{time_at.method}, after {text[after:start]!r}: its hour may run on before a speck"))
             after = stop
         elif (box := redaction_on_line(line, ctx.pages[page])) is not None:
             time_at = Absence(f"time_{field}.dated_line", "redacted", REDACTION_CERTAINTY,
