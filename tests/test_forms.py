@@ -554,6 +554,27 @@ def test_a_time_whose_hour_digits_a_speck_parts_is_never_a_sure_answer():
     assert "truncated" in time.flags and time.status == "needs_review"
 
 
+def test_specks_far_along_the_subject_s_line_read_as_full_stops_do_not_end_the_header():
+    """Two specks far down the subject's column, read as 。。 and joined to its line: no sentence's
+    end, so the subject, the number line and the caveat after it stay the header's."""
+    from test_fields import HEADER
+
+    from cableocr.models import Box, Char
+
+    page = _page(HEADER)
+    at = HEADER.index("日米首のう会談(別電2)")
+    subject = page.lines[at]
+    end = subject.chars[-1].box
+    specks = [Char(text="。", confidence=0.95, box=Box(x0=end.x1 + gap, y0=end.y0 + 30, x1=end.x1 + gap + 8,
+                                                        y1=end.y0 + 38)) for gap in (900, 1200)]
+    subject = subject.model_copy(update={"text": subject.text + "。。", "chars": [*subject.chars, *specks]})
+    page = page.model_copy(update={"lines": [*page.lines[:at], subject, *page.lines[at + 1:]]})
+    cables, _ = assemble([page])
+    fields = extract_fields(cables[0], SHIPPED)
+    assert fields["subject"].value == "日米首のう会談（別電2）"
+    assert fields["precedence"].value == "大至急" and fields["handling"].value == "限定配布"
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

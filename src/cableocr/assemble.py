@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from cableocr.cleanup import quarter_turn_matrix
 from cableocr.lexicon import known_names
-from cableocr.models import BodyParagraph, Box, Line, Page
+from cableocr.models import BodyParagraph, Box, Char, Line, Page
 from cableocr.numbers import NUMBER_LINE
 from cableocr.text import normalize, search_form
 
@@ -73,10 +73,26 @@ def _label_text(line: Line) -> str:
     …発 hide the label otherwise), and without the declassification stamp's wording."""
     chars = [c for c in line.chars if c.text.strip()]
     cut = len(chars)
-    while cut > max(len(chars) - 3, 0) and chars[cut - 1].confidence is not None and chars[cut - 1].confidence < DOUBTED:
+    while cut > max(len(chars) - 3, 0) and (chars[cut - 1].confidence is not None and chars[cut - 1].confidence < DOUBTED
+                                            or _detached_mark(line, chars, cut - 1)):
         cut -= 1
     text = "".join(c.text for c in chars[:cut]) if chars else line.text
     return DECLASSIFICATION_WORDING.sub("", normalize(text).replace(" ", ""))
+
+
+DETACHED = 2.0  # character sizes of blank before a line's last mark that make it a speck, not the line's
+
+
+def _detached_mark(line: Line, chars: list[Char], i: int) -> bool:
+    """A mark (。, ., 、) standing far along the line from the character before it: a speck down
+    the column read as a full stop and joined to the line (日米首のう会談(別電2) 。 。), not
+    the line's own end."""
+    if i < 1 or re.match(r"\w", chars[i].text):
+        return False
+    vertical = line.writing_mode == "vertical"
+    size = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)[len(chars) // 2]
+    gap = chars[i].box.y0 - chars[i - 1].box.y1 if vertical else chars[i].box.x0 - chars[i - 1].box.x1
+    return gap > DETACHED * size
 
 
 def header_labels(line: Line) -> set[str]:
