@@ -575,6 +575,22 @@ def test_specks_far_along_the_subject_s_line_read_as_full_stops_do_not_end_the_h
     assert fields["precedence"].value == "大至急" and fields["handling"].value == "限定配布"
 
 
+@pytest.mark.parametrize(("read", "value", "flag"), [
+    ("(TA)71563", "(TA)71563", None),
+    ("(IA)71563", "(TA)71563", "repaired"),  # a letter misread
+    ("(TTA)71563", "(TA)71563", "repaired"),  # a letter doubled
+    ("(QX)71563", "(QX)71563", "unknown_name"),  # a prefix the tables do not hold
+])
+def test_a_serial_s_prefix_is_checked_against_the_tables(read, value, flag):
+    header = [f"総番号{read}" if line.startswith("総番号") else line for line in INCOMING_1970S]
+    serial = _fields(["電信写", *header, *BODY])["serial_number"]
+    assert serial.value == value
+    if flag is None:
+        assert serial.flags == [] and serial.status == "auto"
+    else:
+        assert flag in serial.flags and serial.status == "needs_review"
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

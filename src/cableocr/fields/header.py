@@ -201,7 +201,7 @@ def find_serial(ctx: Context) -> Finding | Absence | None:
                 # 116547, then a stamp's 8. four characters on: one serial to compact(), not on the page
                 return _serial_found(page, line, start, cut).flagged("truncated", certainty=DOUBTFUL, method=(
                     f"digits after 総番号, up to a blank; {text[cut:m.end(2)]!r} beyond it may be a mark or the serial's"))
-            found = _serial_found(page, line, start, m.end(2))
+            found = _checked_prefix(_serial_found(page, line, start, m.end(2)), m.group(1))
             if m.group(3):  # 768 read before 853 under a date stamp, as 768aoc: the serial may go on
                 return found.flagged("truncated", method=f"digits after 総番号, running on into {m.group(3)!r}",
                                      certainty=DOUBTFUL)
@@ -216,6 +216,24 @@ def find_serial(ctx: Context) -> Finding | Absence | None:
         reason = "illegible" if re.search(r"[0-9A-Za-z]", rest) else "not_found"
         return Absence("serial_number.label", reason, 0.5, "総番号 with nothing readable after it", page, line.box, line)
     return _serial_by_place(ctx)
+
+
+def _checked_prefix(found: Finding, prefix: str | None) -> Finding:
+    """A serial's prefix the tables hold ((TA)) stands; one a character off ((IA), (TTA)) is
+    mended to it, and any other is flagged unknown: a prefix is read from two or three capitals
+    in brackets, the likeliest place for a misread letter."""
+    if not prefix:
+        return found
+    letters = re.sub(r"[()（）]", "", prefix)
+    known = known_names("serial_prefixes")
+    if letters in known:
+        return found
+    near = [k for k in known if Levenshtein.distance(letters, k) == 1]
+    if len(near) == 1:
+        return found.flagged("repaired", certainty=min(found.certainty, MENDED),
+                             method=f"{found.method}; its prefix read {prefix!r}, one letter off ({near[0]})",
+                             detail={"read_as": found.value}, value=found.value.replace(letters, near[0], 1))
+    return found.flagged("unknown_name", method=f"{found.method}; its prefix {prefix!r} is not in the tables")
 
 
 SERIAL_BLANK = 1.0  # character sizes: a serial's digits stand close; a blank this wide parts them from a mark
