@@ -157,6 +157,16 @@ def test_a_doubtful_speck_after_the_subject_is_left_out_and_recorded():
     assert subject.value == "在留邦人" and "trimmed" in subject.flags and "left out" in subject.method
 
 
+@pytest.mark.parametrize("read", ["日ソ平和条約交渉.", "日ソ平和条約交渉・"])
+def test_a_mark_read_surely_after_the_subject_is_left_out_and_the_subject_reviewed(read):
+    """A subject never ends in a full stop: a speck beside it read as one at 0.99 is left out,
+    and the subject goes to review."""
+    texts = [read if t.startswith("日米首のう") else t for t in HEADER]
+    subject = _fields(texts)["subject"]
+    assert subject.value == "日ソ平和条約交渉" and "left out" in subject.method
+    assert subject.status == "needs_review"
+
+
 def test_a_doubted_whole_character_ending_the_subject_is_kept_and_its_doubt_shown():
     """交渉 with 渉 read unsure: a whole-sized character is no speck; the subject keeps it and
     its confidence shows the doubt (it is reviewed)."""

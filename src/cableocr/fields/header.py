@@ -722,10 +722,12 @@ def _another_fields_line(ctx: Context, line: Line) -> bool:
 
 
 def _subject_from(page: int, line: Line, text: str, start: int, method: str, certainty: float) -> Finding | None:
-    """The subject from start: specks read before it, or after its closing bracket, left out."""
+    """The subject from start: specks read before it, or after its closing bracket, or marks at
+    its end (a subject never ends in a full stop: 日ソ平和条約交渉. is a speck after it), left out."""
     lead = len(re.match(r"^[^一-龥ぁ-んァ-ヶA-Za-z0-9（(]*", text[start:]).group(0))
     closed = re.match(r"^(.*[）)])[^（）()]{1,3}$", text)
-    end = len(closed.group(1)) if closed else len(text)
+    marks = re.search(r"[^\w）)」』]+$", text)
+    end = len(closed.group(1)) if closed else marks.start() if marks else len(text)
     if end <= start + lead:
         return None
     subject = text[start + lead : end]
