@@ -601,6 +601,19 @@ def test_a_serial_s_prefix_is_checked_against_the_tables(read, value, flag):
         assert flag in serial.flags and serial.status == "needs_review"
 
 
+@pytest.mark.parametrize(("line", "field", "post_field", "post"), [
+    ("70年3月5日99時52分仏発", "time_sent", "sending_post", "仏"),  # no 99 o'clock
+    ("77年11月28日22時0.3分本省着", "time_received", "receiving_office", "本省"),  # a speck among the minutes
+])
+def test_a_time_misread_past_a_time_of_day_is_illegible_and_reviewed_never_absent(line, field, post_field, post):
+    mark = line[-1]
+    header = [line if t.endswith(mark) else t for t in INCOMING_1970S]
+    fields = _fields(["電信写", *header, *BODY])
+    assert fields[field].value is None and fields[field].reason == "illegible"
+    assert fields[field].status == "needs_review"
+    assert fields[post_field].value == post
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

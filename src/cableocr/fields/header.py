@@ -389,7 +389,7 @@ def find_dated_line(ctx: Context, mark: str) -> DatedLine:
     read the …発 apart from its line, or a digit too many into 23時096分), the second reading's
     are taken, flagged disputed: they carry no confidence of their own, and go to review."""
     first = _dated_line(ctx, ctx.labelled, mark)
-    if first.date is not None and first.post is not None and first.time is not None:
+    if first.parts_found() == 3 or first.date and first.post and _redacted(first.time):
         return first
     twins = [(page, twin) for page, line in ctx.labelled if (twin := as_second_read(line, mark)) is not None]
     second = _dated_line(ctx, twins, mark)
@@ -398,6 +398,14 @@ def find_dated_line(ctx: Context, mark: str) -> DatedLine:
     how = f"from the line's second reading (the page reading gives {first.parts_found()} of date, time and post)"
     return DatedLine(*(part.flagged("disputed", method=f"{part.method}, {how}") if isinstance(part, Finding)
                        else part for part in (second.date, second.post, second.time)))
+
+
+# 時 or 分 with digits that make no time of day (99時52分, 22時0.3分): a time is there, misread.
+_GARBLED_TIME = re.compile(r"[0-9][0-9.\s]*時[0-9.\s]*分?|時[0-9.\s]*分")
+
+
+def _redacted(part: Finding | Absence | None) -> bool:
+    return isinstance(part, Absence) and part.reason == "redacted"
 
 
 def _dated_line(ctx: Context, lines: list[tuple[int, Line]], mark: str) -> DatedLine:
@@ -426,6 +434,11 @@ def _dated_line(ctx: Context, lines: list[tuple[int, Line]], mark: str) -> Dated
         elif (box := redaction_on_line(line, ctx.pages[page])) is not None:
             time_at = Absence(f"time_{field}.dated_line", "redacted", REDACTION_CERTAINTY,
                               f"black box on the …{mark} line", page, box, line)
+        elif garbled := _GARBLED_TIME.search(text[after:]):  # 99時52分, 22時0.3分: a time misread
+            time_at = Absence(f"time_{field}.dated_line", "illegible", DOUBTFUL,
+                              f"時分 on the …{mark} line, but no time of day read in it", page, line.box, line,
+                              frozenset({"missing"}))
+            after += garbled.end()
         elif date is not None and (gap := unread_gap(line, date.span[1])) is not None:
             time_at = Absence(f"time_{field}.unread_gap", "not_found", 0.0,
                               f"no 時分 read on the …{mark} line, but a gap of {gap[1]:.1f} characters after the "
