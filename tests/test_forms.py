@@ -614,6 +614,14 @@ def test_a_time_misread_past_a_time_of_day_is_illegible_and_reviewed_never_absen
     assert fields[post_field].value == post
 
 
+def test_another_field_s_words_read_into_the_sender_s_line_are_not_its_name():
+    """A receipt stamp's 本省着 受付 read into the sender's line: the name is what follows them,
+    mended, for review."""
+    texts = ["分本省着受付波多野大使" if t == "波多野大使" else t for t in HEADER]
+    sender = _fields(texts)["sender"]
+    assert sender.value == "波多野大使" and "repaired" in sender.flags and sender.status == "needs_review"
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

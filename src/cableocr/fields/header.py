@@ -582,7 +582,16 @@ def _doubtful_name(found: Finding) -> Finding:
     if re.search(r"[A-Za-z]", name):
         return found.flagged("unconfirmed", certainty=min(found.certainty, DOUBTFUL),
                              method=f"{found.method}; a name with Latin letters in it, a misreading")
+    if labels := list(_LABELS_IN_NAME.finditer(name)):
+        # 分本省着受付大河原: a date stamp's or another line's words read into the name's line
+        return found.flagged("repaired", value=name[labels[-1].end():] + title, certainty=min(found.certainty, MENDED),
+                             method=f"{found.method}; the name read after {labels[-1].group(0)!r}, another field's word",
+                             detail={**found.detail, "read_as": text})
     return found
+
+
+# Words of other header fields (and of the receipt stamp) that a name is never made of.
+_LABELS_IN_NAME = re.compile(r"本省着|受付|殿|[発着分]")
 
 
 def _sender_title_misread(ctx: Context) -> Finding | None:
