@@ -622,6 +622,15 @@ def test_another_field_s_words_read_into_the_sender_s_line_are_not_its_name():
     assert sender.value == "波多野大使" and "repaired" in sender.flags and sender.status == "needs_review"
 
 
+@pytest.mark.parametrize("stamp", ["秘密指定解除", "秘密定解除"])
+def test_the_declassification_stamp_read_into_the_number_line_gives_no_classification(stamp):
+    """The stamp laid over the draft's number row: its 秘密 (a character of it lost or not) is
+    not the classification; the 特秘 stamped apart is."""
+    header = [f"{t}{stamp}" if t.startswith("総第") else t for t in DRAFT_1960S]
+    fields = _fields(["外務省電信案", *header, *BODY])
+    assert fields["classification"].value == "特秘" and fields["cable_number"].value == "2218"
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

@@ -63,9 +63,10 @@ _REFERENCE_OPENING = re.compile(r"^\W{0,3}[往来貴住福]電第")
 DOUBTED = 0.85  # a character read less surely than this, at a line's end, may be a speck
 
 
-# The declassification stamp's wording (its 録 often read in the old form 錄), where the stamp
-# was laid over a header line and read with it: no label of the line's own.
-DECLASSIFICATION_WORDING = re.compile(r"秘密指定解除|外交記[録錄][・·.]?情報公開室")
+# The declassification stamp's wording (its 録 often read in the old form 錄, a character of it
+# lost: 秘密定解除, 情報室), where the stamp was laid over a header line and read with it: no
+# label of the line's own, and its 秘 no classification.
+DECLASSIFICATION_WORDING = re.compile(r"秘密(?:指定|指|定)解除|秘密指定|外交記[録錄][・·.]?情報(?:公開)?室")
 
 
 def _label_text(line: Line) -> str:

@@ -290,7 +290,8 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
     hit = number_line(ctx)
     if hit is not None:
         page, line, m = hit
-        text = compact(line)
+        # The declassification stamp read into the line: its 秘密 is no mark (positions kept).
+        text = DECLASSIFICATION_WORDING.sub(lambda w: "\0" * len(w.group(0)), compact(line))
         for word in words:  # longest first, so that 大至急 is not read as 至急
             if (at := text.find(word, m.end())) >= 0:
                 found = Finding(f"{field}.after_number", word, page, line, at, at + len(word), "word after the number",
