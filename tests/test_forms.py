@@ -631,6 +631,22 @@ def test_the_declassification_stamp_read_into_the_number_line_gives_no_classific
     assert fields["classification"].value == "特秘" and fields["cable_number"].value == "2218"
 
 
+@pytest.mark.parametrize(("agreed_share", "status"), [(1.0, "auto"), (0.2, "needs_review")])
+def test_what_two_engines_read_differently_is_no_proof_that_a_field_is_absent(agreed_share, status):
+    """No speaker label in a body the two engines read alike: no speakers. In a body they read
+    differently (a jumbled column), a label may be in what neither read right: reviewed."""
+    body = ["往電第5513号別電2:", "世界経済の成長のために日米両国が果たす役割はますます大きくなってきている。",
+            "国際情勢が流動的な中で、世界のGNPの約4割を占める日米両国が行動していくことが不可欠である。",
+            "英、仏に転電した。(了)", "外務省"]
+    page = _page([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])
+    first_body = len(COPY_TOP) + len(COPY_HEADER) + 1
+    lines = [ln.model_copy(update={"chars_agreed": round(agreed_share * len(ln.chars))}) if i >= first_body else ln
+             for i, ln in enumerate(page.lines)]
+    cables, _ = assemble([page.model_copy(update={"lines": lines})])
+    speakers = extract_fields(cables[0], SHIPPED)["speakers"]
+    assert speakers.value is None and speakers.status == status
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

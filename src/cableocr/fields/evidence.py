@@ -80,10 +80,25 @@ def span_evidence(line: Line, start: int, end: int, delimiters: frozenset[str] =
     return Box.union([c.box for c in chars]), (min(confs) if confs else 0.0)
 
 
+# Two engines read alike fewer than this share of the characters of a set of lines: they read
+# different text (a jumbled column, a line one engine alone saw), and what is not found there
+# may still be on the page, however surely each engine read its own version.
+ENGINES_AGREE = 0.5
+# Over fewer characters than this the share says little (a ten-character reference line, one
+# engine reading a digit or a colon more).
+AGREEMENT_SAMPLE = 40
+
+
 def lines_read(lines: list[Line]) -> float:
-    """How surely a set of lines was read: their mean confidence."""
+    """How surely a set of lines was read: their mean confidence, and no more than half sure
+    where two engines read them and agreed on under half their characters (of enough)."""
     confs = [ln.confidence for ln in lines if ln.confidence is not None]
-    return sum(confs) / len(confs) if confs else 0.0
+    mean = sum(confs) / len(confs) if confs else 0.0
+    if any(ln.chars_agreed is not None for ln in lines):
+        chars = sum(len(ln.chars) for ln in lines)
+        if chars >= AGREEMENT_SAMPLE and sum(ln.chars_agreed or 0 for ln in lines) / chars < ENGINES_AGREE:
+            return min(mean, ENGINES_AGREE)
+    return mean
 
 
 def absent_where(rule: str, lines: list[Line], method: str, certainty: float = LIKELY) -> Absence:
