@@ -647,6 +647,25 @@ def test_what_two_engines_read_differently_is_no_proof_that_a_field_is_absent(ag
     assert speakers.value is None and speakers.status == status
 
 
+def test_a_speck_inside_the_cable_number_is_left_out_for_review_and_the_marks_after_it_read():
+    texts = ["第6.759号秘至急" if t.startswith("第5515号") else t for t in HEADER]
+    fields = _fields(texts)
+    number = fields["cable_number"]
+    assert number.value == "6759" and "repaired" in number.flags and number.status == "needs_review"
+    assert fields["classification"].value == "秘" and fields["precedence"].value == "至急"
+    assert fields["subject"].value == "日米首のう会談（別電2）"
+
+
+@pytest.mark.parametrize(("short_line", "status"), [("外務省", "auto"), ("維番号", "auto"), ("図", "needs_review")])
+def test_only_a_short_line_no_form_word_explains_may_be_an_unread_stamp(short_line, status):
+    """A precedence not on the number line is absent; a one-character line in the header (a
+    boxed stamp read 図) makes that doubtful, but not the form's own words (外務省, 総番号 read
+    維番号)."""
+    texts = [short_line if t == "総番号" else "第5515号極秘" if t.startswith("第5515号") else t for t in HEADER]
+    precedence = _fields(texts)["precedence"]
+    assert precedence.value is None and precedence.status == status
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

@@ -337,7 +337,7 @@ def _unread_stamp(line: Line) -> bool:
     could not read (極秘 in its box read 図), or of up to five holding a piece of a mark word
     (属一室急: 極秘 and 至急 boxed side by side). Digits and 受付 are a date stamp's."""
     text = unframed(compact(line))
-    if _DATE_STAMP.search(text) or header_labels(line) - {"marks"}:
+    if _DATE_STAMP.search(text) or header_labels(line) - {"marks"} or _form_words(text):
         return False
     if 0 < len(text) <= 3 and not header_labels(line):
         return True
@@ -345,6 +345,12 @@ def _unread_stamp(line: Line) -> bool:
 
 
 _MARKS = re.compile("|".join(sorted(CLASSIFICATIONS + PRECEDENCES, key=len, reverse=True)))
+# The form's printed words a short line may be, read whole or a character off (維番号): no stamp.
+_FORM_WORDS = ("外務省", "電信写", "電信案", "総番号", "注意")
+
+
+def _form_words(text: str) -> bool:
+    return not _MARKS.search(text) and any(Levenshtein.distance(text, word) <= 1 for word in _FORM_WORDS)
 _DATE_STAMP = re.compile(r"[0-9受付]")  # what a round date stamp reads: no mark stamp's
 
 
