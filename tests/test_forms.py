@@ -666,6 +666,17 @@ def test_only_a_short_line_no_form_word_explains_may_be_an_unread_stamp(short_li
     assert precedence.value is None and precedence.status == status
 
 
+@pytest.mark.parametrize(("line", "posts", "status"), [
+    ("英、仏、中国に転電した。(了)", ["英", "仏", "中国"], "auto"),
+    ("英、、中国に転電した。(了)", ["英", "中国"], "needs_review"),  # 豪 between the commas, unread
+    ("英、仏、に転電した。(了)", ["英", "仏"], "needs_review"),  # the last post unread
+])
+def test_an_empty_place_in_the_forwarding_list_sends_it_to_review(line, posts, status):
+    body = ["往電第5513号別電2:", "(総理)世界経済の成長のために努力する。", line, "外務省"]
+    forwarding = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["forwarding"]
+    assert forwarding.value == posts and forwarding.status == status
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

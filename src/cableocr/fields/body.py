@@ -126,7 +126,8 @@ def find_forwarding(ctx: Context) -> Finding | None:
     last = range(len(body) - 1, max(len(body) - 6, -1), -1)
     for n in last:
         if "転電" in compact(body[n][1]):
-            return _known_posts(_forwarding_block(body, n), split_forwarding(_joined(body, n)))
+            joined = _joined(body, n)
+            return _known_posts(_gap_noted(_forwarding_block(body, n), joined), split_forwarding(joined))
     # 転電 with one character misread (転生, 伝電), before した at the end of the body: the list is
     # read, the verb mended, for review.
     for n in last:
@@ -139,6 +140,16 @@ def find_forwarding(ctx: Context) -> Finding | None:
 
 
 _MISREAD_FORWARDED = re.compile(r"に(?:転[^電]|[^転]電)(?=した)")
+# Two separators with nothing between them (仏、、中国), or one just before に転電 (加、に転電):
+# a post stood there that neither engine read.
+_EMPTY_PLACE = re.compile(r"[、,]\W{0,2}[、,]|[、,]\W{0,2}に転電")
+
+
+def _gap_noted(found: Finding, joined: str) -> Finding:
+    if not _EMPTY_PLACE.search(joined.split("に転電")[0] + "に転電"):
+        return found
+    return found.flagged("truncated", certainty=min(found.certainty, PLAUSIBLE),
+                         method=f"{found.method}; an empty place in the list: a post there may not have been read")
 
 
 def _forwarding_block(body: list[tuple[int, Line]], n: int) -> Finding:
