@@ -647,11 +647,12 @@ def test_what_two_engines_read_differently_is_no_proof_that_a_field_is_absent(ag
     assert speakers.value is None and speakers.status == status
 
 
-def test_a_speck_inside_the_cable_number_is_left_out_for_review_and_the_marks_after_it_read():
-    texts = ["第6.759号秘至急" if t.startswith("第5515号") else t for t in HEADER]
+@pytest.mark.parametrize(("line", "value"), [("第6.759号秘至急", "6759"), ("第.6759号秘至急", "6759")])
+def test_a_speck_inside_the_cable_number_is_left_out_for_review_and_the_marks_after_it_read(line, value):
+    texts = [line if t.startswith("第5515号") else t for t in HEADER]
     fields = _fields(texts)
     number = fields["cable_number"]
-    assert number.value == "6759" and "repaired" in number.flags and number.status == "needs_review"
+    assert number.value == value and "repaired" in number.flags and number.status == "needs_review"
     assert fields["classification"].value == "秘" and fields["precedence"].value == "至急"
     assert fields["subject"].value == "日米首のう会談（別電2）"
 
@@ -675,6 +676,15 @@ def test_an_empty_place_in_the_forwarding_list_sends_it_to_review(line, posts, s
     body = ["往電第5513号別電2:", "(総理)世界経済の成長のために努力する。", line, "外務省"]
     forwarding = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["forwarding"]
     assert forwarding.value == posts and forwarding.status == status
+
+
+def test_a_misread_reference_taken_into_the_header_makes_the_absence_of_references_doubtful():
+    """貴電 read 貴志 and junk after its colon: no reference is read, and the header was taken
+    to run on to it; that no reference stands there is not sure."""
+    body = ["(総理)世界経済の成長のために努力する。", "英、仏に転電した。(了)", "外務省"]
+    fields = _fields([*COPY_TOP, *COPY_HEADER[:-1], "日米首のう会談(別電2)", COPY_HEADER[-1], "(限定配布)",
+                      "貴志第851号別電3:eT[", *body])
+    assert fields["references"].value is None and fields["references"].status == "needs_review"
 
 
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():

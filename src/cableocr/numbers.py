@@ -17,10 +17,10 @@ REPAIR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"}
 DIGITS = rf"(?=[{CONFUSED_DIGITS}]*[0-9０-９])[0-9０-９{CONFUSED_DIGITS}]"
 _KANJI_DIGITS = "〇一二三四五六七八九十"
 
-# A speck read inside a number's digits (第6.759号): left out, as a repair.
+# A speck read before or inside a number's digits (第.2441号, 第6.759号): left out, as a repair.
 SPECK_IN_DIGITS = ".,・·'"
 # 第NNNN号 that is neither a reference (往電/来電/貴電 第NNNN号) nor a draft's serial (総第NNNNN号).
-NUMBER_LINE = re.compile(rf"(?<![往来貴]電)(?<!総)第\s*({DIGITS}(?:[{SPECK_IN_DIGITS}]?[0-9０-９{CONFUSED_DIGITS}]){{0,5}})\s*([号弓])")
+NUMBER_LINE = re.compile(rf"(?<![往来貴]電)(?<!総)第\s*([{SPECK_IN_DIGITS}]?{DIGITS}(?:[{SPECK_IN_DIGITS}]?[0-9０-９{CONFUSED_DIGITS}]){{0,5}})\s*([号弓])")
 _REFERENCE = re.compile(
     rf"(.電)第\s*({DIGITS}{{1,6}})\s*([号弓])(?:別電\s*([0-9０-９{_KANJI_DIGITS}]{{1,3}}))?"
 )

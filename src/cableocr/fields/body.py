@@ -66,9 +66,9 @@ def _alone_on_its_line(text: str, start: int, end: int) -> bool:
 def absent_references(ctx: Context) -> Absence:
     # A fragment: 電第, 第N号, a kind word, or a short line ending in a colon (往電第N号：). The
     # header's last line too where it ends in a colon or opens like a reference: one whose kind
-    # was lost or misread (電第796号：, 實電第7357号別電5・) is not known for one, so the body was
-    # found to start after it.
-    before = [ln for _, ln in ctx.header[-1:] if re.search(r"[:：]\W{0,2}$|^\W?.?電第", compact(ln))]
+    # was lost or misread (電第796号：, 實電第7357号別電5・, 貴志第851号別電3:eT[, a colon after its
+    # number) is not known for one, so the body was found to start after it.
+    before = [ln for _, ln in ctx.header[-1:] if re.search(r"[:：]\W{0,2}$|^\W?.?電第|[号弓]\S{0,4}[:：]", compact(ln))]
     return absent_unless("references.none", [*before, *(ln for _, ln in ctx.body[:2])],
                          r"電第|第.{1,6}[号弓]|[往来貴住福]電|^.{0,14}[:：]\W{0,2}$", "no 往電/来電/貴電 at the head of the body")
 
