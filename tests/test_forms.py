@@ -687,6 +687,13 @@ def test_a_misread_reference_taken_into_the_header_makes_the_absence_of_referenc
     assert fields["references"].value is None and fields["references"].status == "needs_review"
 
 
+@pytest.mark.parametrize(("code", "status"), [("YYYYY", "auto"), ("YYYYY急", "needs_review")])
+def test_a_piece_of_a_precedence_after_the_transmission_code_makes_its_absence_doubtful(code, status):
+    header = [code if t.startswith("YYYYY") else t for t in DRAFT_1960S]
+    precedence = _fields(["外務省電信案", *header, *BODY])["precedence"]
+    assert precedence.value is None and precedence.status == status
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

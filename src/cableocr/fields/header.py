@@ -325,11 +325,19 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
                                "a stamp read with its frame as characters", DOUBTFUL, frozenset({"inferred"}),
                                {"read_as": text})
     evidence = [hit[1]] if hit else [ln for _, ln in ctx.labelled]
+    for _, line in ctx.header:
+        if (code := _CODE_THEN.match(compact(line))) and set(code.group(1)) & set("".join(words)):
+            return Absence(f"{field}.none", "illegible", DOUBTFUL, f"no {field} read, but {code.group(1)!r} after the "
+                           "transmission code is a piece of one", line=line)
     if any(_unread_stamp(line) for _, line in ctx.labelled + strays) or any(
             _stamp_beside_unread(line) for _, line in ctx.header + strays):
         return Absence(f"{field}.none", "not_found", DOUBTFUL,
                        f"no {field} read, but a short unreadable line in the header may be its stamp")
     return absent_where(f"{field}.none", evidence, f"no {field} on the form")
+
+
+# A transmission code and a few characters after it no mark word explains (YYYYY急: 至 lost).
+_CODE_THEN = re.compile(r"^\W{0,2}(?:[A-Z0-9]\W?){4,7}(\w{1,3})\W*$")
 
 
 def _unread_stamp(line: Line) -> bool:
