@@ -694,6 +694,24 @@ def test_a_piece_of_a_precedence_after_the_transmission_code_makes_its_absence_d
     assert precedence.value is None and precedence.status == status
 
 
+@pytest.mark.parametrize(("weak", "status"), [(None, "auto"), (0.79, "needs_review")])
+def test_a_paragraph_opening_read_unsure_makes_the_absence_of_speakers_doubtful(weak, status):
+    """(総理)ロシア… read 絵環マジア…: no label is read, but its place was read unsure."""
+    body = ["往電第5513号別電2:", "絵環マジアについて一言申し上げたい。", "英、仏に転電した。(了)", "外務省"]
+    texts = [*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body]
+    at = texts.index(body[1])
+    page = _page(texts, {at: {1: weak}} if weak else None)
+    from cableocr.models import Box
+
+    def indented(box: Box) -> Box:  # a paragraph's first line, a character in
+        return Box(x0=box.x0 + 40, y0=box.y0, x1=box.x1 + 40, y1=box.y1)
+
+    lines = [_moved_line(ln, indented) if i == at else ln for i, ln in enumerate(page.lines)]
+    cables, _ = assemble([page.model_copy(update={"lines": lines})])
+    speakers = extract_fields(cables[0], SHIPPED)["speakers"]
+    assert speakers.value is None and speakers.status == status
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

@@ -359,7 +359,24 @@ def absent_speakers(ctx: Context) -> Absence:
     if _labels_in_body(ctx):  # 「(総理)…: a label behind a speck is not seen to open its paragraph
         return Absence("speakers.none", "not_found", 0.5, "no speaker label opens a paragraph, but a known "
                        "speaker's label stands in the text")
+    if opening := _unsure_opening(ctx):  # 絵環マジア…: (総理)ロシア… misread, its label lost
+        return Absence("speakers.none", "not_found", DOUBTFUL, "no speaker label opens a paragraph, but the "
+                       f"opening of one was read unsure ({opening}…): a label may be there")
     return absent_where("speakers.none", [ln for _, ln in ctx.body], "no speaker label opens a paragraph", 0.9)
+
+
+OPENING = 3  # characters of a paragraph where its speaker's label would stand
+UNSURE_OPENING = 0.85  # one of them read less surely than this may be a misread label
+
+
+def _unsure_opening(ctx: Context) -> str | None:
+    """The first characters of the first paragraph whose opening the engines were unsure of."""
+    lines = {ln.id: ln for p in ctx.cable.pages for ln in p.lines}
+    for paragraph in body_paragraphs(ctx.cable.pages):
+        chars = [c for c in lines[paragraph.line_ids[0]].chars if c.text.strip()][:OPENING]
+        if any(c.confidence is not None and c.confidence < UNSURE_OPENING for c in chars):
+            return "".join(c.text for c in chars)
+    return None
 
 
 # What follows a speaker's name used in a sentence (総理は…, 大臣より…), not a label.
