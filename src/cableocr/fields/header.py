@@ -353,13 +353,13 @@ def _unread_stamp(line: Line) -> bool:
 
 
 _MARKS = re.compile("|".join(sorted(CLASSIFICATIONS + PRECEDENCES, key=len, reverse=True)))
+_DATE_STAMP = re.compile(r"[0-9受付]")  # what a round date stamp reads: no mark stamp's
 # The form's printed words a short line may be, read whole or a character off (維番号): no stamp.
 _FORM_WORDS = ("外務省", "電信写", "電信案", "総番号", "注意")
 
 
 def _form_words(text: str) -> bool:
     return not _MARKS.search(text) and any(Levenshtein.distance(text, word) <= 1 for word in _FORM_WORDS)
-_DATE_STAMP = re.compile(r"[0-9受付]")  # what a round date stamp reads: no mark stamp's
 
 
 def _stamp_beside_unread(line: Line) -> bool:
