@@ -687,7 +687,8 @@ def test_a_misread_reference_taken_into_the_header_makes_the_absence_of_referenc
     assert fields["references"].value is None and fields["references"].status == "needs_review"
 
 
-@pytest.mark.parametrize(("code", "status"), [("YYYYY", "auto"), ("YYYYY急", "needs_review")])
+@pytest.mark.parametrize(("code", "status"), [("YYYYY", "auto"), ("QQQQQ", "auto"), ("YYYYY急", "needs_review"),
+                                              ("QQQQQ本意", "needs_review")])
 def test_a_piece_of_a_precedence_after_the_transmission_code_makes_its_absence_doubtful(code, status):
     header = [code if t.startswith("YYYYY") else t for t in DRAFT_1960S]
     precedence = _fields(["外務省電信案", *header, *BODY])["precedence"]
@@ -710,6 +711,19 @@ def test_a_paragraph_opening_read_unsure_makes_the_absence_of_speakers_doubtful(
     cables, _ = assemble([page.model_copy(update={"lines": lines})])
     speakers = extract_fields(cables[0], SHIPPED)["speakers"]
     assert speakers.value is None and speakers.status == status
+
+
+@pytest.mark.parametrize("code", ["QQQQQ.大至急.昌。.", "0q90.大至急"])
+def test_a_precedence_after_a_misread_transmission_code_is_read_for_review(code):
+    header = [code if t.startswith("YYYYY") else t for t in DRAFT_1960S]
+    precedence = _fields(["外務省電信案", *header, *BODY])["precedence"]
+    assert precedence.value == "大至急" and precedence.status == "needs_review"
+
+
+def test_a_mark_stamp_read_with_a_receipt_stamp_s_date_after_it_is_read():
+    header = ["特秘10.16." if t == "特秘" else t for t in DRAFT_1960S]
+    classification = _fields(["外務省電信案", *header, *BODY])["classification"]
+    assert classification.value == "特秘"
 
 
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():

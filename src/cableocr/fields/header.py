@@ -306,6 +306,7 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
     strays = ctx.strays
     for page, line in ctx.header + strays:
         text = DECLASSIFICATION_WORDING.sub("", unframed(compact(line)))  # the stamp laid over the marks
+        text = _DATE_STAMP_AFTER.sub("", text)  # 特秘10.16.: a receipt stamp's date read after the mark's
         coded = TRANSMISSION_CODE.match(text) is not None
         if not coded and not re.fullmatch(rf"(?:{_MARKS.pattern}|\W)+", text):
             continue
@@ -324,11 +325,15 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
                 return Finding(f"{field}.garbled_stamp", word, page, line, at, at + len(word),
                                "a stamp read with its frame as characters", DOUBTFUL, frozenset({"inferred"}),
                                {"read_as": text})
+    if (loose := _mark_after_garbled_code(ctx, words, field)) is not None:
+        return loose
     evidence = [hit[1]] if hit else [ln for _, ln in ctx.labelled]
     for _, line in ctx.header:
-        if (code := _CODE_THEN.match(compact(line))) and set(code.group(1)) & set("".join(words)):
+        # The code line carries a draft's precedence (YYYYY 至急): anything after the code is a
+        # piece of one misread (YYYYY急, QQQQQ本意); a classification only if it shares a character.
+        if (code := _CODE_THEN.match(compact(line))) and (field == "precedence" or set(code.group(1)) & set("".join(words))):
             return Absence(f"{field}.none", "illegible", DOUBTFUL, f"no {field} read, but {code.group(1)!r} after the "
-                           "transmission code is a piece of one", line=line)
+                           "transmission code may be one misread", line=line)
     if any(_unread_stamp(line) for _, line in ctx.labelled + strays) or any(
             _stamp_beside_unread(line) for _, line in ctx.header + strays):
         return Absence(f"{field}.none", "not_found", DOUBTFUL,
@@ -337,7 +342,21 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
 
 
 # A transmission code and a few characters after it no mark word explains (YYYYY急: 至 lost).
-_CODE_THEN = re.compile(r"^\W{0,2}(?:[A-Z0-9]\W?){4,7}(\w{1,3})\W*$")
+_CODE_THEN = re.compile(r"^\W{0,2}(?:[A-Z0-9]\W?){4,7}([^\WA-Za-z0-9_]{1,3})\W*$")
+# A receipt stamp's date (10.16., 2.16.) read at the end of a mark stamp's line.
+_DATE_STAMP_AFTER = re.compile(r"(?:[0-9]{1,2}[.・]){1,3}[0-9]{0,2}$")
+
+
+def _mark_after_garbled_code(ctx: Context, words: tuple[str, ...], field: str) -> Finding | None:
+    """A mark after what a transmission code was read as, in the header or on the body's first
+    line (a draft's code line read apart from the header): the word stands, the line does not
+    read as the form's, so it is reviewed."""
+    for page, line in [*ctx.header, *ctx.body[:1]]:
+        text = compact(line)
+        if (m := _GARBLED_CODE.match(text)) and m.group(1) in words and not TRANSMISSION_CODE.match(text):
+            return Finding(f"{field}.code", m.group(1), page, line, m.start(1), m.end(1),
+                           f"after a transmission code misread ({text!r})", PLAUSIBLE, frozenset({"unconfirmed"}))
+    return None
 
 
 def _unread_stamp(line: Line) -> bool:
@@ -353,6 +372,9 @@ def _unread_stamp(line: Line) -> bool:
 
 
 _MARKS = re.compile("|".join(sorted(CLASSIFICATIONS + PRECEDENCES, key=len, reverse=True)))
+# A mark after a run of Latin letters, digits and specks (a transmission code misread: 0q 90.至急),
+# with a speck or two after it (QQQQQ.大至急.昌。.).
+_GARBLED_CODE = re.compile(rf"^[\WA-Za-z0-9]{{3,12}}?({_MARKS.pattern})\W{{0,2}}\w?\W{{0,3}}$")
 _DATE_STAMP = re.compile(r"[0-9受付]")  # what a round date stamp reads: no mark stamp's
 # The form's printed words a short line may be, read whole or a character off (維番号): no stamp.
 _FORM_WORDS = ("外務省", "電信写", "電信案", "総番号", "注意")
