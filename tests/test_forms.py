@@ -726,6 +726,13 @@ def test_a_mark_stamp_read_with_a_receipt_stamp_s_date_after_it_is_read():
     assert classification.value == "特秘"
 
 
+def test_a_draft_s_ate_read_ade_still_parts_addressee_from_sender():
+    header = ["国連大使あで外務大臣発" if t.endswith("外務大臣発") else t for t in DRAFT_1960S]
+    fields = _fields(["外務省電信案", *header, *BODY])
+    assert fields["addressee"].value == "国連大使" and fields["addressee"].status == "needs_review"
+    assert fields["sender"].value == "外務大臣"
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

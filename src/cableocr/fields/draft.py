@@ -8,7 +8,15 @@ from dataclasses import dataclass
 
 from cableocr.dates import parse_era_date
 from cableocr.fields.context import Context
-from cableocr.fields.evidence import LIKELY, UNKNOWN_NAME, Absence, Finding, compact, span_evidence
+from cableocr.fields.evidence import (
+    LIKELY,
+    MENDED,
+    UNKNOWN_NAME,
+    Absence,
+    Finding,
+    compact,
+    span_evidence,
+)
 from cableocr.fields.header import (
     _NAME,
     _TRAILING_JUNK,
@@ -47,9 +55,11 @@ def find_draft_lines(ctx: Context) -> DraftLines:
             continue
         if parse_era_date(text, loose=True):
             continue
-        if m := re.search(rf"({_NAME}{{2,14}}?)あて(?:{_TRAILING_JUNK}|(?=.))", text):
+        if m := re.search(rf"({_NAME}{{2,14}}?)あ([てで])(?:{_TRAILING_JUNK}|(?=.))", text):
             addressee = Finding("addressee.ate", m.group(1), page, line, m.start(1), m.end(1), "text before あて",
                                 LIKELY)
+            if m.group(2) == "で":  # 英総領事あで外務大臣発: て read as で
+                addressee = addressee.flagged("repaired", certainty=MENDED, method="text before あて, read あで")
             if not known_head_of_mission(m.group(1)):  # ツ連大使: a post the tables do not hold, or misread
                 addressee = addressee.flagged("unknown_name", certainty=UNKNOWN_NAME,
                                               method="text before あて, not a known post and title")
