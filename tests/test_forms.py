@@ -733,6 +733,14 @@ def test_a_draft_s_ate_read_ade_still_parts_addressee_from_sender():
     assert fields["sender"].value == "外務大臣"
 
 
+@pytest.mark.parametrize(("line", "status"), [("70年6月1日22時05分英国発", "auto"), ("70年6月1日22時5分英国発", "needs_review"),
+                                              ("70年6月1日2時05分英国発", "needs_review")])
+def test_a_typed_time_read_with_one_digit_in_a_place_has_lost_one(line, status):
+    header = [line if t.endswith("英国発") else t for t in INCOMING_1970S]
+    time = _fields(["電信写", *header, *BODY])["time_sent"]
+    assert time.status == status and (status == "auto") == ("truncated" not in time.flags)
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

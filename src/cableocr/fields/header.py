@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -437,6 +438,7 @@ def find_dated_line(ctx: Context, mark: str) -> DatedLine:
                        else part for part in (second.date, second.post, second.time)))
 
 
+_ONE_DIGIT = re.compile(r"(?<![0-9])[0-9]\s*[時分]")
 # 時 or 分 with digits that make no time of day (99時52分, 22時0.3分): a time is there, misread.
 _GARBLED_TIME = re.compile(r"[0-9][0-9.\s]*時[0-9.\s]*分?|時[0-9.\s]*分")
 
@@ -467,6 +469,10 @@ def _dated_line(ctx: Context, lines: list[tuple[int, Line]], mark: str) -> Dated
             if re.search(r"[0-9０-９]", text[after:start]):  # 1. 9時46分: the hour's digits parted by a speck
                 time_at = time_at.flagged("truncated", certainty=DOUBTFUL, method=(
                     f"{time_at.method}, after {text[after:start]!r}: its hour may run on before a speck"))
+            elif _ONE_DIGIT.search(unicodedata.normalize("NFKC", text[start:stop])):
+                # The forms type both with two digits (01時00分): 22時5分 lost a digit of 22時45分
+                time_at = time_at.flagged("truncated", certainty=DOUBTFUL, method=(
+                    f"{time_at.method}, {text[start:stop]!r} read: a typed time has two digits in each place"))
             after = stop
         elif (box := redaction_on_line(line, ctx.pages[page])) is not None:
             time_at = Absence(f"time_{field}.dated_line", "redacted", REDACTION_CERTAINTY,
