@@ -741,6 +741,32 @@ def test_a_typed_time_read_with_one_digit_in_a_place_has_lost_one(line, status):
     assert time.status == status and (status == "auto") == ("truncated" not in time.flags)
 
 
+@pytest.mark.parametrize(("subject", "agreed", "status"), [
+    ("日米首のう会談", False, "needs_review"),  # one engine's reading, a character at 0.99: under the threshold
+    ("日米首のう会談", True, "auto"),  # both engines read it alike: as sure as its characters
+    ("ウルグァイラウンド交渉", True, "needs_review"),  # both may have dropped the ・ between the words
+])
+def test_a_subject_both_engines_read_alike_is_as_sure_as_its_characters(subject, agreed, status):
+    texts = [subject if t.startswith("日米首のう") else t for t in HEADER]
+    at = texts.index(subject)
+    page = _page(texts, {at: {2: 0.99}})
+    line = page.lines[at]
+    line = line.model_copy(update={"chars_agreed": len(line.chars) if agreed else None})
+    cables, _ = assemble([page.model_copy(update={"lines": [*page.lines[:at], line, *page.lines[at + 1:]]})])
+    found = extract_fields(cables[0], SHIPPED)["subject"]
+    assert found.value == subject and found.status == status
+
+
+def test_a_dated_line_whose_year_mark_was_lost_is_not_taken_for_the_subject():
+    """平成5年 read 平成5 on a line set after the subject: no 年, but 9月28日 is a date's."""
+    texts = ["平成59月28日国連発" if t.endswith("国連発") else t for t in HEADER]
+    texts.remove("日米首のう会談(別電2)")
+    texts.insert(texts.index("主管北米局長") + 1, "日米首のう会談(別電2)")
+    texts.remove("平成59月28日国連発")
+    texts.insert(texts.index("波多野大使") + 1, "平成59月28日国連発")
+    assert _fields(texts)["subject"].value == "日米首のう会談（別電2）"
+
+
 def test_a_mark_stamp_read_with_its_frame_is_not_taken_for_the_subject():
     """The boxed 極秘 至急 read 必秘至急 just before the number line: the subject is the line
     after the number, as the 1970s copy sets it."""

@@ -750,7 +750,7 @@ def find_subject(ctx: Context) -> Finding | None:
         text, trimmed = core(line)
         if (m := _SUBJECT_LABEL.match(text)) and (found := _subject_from(page, line, text, m.end(), "text after 件名",
                                                                          LIKELY)):
-            return trim_noted(found, trimmed)
+            return trim_noted(_read_alike(found), trimmed)
     plain = [(i, p, ln) for i, (p, ln) in enumerate(ctx.labelled) if not header_labels(ln)
              and not _another_fields_line(ctx, ln)]
     if not plain:
@@ -767,7 +767,23 @@ def find_subject(ctx: Context) -> Finding | None:
     certainty = LIKELY if len(plain) == 1 or before else PLAUSIBLE
     text, trimmed = core(line)
     found = _subject_from(page, line, text, 0, how, certainty)
-    return trim_noted(found, trimmed) if found else None
+    return trim_noted(_read_alike(found), trimmed) if found else None
+
+
+# Katakana this long with no ・ in it may be two words whose ・ both engines dropped (ウルグァイ・
+# ラウンド read ウルグァイラウンド by both): their agreement does not vouch for it.
+BARE_KATAKANA = 6
+
+
+def _read_alike(found: Finding) -> Finding:
+    """A subject the two engines read alike, character for character, and found where the
+    form sets it, is as sure as its characters: nothing but their reading is in doubt."""
+    line = found.line
+    chars = [c for c in line.chars if c.text.strip()]
+    alike = line.chars_agreed is not None and line.chars_agreed >= len(chars) > 0
+    if found.certainty != LIKELY or not alike or re.search(rf"[ァ-ヶー]{{{BARE_KATAKANA},}}", str(found.value)):
+        return found
+    return found.flagged(certainty=SURE, method=f"{found.method}; both engines read its line alike")
 
 
 def _another_fields_line(ctx: Context, line: Line) -> bool:
@@ -776,7 +792,7 @@ def _another_fields_line(ctx: Context, line: Line) -> bool:
     name on the row of a boxed title, or too few words' characters to be a subject (a date
     stamp's 9.7. 受付)."""
     text = unframed(core(line)[0])
-    if len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) < 3 or re.search(r"年.{0,8}月|時.{0,3}分", text):
+    if len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) < 3 or re.search(r"年.{0,8}月|[0-9]月[0-9]{1,2}日|時.{0,3}分", text):
         return True
     if stamp_with_frame(text):  # 必秘至急: the boxed 極秘 至急
         return True
