@@ -91,9 +91,14 @@ def _detached_mark(line: Line, chars: list[Char], i: int) -> bool:
     if i < 1 or re.match(r"\w", chars[i].text):
         return False
     vertical = line.writing_mode == "vertical"
-    size = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)[len(chars) // 2]
     gap = chars[i].box.y0 - chars[i - 1].box.y1 if vertical else chars[i].box.x0 - chars[i - 1].box.x1
-    return gap > DETACHED * size
+    return gap > DETACHED * median_char_size(chars)
+
+
+def median_char_size(chars: list[Char]) -> float:
+    """The median of the characters' larger sides: a line's character size."""
+    sizes = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
+    return sizes[len(sizes) // 2] if sizes else 0.0
 
 
 def header_labels(line: Line) -> set[str]:

@@ -17,6 +17,7 @@ from cableocr.assemble import (
     TRANSMISSION_CODE,
     header_labels,
     known_title,
+    median_char_size,
     stamp_with_frame,
 )
 from cableocr.dates import ParsedDate, parse_era_date
@@ -63,7 +64,7 @@ def core(line: Line, most: int = 3) -> tuple[str, bool]:
     engine doubts (交渉 is no speck): its doubt stays in the confidence."""
     text = compact(line)
     chars = [c for c in line.chars if c.text.strip()]
-    size = _median_size(chars)
+    size = median_char_size(chars)
     cut = len(text)
     while cut > max(len(text) - most, 0):
         char = chars[cut - 1]
@@ -75,11 +76,6 @@ def core(line: Line, most: int = 3) -> tuple[str, bool]:
             break
         cut -= 1
     return text[:cut], cut < len(text)
-
-
-def _median_size(chars: list[Char]) -> float:
-    sizes = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
-    return sizes[len(sizes) // 2] if sizes else 0.0
 
 
 def _whole_sized(char: Char, size: float) -> bool:
@@ -515,7 +511,7 @@ def blank_before(line: Line, at: int) -> tuple[Box, float] | None:
     chars = [c for c in line.chars if c.text.strip()]
     if not 0 < at < len(chars):
         return None
-    size = max(_median_size(chars), 1)
+    size = max(median_char_size(chars), 1)
     before, after = chars[at - 1].box, chars[at].box
     if line.writing_mode == "vertical":
         gap, box = after.y0 - before.y1, Box(x0=line.box.x0, y0=before.y1, x1=line.box.x1, y1=after.y0)
