@@ -12,6 +12,7 @@ from rapidfuzz.distance import Levenshtein
 from cableocr.assemble import (
     DECLASSIFICATION_WORDING,
     DOUBTED,
+    FURNITURE_TEXTS,
     LEADING_SPECKS,
     TITLE_FRAME,
     TRANSMISSION_CODE,
@@ -374,7 +375,7 @@ _MARKS = re.compile("|".join(sorted(CLASSIFICATIONS + PRECEDENCES, key=len, reve
 _GARBLED_CODE = re.compile(rf"^[\WA-Za-z0-9]{{3,12}}?({_MARKS.pattern})\W{{0,2}}\w?\W{{0,3}}$")
 _DATE_STAMP = re.compile(r"[0-9受付]")  # what a round date stamp reads: no mark stamp's
 # The form's printed words a short line may be, read whole or a character off (維番号): no stamp.
-_FORM_WORDS = ("外務省", "電信写", "電信案", "総番号", "注意")
+_FORM_WORDS = (*FURNITURE_TEXTS, "総番号")
 
 
 def _form_words(text: str) -> bool:
