@@ -199,6 +199,24 @@ def test_what_the_second_engine_is_known_to_miss_is_kept_from_the_first_reading(
     assert reading.lines[0].raw == "需要"
 
 
+def test_a_digit_only_one_engine_read_on_a_number_is_kept_and_left_unsure():
+    """総番号(TA)91297 read by the first engine, 9129 by the second (seed 15 eval-0059: a serial
+    filed a digit short, unflagged): the lone 7 stays, at no more than a coin toss, so the serial
+    is reviewed; the specks after it, read by the first alone, go as before."""
+    first = _line("号91297.・", [0.99, 0.99, 0.99, 0.99, 0.99, 0.97, 0.96, 0.97])
+    reading, _ = _engines([first], [_line("号9129", [0.99] * 5)], mode="vertical", misses=frozenset("、"))
+    line = reading.lines[0]
+    assert line.raw == "号91297"
+    assert line.chars[-1].confidence <= 0.5 and min(c.confidence for c in line.chars[:-1]) > 0.9
+    # A lone digit before the number, read by the second alone, goes on it too; a lone digit
+    # beside no digit is a speck's reading and goes.
+    reading, _ = _engines([_line("第441号", [0.99] * 5)], [_line("第2441号", [0.99, 0.9, 0.99, 0.99, 0.99, 0.99])],
+                          mode="vertical")
+    assert reading.lines[0].raw == "第2441号"
+    reading, _ = _engines([_line("外務大臣1", [0.99] * 4 + [0.9])], [_line("外務大臣", [0.99] * 4)], mode="vertical")
+    assert reading.lines[0].raw == "外務大臣"
+
+
 def test_the_spaces_of_a_combined_line_come_from_the_gaps_between_its_characters():
     chars = [Char(text=t, confidence=0.99, box=Box(x0=x, y0=0, x1=x + 40, y1=40))
              for t, x in zip("5年9月", (0, 40, 120, 160), strict=True)]

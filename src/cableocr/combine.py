@@ -82,7 +82,8 @@ def combine_chars(first: list[Char], other: list[Char], rule: CombineRule) -> Co
     for one, each settled by the words it makes, then by the scores (_settle); where they read
     different lengths, the surer run; a character only one of them read, kept when it is read
     at rule.lone_min or more (each model was seen to add characters the other did not: 和需要,
-    理解しにている), or when it is one the other reading is known to miss."""
+    理解しにている), or when it is one the other reading is known to miss, or a digit going on a
+    number (_lone)."""
     kept: list[Char] = []
     agreed = disputed = 0
     matcher = SequenceMatcher(None, [c.text for c in first], [c.text for c in other], autojunk=False)
@@ -99,10 +100,43 @@ def combine_chars(first: list[Char], other: list[Char], rule: CombineRule) -> Co
             disputed += max(len(mine), len(theirs))
             kept += mine if mean_confidence(mine) >= mean_confidence(theirs) else theirs
         elif mine:  # read by the first alone
-            kept += [c for c in mine if c.text in rule.other_misses] if mean_confidence(mine) < rule.lone_min else mine
+            kept += _lone(mine, rule, kept, first[a1:], rule.other_misses)
         else:
-            kept += theirs if mean_confidence(theirs) >= rule.lone_min else []
+            kept += _lone(theirs, rule, kept, first[a1:], frozenset())
     return Combined(kept, agreed, disputed)
+
+
+ONE_READER = 0.5  # a character one reader read and the other did not: no surer than a coin toss
+
+
+def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[Char],
+          missed_by_other: frozenset[str]) -> list[Char]:
+    """A run of characters only one reading has: kept when read at rule.lone_min or more;
+    under it, the characters the other reading is known to miss, at their own confidence, and
+    the digits that go on a number (9129 + 7.・: the last digit of a serial at a column's end,
+    which PP-OCR left out), at ONE_READER at most, so that the number is reviewed rather than
+    filed a digit short. Other lone characters under it are dropped: each reader was seen to
+    add specks and doubled characters the other did not."""
+    if mean_confidence(chars) >= rule.lone_min:
+        return chars
+    on_number = _digits_going_on_a_number(chars, before, after)
+    return [c.model_copy(update={"confidence": min(c.confidence or 0.0, ONE_READER)}) if i in on_number else c
+            for i, c in enumerate(chars) if i in on_number or c.text in missed_by_other]
+
+
+def _digits_going_on_a_number(chars: list[Char], before: list[Char], after: list[Char]) -> set[int]:
+    """The places in chars of the digits that run on from a digit before them or into one after."""
+    places: set[int] = set()
+    if before and before[-1].text.isdigit():
+        places |= set(range(_digit_run(chars)))
+    if after and after[0].text.isdigit():
+        places |= set(range(len(chars) - _digit_run(chars[::-1]), len(chars)))
+    return places
+
+
+def _digit_run(chars: list[Char]) -> int:
+    """How many of the first characters are digits."""
+    return next((i for i, c in enumerate(chars) if not c.text.isdigit()), len(chars))
 
 
 def combine_readings(first: Reading, other: Reading, lone_min: float) -> tuple[Reading, int]:
