@@ -339,3 +339,31 @@ def test_a_page_the_first_engine_fails_on_is_read_by_the_second_alone():
     assert read.lines and all(ln.text == "外務大臣殿" for ln in read.lines)
     assert any("failed" in issue and "read by fake alone" in issue for issue in read.issues)
     assert read.steps[-1].name == "first_engine_failed"
+
+
+def test_ink_after_a_lines_last_character_that_no_engine_read_is_measured_in_character_sizes():
+    """A column 総番号525 (30-pixel characters): a digit's worth of ink after it that no character
+    read covers measures most of a character; a speck, a tenth or two; the last digit's own ink
+    standing out of its box (an engine's box ended short) and another line's characters, none."""
+    import numpy as np
+
+    from cableocr.ocr import ink_after_end
+
+    def column(ink: list[tuple[int, int, int, int]]) -> np.ndarray:
+        image = np.full((400, 100), 255, np.uint8)
+        for x0, y0, x1, y1 in ink:
+            image[y0:y1, x0:x1] = 0
+        return image
+
+    boxes = [Box(x0=40, y0=20 + 30 * i, x1=70, y1=48 + 30 * i) for i in range(6)]
+    line = RecognizedLine(raw="総番号525", box=Box.union(boxes),
+                          chars=[Char(text=t, confidence=0.99, box=b) for t, b in zip("総番号525", boxes, strict=True)])
+    read = [c.box for c in line.chars]
+    digit_after = column([(45, 205, 65, 230)])  # the 8 of 525880 under a stamp, 25 pixels long
+    assert ink_after_end(line, digit_after, "vertical", read) >= 0.8
+    speck = column([(55, 210, 59, 214)])
+    assert ink_after_end(line, speck, "vertical", read) < 0.2
+    own_ink = column([(45, 170, 65, 205)])  # the last 5 drawn past the foot of its box
+    assert ink_after_end(line, own_ink, "vertical", read) == 0
+    next_line = Box(x0=40, y0=205, x1=70, y1=233)  # a character another line read
+    assert ink_after_end(line, digit_after, "vertical", [*read, next_line]) == 0

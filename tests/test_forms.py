@@ -105,6 +105,20 @@ def test_a_serial_running_on_into_what_is_not_part_of_it_is_reviewed(serial_line
     assert fields["cable_number"].status == "auto"  # the form's other fields are not made doubtful
 
 
+@pytest.mark.parametrize(("ink_after", "truncated"), [(0.85, True), (0.18, False), (None, False)])
+def test_a_serial_with_unread_ink_after_it_is_reviewed(ink_after, truncated):
+    """総番号525 with a date stamp over 880 of 525880 (seed 20 eval-0055: accepted at 1.0): ink
+    as long as a piece of a character after its last digit, read by no engine, makes it
+    truncated; a speck after it (0.18 character sizes) does not."""
+    page = _page(["電信写", "総番号525", *INCOMING_1970S[1:], *BODY])
+    page = page.model_copy(update={"lines": [
+        ln.model_copy(update={"ink_after_end": ink_after}) if ln.text == "総番号525" else ln for ln in page.lines]})
+    cables, _ = assemble([page])
+    serial = extract_fields(cables[0], SHIPPED)["serial_number"]
+    assert serial.value == "525" and ("truncated" in serial.flags) == truncated
+    assert serial.status == ("needs_review" if truncated else "auto")
+
+
 DRAFT_1960S = ["起案昭和44年3月5日", "主管局部課(室)名北米局北米課", "総第54920号第2218号", "特秘", "件名日米外相会談",
                "国連大使あて外務大臣発", "YYYYY至急"]
 

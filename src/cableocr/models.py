@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.6"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
+SCHEMA_VERSION = "1.7"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
 # orthography; 1.3: a line's second reading; 1.4: the engines that read a line, the model files' hashes;
-# 1.5: a field's rule and flags; page documents for pages that belong to no cable; 1.6: links
+# 1.5: a field's rule and flags; page documents for pages that belong to no cable; 1.6: links; 1.7: ink
+# after a line's last character that no engine read
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
@@ -96,6 +97,12 @@ class Line(Frozen):
     chars_agreed: int | None = Field(default=None, description=(
         "where two engines read the line: how many of its characters they read alike (the rest were settled "
         "between them, or read by one alone)"))
+    ink_after_end: float | None = Field(default=None, description=(
+        "where the line's next character would stand (one character's length after its last), the characters "
+        "of every line read left out: the longest side of the largest patch of ink there, in character sizes. "
+        "Ink no engine read, as large as a piece of a character (digits under a date stamp, a column's last "
+        "digit both engines dropped), means the line may go on; a speck is a tenth or two. None where not "
+        "measured"))
 
 
 class PageSource(Frozen):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, replace
+from statistics import median
 
+import cv2
 import numpy as np
 
 from cableocr.cleanup import Cleaned
@@ -306,7 +308,42 @@ def _without_doubled_tsu(chars: list[Char]) -> list[Char]:
     return kept
 
 
-def _to_line(line: RecognizedLine, number: int, page_mode: WritingMode, cleaned: Cleaned) -> Line:
+INK_AFTER = 1.15  # character sizes after a line's last character: where its next one would stand
+
+
+def ink_after_end(line: RecognizedLine, image: np.ndarray, mode: WritingMode, read: list[Box]) -> float | None:
+    """Where the line's next character would stand (up to INK_AFTER character sizes after its
+    last, as wide as that one): the longest side, in character sizes, of the largest patch of
+    ink there that touches no character read on the page. Ink no engine read, as large as a
+    piece of a character, means the line may go on unread (a date stamp over 880 of 525880); a
+    speck is a tenth or two. Patches, not pixels, because an engine's box may end short of its
+    character's ink."""
+    chars = [c for c in line.chars if c.text.strip()]
+    if not chars:
+        return None
+    last = chars[-1].box
+    size = median(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
+    reach = round(INK_AFTER * size)
+    window = (Box(x0=last.x0, y0=last.y0, x1=last.x1, y1=last.y1 + reach) if mode == "vertical"
+              else Box(x0=last.x0, y0=last.y0, x1=last.x1 + reach, y1=last.y1))
+    height, width = image.shape[:2]
+    x0, y0, x1, y1 = max(window.x0, 0), max(window.y0, 0), min(window.x1, width), min(window.y1, height)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    dark = (image[y0:y1, x0:x1] < 128).astype(np.uint8)
+    near = [b for b in read if b.x1 > x0 and b.x0 < x1 and b.y1 > y0 and b.y0 < y1]
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    longest = 0
+    for i in range(1, count):
+        left, top, w, h = (int(v) for v in stats[i, :4])
+        patch = Box(x0=x0 + left, y0=y0 + top, x1=x0 + left + w, y1=y0 + top + h)
+        if not any(patch.shared_area(b) > 0 for b in near):
+            longest = max(longest, w, h)
+    return round(longest / max(size, 1), 3)
+
+
+def _to_line(line: RecognizedLine, number: int, page_mode: WritingMode, cleaned: Cleaned,
+             ink_after: float | None = None) -> Line:
     """The engine's line in source pixels: text with the engine's spaces removed and lookalikes
     mended (text.mend_lookalikes, in the characters too); raw as the engine gave it."""
     mode = line.writing_mode or page_mode
@@ -333,6 +370,7 @@ def _to_line(line: RecognizedLine, number: int, page_mode: WritingMode, cleaned:
         second_reading=remove_engine_spaces(line.second_reading) if line.second_reading is not None else None,
         read_by=list(line.read_by),
         chars_agreed=line.chars_agreed,
+        ink_after_end=ink_after,
     )
 
 
@@ -407,7 +445,9 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         second_steps = [second_step]
     reading = Reading(lines=reading_order(reading.lines, mode), engine=reading.engine)
     stamp_texts, stamps_step = read_stamps(layout, engine, cfg)
-    lines = [_to_line(ln, i, mode, cleaned) for i, ln in enumerate(reading.lines)]
+    read = [c.box for ln in reading.lines for c in ln.chars]
+    lines = [_to_line(ln, i, mode, cleaned, ink_after_end(ln, layout.ocr_image, ln.writing_mode or mode, read))
+             for i, ln in enumerate(reading.lines)]
     issues = [] if lines else ["no text found on the page"]
     return Page(
         source=source,
