@@ -759,6 +759,9 @@ def test_a_typed_time_read_with_one_digit_in_a_place_has_lost_one(line, status):
     ("日米首のう会談", False, "needs_review"),  # one engine's reading, a character at 0.99: under the threshold
     ("日米首のう会談", True, "auto"),  # both engines read it alike: as sure as its characters
     ("ウルグァイラウンド交渉", True, "needs_review"),  # both may have dropped the ・ between the words
+    ("ボスニア情勢", True, "auto"),  # katakana the dictionary knows
+    ("ポスニア情勢", True, "needs_review"),  # katakana it does not: both engines read ボ as ポ alike
+    ("カンボディア和平", True, "needs_review"),  # the cables' own spelling, unknown to it: reviewed all the same
 ])
 def test_a_subject_both_engines_read_alike_is_as_sure_as_its_characters(subject, agreed, status):
     texts = [subject if t.startswith("日米首のう") else t for t in HEADER]
@@ -769,6 +772,19 @@ def test_a_subject_both_engines_read_alike_is_as_sure_as_its_characters(subject,
     cables, _ = assemble([page.model_copy(update={"lines": [*page.lines[:at], line, *page.lines[at + 1:]]})])
     found = extract_fields(cables[0], SHIPPED)["subject"]
     assert found.value == subject and found.status == status
+
+
+def test_a_subject_with_a_long_run_of_katakana_and_no_middle_dot_is_reviewed_however_surely_read():
+    """イギリスフランス首脳会談, every character read at 1.0 by one engine, words the
+    dictionary knows (seed 20 eval-0057: ウルグァイラウンド交渉 passed at 0.95, the ・ lost); with
+    its ・, read so, it passes."""
+    def subject(text):
+        texts = [text if t.startswith("日米首のう") else t for t in HEADER]
+        sure = {texts.index(text): dict.fromkeys(range(len(text)), 1.0)}
+        return extract_fields(assemble([_page(texts, sure)])[0][0], SHIPPED)["subject"]
+
+    assert subject("イギリスフランス首脳会談").status == "needs_review"
+    assert subject("イギリス・フランス首脳会談").status == "auto"
 
 
 def test_a_dated_line_whose_year_mark_was_lost_is_not_taken_for_the_subject():

@@ -79,6 +79,12 @@ def word_count(text: str) -> int:
     return len(_words(text))
 
 
+def unknown_katakana_words(text: str) -> list[str]:
+    """The words of text holding two katakana or more that the dictionary does not know
+    (カンポディア, ウルグイ・ラウンド; but also the cables' own spellings, ウルグァイ, カンボディア)."""
+    return [surface for surface, known in _words(text) if not known and len(re.findall("[ァ-ヶー]", surface)) >= 2]
+
+
 def _inside_known_word(words: tuple[tuple[str, bool], ...], offset: int) -> bool:
     """Whether the character at offset sits inside (not at the start of) a word janome knows."""
     start = 0
