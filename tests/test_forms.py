@@ -761,6 +761,7 @@ def test_a_typed_time_read_with_one_digit_in_a_place_has_lost_one(line, status):
     ("ウルグァイラウンド交渉", True, "needs_review"),  # both may have dropped the ・ between the words
     ("ボスニア情勢", True, "auto"),  # katakana the dictionary knows
     ("ポスニア情勢", True, "needs_review"),  # katakana it does not: both engines read ボ as ポ alike
+    ("日ツ平和条約交渉", True, "needs_review"),  # ツ for the ソ of 日ソ, which it knows
     ("カンボディア和平", True, "needs_review"),  # the cables' own spelling, unknown to it: reviewed all the same
 ])
 def test_a_subject_both_engines_read_alike_is_as_sure_as_its_characters(subject, agreed, status):
@@ -985,6 +986,24 @@ def test_a_boxed_title_takes_the_nearest_name_on_its_row_not_another_line_there(
     page = _moved_beside(page, 9, 7, dx=0)  # the subject at the row's start
     cables, _ = assemble([page])
     assert extract_fields(cables[0], SHIPPED)["sender"].value == "國廣臨時代理大使"
+
+
+def test_a_boxed_title_never_takes_the_addressees_line_for_its_name():
+    """外務大臣殿 read with a box reaching past 有馬 along their row (seed 20 eval-0116: the sender
+    was 外務大臣殿臨時代理大使, accepted): the name is 有馬, the nearest line that is a name."""
+    from cableocr.models import Box
+
+    texts = ["電信写", *INCOMING_1970S[:6], "有馬", "[臨時代理大使]", "日英首のう会談", *BODY]
+    page = _page(texts)
+    page = _moved_beside(page, 7, 6, dx=400)  # the name along the addressee's row
+    page = _moved_beside(page, 8, 6, dx=600)  # the title just after it
+    addressee = page.lines[6]
+    wide = addressee.model_copy(update={"box": Box(x0=addressee.box.x0, y0=addressee.box.y0, x1=650,
+                                                   y1=addressee.box.y1)})
+    page = page.model_copy(update={"lines": [*page.lines[:6], wide, *page.lines[7:]]})
+    cables, _ = assemble([page])
+    fields = extract_fields(cables[0], SHIPPED)
+    assert fields["sender"].value == "有馬臨時代理大使" and fields["addressee"].value == "外務大臣"
 
 
 @pytest.mark.parametrize(("forwarded", "posts"), [

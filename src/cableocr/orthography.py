@@ -80,9 +80,10 @@ def word_count(text: str) -> int:
 
 
 def unknown_katakana_words(text: str) -> list[str]:
-    """The words of text holding two katakana or more that the dictionary does not know
-    (カンポディア, ウルグイ・ラウンド; but also the cables' own spellings, ウルグァイ, カンボディア)."""
-    return [surface for surface, known in _words(text) if not known and len(re.findall("[ァ-ヶー]", surface)) >= 2]
+    """The words of text holding katakana that the dictionary does not know (カンポディア,
+    ウルグイ・ラウンド, the ツ of 日ツ for 日ソ; but also the cables' own spellings, ウルグァイ,
+    カンボディア)."""
+    return [surface for surface, known in _words(text) if not known and re.search("[ァ-ヶ]", surface)]
 
 
 def _inside_known_word(words: tuple[tuple[str, bool], ...], offset: int) -> bool:

@@ -687,7 +687,8 @@ def name_beside_title(ctx: Context, line: Line) -> str | None:
     # The nearest before it: the name the box stands against, not another line on its row.
     before.sort(key=lambda ln: ln.box.y1 if vertical else ln.box.x1)
     names = [unframed(core(ln)[0]) for ln in before]
-    names = [n for n in names if re.fullmatch(rf"{_NAME}{{1,6}}", n)]
+    # Not another field's line (外務大臣殿, whose box reached past the name: seed 20 eval-0116).
+    names = [n for n in names if re.fullmatch(rf"{_NAME}{{1,6}}", n) and not _LABELS_IN_NAME.search(n)]
     return names[-1] if names else None
 
 
@@ -785,7 +786,7 @@ def _read_alike(found: Finding) -> Finding:
     """A subject the two engines read alike, character for character, and found where the
     form sets it, is as sure as its characters: nothing but their reading is in doubt. But the
     engines make the same errors in katakana (a small ァ dropped, ボ read ポ, a ・ lost: on seed
-    20, ウルグイ five times and カンポディア twice, read alike by both, passed at up to 1.0), so a
+    20, ウルグイ five times, カンポディア twice and 日ツ for 日ソ once, passed at up to 1.0), so a
     subject holding a katakana word the dictionary does not know, or a long run of katakana
     with no ・, is doubtful however it was read, and reviewed."""
     value = str(found.value)
