@@ -775,6 +775,21 @@ def test_a_subject_both_engines_read_alike_is_as_sure_as_its_characters(subject,
     assert found.value == subject and found.status == status
 
 
+@pytest.mark.parametrize(("subject", "not_alike", "status"), [
+    ("日ソ平和条約交渉(別電4)", 2, "auto"),  # PP-OCR dropped the brackets in a column, or read them （）
+    ("日ソ平和条約交渉(別電4)", 3, "needs_review"),  # and something else
+    ("日ソ平和条約交渉(別電4", 1, "needs_review"),  # a bracket lost
+])
+def test_a_subject_read_alike_but_for_its_paired_brackets_is_read_alike(subject, not_alike, status):
+    texts = [subject if t.startswith("日米首のう") else t for t in HEADER]
+    at = texts.index(subject)
+    page = _page(texts, {at: {2: 0.99}})
+    line = page.lines[at]
+    line = line.model_copy(update={"chars_agreed": len(line.chars) - not_alike})
+    cables, _ = assemble([page.model_copy(update={"lines": [*page.lines[:at], line, *page.lines[at + 1:]]})])
+    assert extract_fields(cables[0], SHIPPED)["subject"].status == status
+
+
 def test_a_subject_with_a_long_run_of_katakana_and_no_middle_dot_is_reviewed_however_surely_read():
     """イギリスフランス首脳会談, every character read at 1.0 by one engine, words the
     dictionary knows (seed 20 eval-0057: ウルグァイラウンド交渉 passed at 0.95, the ・ lost); with

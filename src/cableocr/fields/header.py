@@ -796,12 +796,20 @@ def _read_alike(found: Finding) -> Finding:
     if re.search(rf"[ァ-ヶー]{{{BARE_KATAKANA},}}", value):
         return found.flagged(certainty=min(found.certainty, PLAUSIBLE), method=(
             f"{found.method}; {BARE_KATAKANA} katakana or more with no ・: two words whose ・ was lost?"))
-    line = found.line
-    chars = [c for c in line.chars if c.text.strip()]
-    alike = line.chars_agreed is not None and line.chars_agreed >= len(chars) > 0
-    if found.certainty != LIKELY or not alike:
+    if found.certainty != LIKELY or not _line_read_alike(found.line, value):
         return found
     return found.flagged(certainty=SURE, method=f"{found.method}; both engines read its line alike")
+
+
+def _line_read_alike(line: Line, value: str) -> bool:
+    """Two engines read the line character for character alike, but perhaps for its brackets
+    where they pair up (PP-OCR drops brackets in columns; （ against ( is no dispute over the
+    subject): a bracket lost or unpaired leaves the line not alike."""
+    chars = [c for c in line.chars if c.text.strip()]
+    if line.chars_agreed is None or not chars:
+        return False
+    brackets = sum(c.text in "()（）" for c in chars) if _brackets_pair(value) else 0
+    return len(chars) - line.chars_agreed <= brackets
 
 
 def _another_fields_line(ctx: Context, line: Line) -> bool:
