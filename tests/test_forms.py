@@ -136,6 +136,19 @@ def test_a_1960s_draft_in_any_order(seed):
     assert fields["receiving_office"].value is None and fields["receiving_office"].status == "auto"  # not on a draft
 
 
+@pytest.mark.parametrize(("second", "status"), [("起案昭和44年3月5日", "auto"), ("起案昭和44年3月5.6日", "needs_review")])
+def test_a_second_reading_that_gives_the_date_only_by_mending_it_does_not_confirm_it(second, status):
+    """起案昭和36年4月1日, its second reading 4月1.6日 (seed 17 eval-0155: 1961-04-01 for 04-16,
+    accepted at 1.0 as "agrees"): that reading gives 4月1 only by taking . for a misread 日."""
+    page = _page(["外務省電信案", *DRAFT_1960S, *BODY])
+    page = page.model_copy(update={"lines": [ln.model_copy(update={"second_reading": second})
+                                             if ln.text.startswith("起案") else ln for ln in page.lines]})
+    cables, _ = assemble([page])
+    date = extract_fields(cables[0], SHIPPED)["date_sent"]
+    assert date.value == "1969-03-05" and date.status == status
+    assert ("disputed" in date.flags) == (status == "needs_review")
+
+
 def test_a_draft_serial_alone_is_never_a_cable_number():
     lines = ["起案昭和44年3月5日", "主管局部課(室)名北米局北米課", "総第54920号", "件名日米外相会談", "国連大使あて外務大臣発"]
     fields = _fields(["外務省電信案", *lines, *BODY])

@@ -22,7 +22,7 @@ from cableocr.fields.evidence import (
     span_evidence,
 )
 from cableocr.models import ExtractedField, Line
-from cableocr.policy import ReviewPolicy, settle, with_flags
+from cableocr.policy import ALWAYS_REVIEWED, ReviewPolicy, settle, with_flags
 
 
 class Reading:
@@ -195,7 +195,12 @@ def second_look(name: str, found: Finding | Absence, reading: Reading) -> str | 
     again = RULES[name].find(Reading(reading.ctx.reading_only(found.page, twin)))
     if not isinstance(again, Finding) or again.value is None:
         return None
-    return "agrees" if again.value == found.value else f"differs: the line's second reading gives {again.value}"
+    if again.value != found.value:
+        return f"differs: the line's second reading gives {again.value}"
+    if doubts := again.flags & ALWAYS_REVIEWED - found.flags:
+        # 4月1.6日 gives 4月1 only by taking . for a misread 日: no agreement with 4月1日 (the 6 lost)
+        return f"differs: the line's second reading gives it only {', '.join(sorted(doubts))}"
+    return "agrees"
 
 
 __all__ = ["ALL_FIELDS", "FOUNDATION_FIELDS", "RULES", "as_field", "compact", "extract_fields"]
