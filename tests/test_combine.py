@@ -215,6 +215,10 @@ def test_a_digit_only_one_engine_read_on_a_number_is_kept_and_left_unsure():
     assert reading.lines[0].raw == "第2441号"
     reading, _ = _engines([_line("外務大臣1", [0.99] * 4 + [0.9])], [_line("外務大臣", [0.99] * 4)], mode="vertical")
     assert reading.lines[0].raw == "外務大臣"
+    # A digit after a speck that parted it from the number (4月1.6日 for 4月16日): the digit stays, the speck goes.
+    reading, _ = _engines([_line("4月1日", [0.99] * 4)], [_line("4月1.6日", [0.99, 0.99, 0.99, 0.9, 0.9, 0.99])],
+                          mode="vertical")
+    assert reading.lines[0].raw == "4月16日" and reading.lines[0].chars[3].confidence <= 0.5
 
 
 def test_the_spaces_of_a_combined_line_come_from_the_gaps_between_its_characters():

@@ -114,7 +114,7 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
     """A run of characters only one reading has: kept when read at rule.lone_min or more;
     under it, the characters the other reading is known to miss, at their own confidence, and
     the digits that go on a number (9129 + 7.・: the last digit of a serial at a column's end,
-    which PP-OCR left out), at ONE_READER at most, so that the number is reviewed rather than
+    which PP-OCR left out; 4月1 + .6), at ONE_READER at most, so that the number is reviewed rather than
     filed a digit short. Other lone characters under it are dropped: each reader was seen to
     add specks and doubled characters the other did not."""
     if mean_confidence(chars) >= rule.lone_min:
@@ -124,11 +124,16 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
             for i, c in enumerate(chars) if i in on_number or c.text in missed_by_other]
 
 
+SPECKS = frozenset(".,・·'`")  # what a speck between two digits is read as
+
+
 def _digits_going_on_a_number(chars: list[Char], before: list[Char], after: list[Char]) -> set[int]:
-    """The places in chars of the digits that run on from a digit before them or into one after."""
+    """The places in chars of the digits that run on from a digit before them (past a speck:
+    4月1 + .6, where a speck parted the 6 of 16) or into one after."""
     places: set[int] = set()
     if before and before[-1].text.isdigit():
-        places |= set(range(_digit_run(chars)))
+        skip = next((i for i, c in enumerate(chars) if c.text not in SPECKS), len(chars))
+        places |= set(range(skip, skip + _digit_run(chars[skip:])))
     if after and after[0].text.isdigit():
         places |= set(range(len(chars) - _digit_run(chars[::-1]), len(chars)))
     return places
