@@ -715,7 +715,7 @@ def test_a_misread_reference_taken_into_the_header_makes_the_absence_of_referenc
 
 
 @pytest.mark.parametrize(("code", "status"), [("YYYYY", "auto"), ("QQQQQ", "auto"), ("YYYYY急", "needs_review"),
-                                              ("QQQQQ本意", "needs_review")])
+                                              ("QQQQQ本意", "needs_review"), ("YYY大務起", "needs_review")])
 def test_a_piece_of_a_precedence_after_the_transmission_code_makes_its_absence_doubtful(code, status):
     header = [code if t.startswith("YYYYY") else t for t in DRAFT_1960S]
     precedence = _fields(["外務省電信案", *header, *BODY])["precedence"]
@@ -740,11 +740,16 @@ def test_a_paragraph_opening_read_unsure_makes_the_absence_of_speakers_doubtful(
     assert speakers.value is None and speakers.status == status
 
 
-@pytest.mark.parametrize("code", ["QQQQQ.大至急.昌。.", "0q90.大至急"])
-def test_a_precedence_after_a_misread_transmission_code_is_read_for_review(code):
+@pytest.mark.parametrize(("code", "value"), [("QQQQQ.大至急.昌。.", "大至急"), ("0q90.大至急", "大至急"),
+                                           ("0至急・", "至急")])  # all of the code but one character lost
+def test_a_precedence_after_a_misread_transmission_code_is_read_for_review(code, value):
     header = [code if t.startswith("YYYYY") else t for t in DRAFT_1960S]
     precedence = _fields(["外務省電信案", *header, *BODY])["precedence"]
-    assert precedence.value == "大至急" and precedence.status == "needs_review"
+    assert precedence.value == value and precedence.status == "needs_review"
+    # The code line read after the header's other lines (seed 18 eval-0106: 0至急・ read as the body's first).
+    header = [t for t in DRAFT_1960S if not t.startswith("YYYYY")]
+    precedence = _fields(["外務省電信案", *header, code, *BODY])["precedence"]
+    assert precedence.value == value and precedence.status == "needs_review"
 
 
 def test_a_mark_stamp_read_with_a_receipt_stamp_s_date_after_it_is_read():

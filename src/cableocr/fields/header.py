@@ -335,7 +335,7 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
     if (loose := _mark_after_garbled_code(ctx, words, field)) is not None:
         return loose
     evidence = [hit[1]] if hit else [ln for _, ln in ctx.labelled]
-    for _, line in ctx.header:
+    for _, line in [*ctx.header, *ctx.body[:1]]:  # the code line read too garbled to end the header: the body's first
         # The code line carries a draft's precedence (YYYYY 至急): anything after the code is a
         # piece of one misread (YYYYY急, QQQQQ本意); a classification only if it shares a character.
         if (code := _CODE_THEN.match(compact(line))) and (field == "precedence" or set(code.group(1)) & set("".join(words))):
@@ -348,8 +348,9 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
     return absent_where(f"{field}.none", evidence, f"no {field} on the form")
 
 
-# A transmission code and a few characters after it no mark word explains (YYYYY急: 至 lost).
-_CODE_THEN = re.compile(r"^\W{0,2}(?:[A-Z0-9]\W?){4,7}([^\WA-Za-z0-9_]{1,3})\W*$")
+# A transmission code (three letters at least: YYY for YYYYY) and a few characters after it no
+# mark word explains (YYYYY急: 至 lost; YYY大務起 for YYYYY 大至急).
+_CODE_THEN = re.compile(r"^\W{0,2}(?:[A-Z0-9]\W?){3,7}([^\WA-Za-z0-9_]{1,3})\W*$")
 # A receipt stamp's date (10.16., 2.16.) read at the end of a mark stamp's line.
 _DATE_STAMP_AFTER = re.compile(r"(?:[0-9]{1,2}[.・]){1,3}[0-9]{0,2}$")
 
@@ -379,9 +380,9 @@ def _unread_stamp(line: Line) -> bool:
 
 
 _MARKS = re.compile("|".join(sorted(CLASSIFICATIONS + PRECEDENCES, key=len, reverse=True)))
-# A mark after a run of Latin letters, digits and specks (a transmission code misread: 0q 90.至急),
-# with a speck or two after it (QQQQQ.大至急.昌。.).
-_GARBLED_CODE = re.compile(rf"^[\WA-Za-z0-9]{{3,12}}?({_MARKS.pattern})\W{{0,2}}\w?\W{{0,3}}$")
+# A mark after a run of Latin letters, digits and specks (a transmission code misread: 0q 90.至急,
+# or all but one character of it lost: 0至急・), with a speck or two after it (QQQQQ.大至急.昌。.).
+_GARBLED_CODE = re.compile(rf"^[\WA-Za-z0-9]{{1,12}}?({_MARKS.pattern})\W{{0,2}}\w?\W{{0,3}}$")
 _DATE_STAMP = re.compile(r"[0-9受付]")  # what a round date stamp reads: no mark stamp's
 # The form's printed words a short line may be, read whole or a character off (維番号): no stamp.
 _FORM_WORDS = (*FURNITURE_TEXTS, "総番号")
