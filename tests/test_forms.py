@@ -758,6 +758,13 @@ def test_a_mark_stamp_read_with_a_receipt_stamp_s_date_after_it_is_read():
     assert classification.value == "特秘"
 
 
+@pytest.mark.parametrize(("read", "status"), [("外務大臣", "auto"), ("外聞大臣", "needs_review")])
+def test_a_drafts_sender_read_a_character_off_the_ministers_office_is_mended_for_review(read, status):
+    header = [f"国連大使あて{read}発" if t.endswith("外務大臣発") else t for t in DRAFT_1960S]
+    sender = _fields(["外務省電信案", *header, *BODY])["sender"]
+    assert sender.value == "外務大臣" and sender.status == status
+
+
 def test_a_draft_s_ate_read_ade_still_parts_addressee_from_sender():
     header = ["国連大使あで外務大臣発" if t.endswith("外務大臣発") else t for t in DRAFT_1960S]
     fields = _fields(["外務省電信案", *header, *BODY])
