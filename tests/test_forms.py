@@ -929,6 +929,15 @@ def test_a_speck_read_as_a_forwarding_item_is_left_out_and_recorded():
     assert forwarding.status == "needs_review" and "no letter" in forwarding.method
 
 
+@pytest.mark.parametrize(("last", "status"), [("芙イタリアジコ応に了( )", "needs_review"), ("交渉は既に完了した。", "auto")])
+def test_an_end_mark_a_few_characters_after_ni_makes_the_absence_of_forwarding_doubtful(last, status):
+    """英、イタリア、メキシコに転電した。(了) read 芙イタリアジコ応に了( ) (seed 18 eval-0279: no
+    forwarding, accepted at 0.90)."""
+    body = ["往電第5513号別電2:", "(総理)ロシアについて一言申し上げたい。", last, "外務省"]
+    forwarding = _fields([*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body])["forwarding"]
+    assert forwarding.value is None and forwarding.status == status
+
+
 @pytest.mark.parametrize(("verb", "value"), [("転生", ["独", "英", "ロシア"]), ("伝電", ["独", "英", "ロシア"]),
                                              ("転電", ["独", "英", "ロシア"]), ("伝達", None)])
 def test_a_forwarding_verb_with_one_character_misread_is_mended_for_review(verb, value):

@@ -174,7 +174,8 @@ def _joined(body: list[tuple[int, Line]], n: int) -> str:
 
 
 def absent_forwarding(ctx: Context) -> Absence:
-    return absent_unless("forwarding.none", [ln for _, ln in ctx.body[-3:]], r"に.電|転.し|電した",
+    # …に, then the end mark a few characters on: 転電した lost between them (芙イタリアジコ応に了( )).
+    return absent_unless("forwarding.none", [ln for _, ln in ctx.body[-3:]], r"に.電|転.し|電した|に.{0,6}了\W*$",
                          "no …に転電 line at the end of the body")
 
 
