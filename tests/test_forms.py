@@ -740,6 +740,26 @@ def test_a_paragraph_opening_read_unsure_makes_the_absence_of_speakers_doubtful(
     assert speakers.value is None and speakers.status == status
 
 
+@pytest.mark.parametrize(("weak", "status"), [(None, "auto"), (0.53, "needs_review")])
+def test_a_paragraph_opening_read_unsure_beside_the_turns_found_makes_the_speakers_doubtful(weak, status):
+    """(総理)… then て大臣):… ((大臣) its opening bracket read て, at 0.53; seed 17 eval-0057:
+    the speakers 総理 alone, accepted at 0.997)."""
+    body = ["往電第5513号別電2:", "(総理)ロシアについて一言申し上げたい。", "て大臣):先般の会談に感謝する。",
+            "英、仏に転電した。(了)", "外務省"]
+    texts = [*COPY_TOP, *COPY_HEADER, "日米首のう会談(別電2)", *body]
+    at = texts.index(body[2])
+    page = _page(texts, {at: {0: weak}} if weak else None)
+    from cableocr.models import Box
+
+    def indented(box: Box) -> Box:  # a paragraph's first line, a character in
+        return Box(x0=box.x0 + 40, y0=box.y0, x1=box.x1 + 40, y1=box.y1)
+
+    lines = [_moved_line(ln, indented) if i in (at - 1, at) else ln for i, ln in enumerate(page.lines)]
+    cables, _ = assemble([page.model_copy(update={"lines": lines})])
+    speakers = extract_fields(cables[0], SHIPPED)["speakers"]
+    assert [t["speaker"] for t in speakers.value] == ["総理"] and speakers.status == status
+
+
 @pytest.mark.parametrize(("code", "value"), [("QQQQQ.大至急.昌。.", "大至急"), ("0q90.大至急", "大至急"),
                                            ("0至急・", "至急")])  # all of the code but one character lost
 def test_a_precedence_after_a_misread_transmission_code_is_read_for_review(code, value):

@@ -350,6 +350,10 @@ def find_speakers(ctx: Context) -> Finding | None:
         found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; a label read without its closing "
                                                          f"bracket, or both ({unclosed_labels[0]}…): a turn may "
                                                          "be missed")
+    elif opening := _unsure_opening(ctx, skip={t["paragraph"] for t in turns}):
+        # て大臣):… — (大臣) read with its opening bracket a て, at 0.53: a turn may be missed
+        found = found.flagged(certainty=DOUBTFUL, method=f"{found.method}; another paragraph's opening was read "
+                                                         f"unsure ({opening}…): a label may be there")
     return found
 
 
@@ -370,10 +374,13 @@ OPENING = 3  # characters of a paragraph where its speaker's label would stand
 UNSURE_OPENING = 0.85  # one of them read less surely than this may be a misread label
 
 
-def _unsure_opening(ctx: Context) -> str | None:
-    """The first characters of the first paragraph whose opening the engines were unsure of."""
+def _unsure_opening(ctx: Context, skip: frozenset[int] | set[int] = frozenset()) -> str | None:
+    """The first characters of the first paragraph (not one of skip) whose opening the engines
+    were unsure of."""
     lines = {ln.id: ln for p in ctx.cable.pages for ln in p.lines}
     for paragraph in body_paragraphs(ctx.cable.pages):
+        if paragraph.index in skip:
+            continue
         chars = [c for c in lines[paragraph.line_ids[0]].chars if c.text.strip()][:OPENING]
         if any(c.confidence is not None and c.confidence < UNSURE_OPENING for c in chars):
             return "".join(c.text for c in chars)
