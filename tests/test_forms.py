@@ -778,7 +778,8 @@ def test_a_mark_stamp_read_with_a_receipt_stamp_s_date_after_it_is_read():
     assert classification.value == "特秘"
 
 
-@pytest.mark.parametrize(("read", "status"), [("外務大臣", "auto"), ("外聞大臣", "needs_review")])
+@pytest.mark.parametrize(("read", "status"), [("外務大臣", "auto"), ("外聞大臣", "needs_review"),
+                                              ("大至急外務大臣", "needs_review"), ("に一作務大臣", "needs_review")])
 def test_a_drafts_sender_read_a_character_off_the_ministers_office_is_mended_for_review(read, status):
     header = [f"国連大使あて{read}発" if t.endswith("外務大臣発") else t for t in DRAFT_1960S]
     sender = _fields(["外務省電信案", *header, *BODY])["sender"]
@@ -846,6 +847,28 @@ def test_a_subject_with_a_long_run_of_katakana_and_no_middle_dot_is_reviewed_how
 
     assert subject("イギリスフランス首脳会談").status == "needs_review"
     assert subject("イギリス・フランス首脳会談").status == "auto"
+
+
+def test_a_subject_whose_separate_telegram_number_was_lost_is_reviewed_and_so_is_its_absence():
+    """日ソ平和条約交渉(別電1) read (別電) by both engines (seed 21 eval-0238: both accepted)."""
+    texts = ["日ソ平和条約交渉(別電)" if t.startswith("日米首のう") else t for t in HEADER]
+    fields = _fields(texts)
+    assert fields["subject"].status == "needs_review" and "truncated" in fields["subject"].flags
+    assert fields["separate_telegram"].value is None and fields["separate_telegram"].status == "needs_review"
+    assert fields["separate_telegram"].reason == "illegible"
+
+
+@pytest.mark.parametrize(("line", "another"), [("(限定配布)", True), ("（取扱注意）", True), ("日米首のう会談", False)])
+def test_the_handling_caveat_is_another_fields_line_never_the_subject(line, another):
+    """(限定配布) the one header line no label claimed, the subject not read (seed 21 eval-0047:
+    the caveat accepted as the subject at 1.0)."""
+    from cableocr.fields.context import Context
+    from cableocr.fields.header import _another_fields_line
+
+    cables, _ = assemble([_page(HEADER)])
+    ctx = Context.of(cables[0])
+    probe = _page([line]).lines[0]  # a row of its own, above the page's
+    assert _another_fields_line(ctx, probe) == another
 
 
 def test_a_dated_line_whose_year_mark_was_lost_is_not_taken_for_the_subject():

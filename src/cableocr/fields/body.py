@@ -94,6 +94,16 @@ def find_separate_telegram(subject: Finding | None) -> Finding | None:
                    "別電 N in the subject line", SURE)
 
 
+def absent_separate_telegram(subject: Finding | None) -> Absence:
+    """No 別電 N in the subject line; where 別電 stands there without its number (日ソ平和条約交渉
+    (別電): the 1 lost), its number is illegible, not absent."""
+    line = subject.line if subject is not None else None
+    if subject is not None and line is not None and "別電" in compact(line):
+        return Absence("separate_telegram.none", "illegible", 0.5, "別電 in the subject line, its number not read",
+                       subject.page, line.box, line)
+    return absent_where("separate_telegram.none", [line] if line is not None else [], "no 別電 N in the subject line")
+
+
 def split_forwarding(text: str) -> list[str]:
     """全米公館（除、アガナ、デトロイト）英、独…に転電した → the posts, exclusions kept with theirs."""
     text = re.split(r"に転電", text)[0]

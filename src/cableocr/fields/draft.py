@@ -76,13 +76,16 @@ def find_draft_lines(ctx: Context) -> DraftLines:
 
 def _office_mended(found: Finding) -> Finding:
     """A draft is sent in the name of an office of the ministry (外務大臣): one read a character
-    off (外聞大臣, accepted on seed 18) is mended to it, for review."""
-    offices = [k for k in known_names("addressees") if Levenshtein.distance(str(found.value), k) == 1]
-    if len(offices) != 1 or len(str(found.value)) != len(offices[0]):
+    off (外聞大臣), or ending one with something read before it (大至急外務大臣: the code line's
+    mark; に一作務大臣), is mended to it, for review."""
+    value = str(found.value)
+    offices = [k for k in known_names("addressees") if len(value) >= len(k) and value != k
+               and Levenshtein.distance(value[-len(k):], k) <= 1]
+    if len(offices) != 1 or value in known_names("addressees"):
         return found
     return found.flagged("repaired", value=offices[0], certainty=min(found.certainty, MENDED),
-                         method=f"{found.method}; read {found.value!r}, one character off {offices[0]}",
-                         detail={**found.detail, "read_as": str(found.value)})
+                         method=f"{found.method}; read {value!r}, {offices[0]} with a misreading",
+                         detail={**found.detail, "read_as": value})
 
 
 def known_head_of_mission(name: str) -> bool:

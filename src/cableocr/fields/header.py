@@ -816,12 +816,14 @@ def _line_read_alike(line: Line, value: str) -> bool:
 def _another_fields_line(ctx: Context, line: Line) -> bool:
     """A line that no label claims but that is another field's all the same, its label misread:
     a date or a time (…発 lost), a name the addressee's within two characters (殿 misread), a
-    name on the row of a boxed title, or too few words' characters to be a subject (a date
-    stamp's 9.7. 受付)."""
+    name on the row of a boxed title, the handling caveat ((限定配布)), or too few words'
+    characters to be a subject (a date stamp's 9.7. 受付)."""
     text = unframed(core(line)[0])
     if len(re.findall(r"[一-龥ぁ-んァ-ヶ]", text)) < 3 or re.search(r"年.{0,8}月|[0-9]月[0-9]{1,2}日|時.{0,3}分", text):
         return True
     if stamp_with_frame(text):  # 必秘至急: the boxed 極秘 至急
+        return True
+    if _CAVEAT.fullmatch(text) or text.strip("（()）") in known_names("caveats"):  # (限定配布): the handling's
         return True
     if any(Levenshtein.distance(text, f"{known}殿") <= 2 or text == known for known in known_names("addressees")):
         return True
@@ -843,6 +845,8 @@ def _subject_from(page: int, line: Line, text: str, start: int, method: str, cer
                     delimiters=frozenset("()") if _brackets_pair(subject) else frozenset())
     if lead or end < len(text):
         found = found.flagged(method=f"{method}, specks at its ends left out", certainty=min(certainty, PLAUSIBLE))
+    if re.search(r"別電(?![0-9０-９一二三四五六七八九十])", subject):  # (別電): its number lost
+        found = found.flagged("truncated", method=f"{found.method}; 別電 without its number", certainty=DOUBTFUL)
     return found
 
 

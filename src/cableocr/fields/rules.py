@@ -116,8 +116,8 @@ RULES: dict[str, FieldRule] = {
     "handling": FieldRule(lambda r: header.check_lexicon(header.find_handling(r.ctx), "caveats")
                           or header.absent_handling(r.ctx)),
     "references": FieldRule(lambda r: body.find_references(r.ctx) or body.absent_references(r.ctx), reread=True),
-    "separate_telegram": FieldRule(lambda r: body.find_separate_telegram(r.subject) or absent_where(
-        "separate_telegram.none", _evidence(r.subject), "no 別電 N in the subject line")),
+    "separate_telegram": FieldRule(lambda r: body.find_separate_telegram(r.subject)
+                                   or body.absent_separate_telegram(r.subject)),
     "forwarding": FieldRule(lambda r: body.find_forwarding(r.ctx) or body.absent_forwarding(r.ctx)),
     "end_mark": FieldRule(lambda r: body.find_end_mark(r.ctx) or body.absent_end_mark(r.ctx)),
     "declassification": FieldRule(lambda r: marks.find_declassification(r.ctx)),
