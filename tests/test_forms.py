@@ -776,6 +776,9 @@ def test_a_mark_stamp_read_with_a_receipt_stamp_s_date_after_it_is_read():
     header = ["特秘10.16." if t == "特秘" else t for t in DRAFT_1960S]
     classification = _fields(["外務省電信案", *header, *BODY])["classification"]
     assert classification.value == "特秘"
+    # The code line with the stamp's 受付 after its mark (seed 21 eval-0193: 大至急 accepted as absent)
+    header = ["YYYYY大至急受付" if t.startswith("YYYYY") else t for t in DRAFT_1960S]
+    assert _fields(["外務省電信案", *header, *BODY])["precedence"].value == "大至急"
 
 
 @pytest.mark.parametrize(("read", "status"), [("外務大臣", "auto"), ("外聞大臣", "needs_review"),

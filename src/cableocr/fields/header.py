@@ -351,8 +351,9 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
 # A transmission code (three letters at least: YYY for YYYYY) and a few characters after it no
 # mark word explains (YYYYY急: 至 lost; YYY大務起 for YYYYY 大至急).
 _CODE_THEN = re.compile(r"^\W{0,2}(?:[A-Z0-9]\W?){3,7}([^\WA-Za-z0-9_]{1,3})\W*$")
-# A receipt stamp's date (10.16., 2.16.) read at the end of a mark stamp's line.
-_DATE_STAMP_AFTER = re.compile(r"(?:[0-9]{1,2}[.・]){1,3}[0-9]{0,2}$")
+# A receipt stamp's date (10.16., 2.16.) or its 受付 read at the end of a mark stamp's or the
+# code's line (YYYYY大至急受付).
+_DATE_STAMP_AFTER = re.compile(r"(?:受付|(?:[0-9]{1,2}[.・]){1,3}[0-9]{0,2})$")
 
 
 def _mark_after_garbled_code(ctx: Context, words: tuple[str, ...], field: str) -> Finding | None:
