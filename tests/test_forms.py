@@ -512,9 +512,22 @@ def test_a_number_line_left_after_the_header_is_never_taken_as_absent_by_the_for
     """Where the header ends before the number line all the same (a sure 。 after the subject),
     the 第N号 beside the marks on the body's first lines is the cable's number, for review: never
     'absent by the form' on a page that carries one."""
-    number = _fields([*COPY_TOP, *ADDRESSEE_FIRST, *BODY])["cable_number"]
+    fields = _fields([*COPY_TOP, *ADDRESSEE_FIRST, *BODY])
+    number = fields["cable_number"]
     assert number.value == "9513" and number.rule == "cable_number.after_header"
     assert "unconfirmed" in number.flags and number.status == "needs_review"
+    # Its marks are read there too, as unconfirmed as the number.
+    for name, value in (("classification", "極秘"), ("precedence", "普通")):
+        assert fields[name].value == value and fields[name].status == "needs_review"
+
+
+def test_a_caveat_alone_on_a_line_a_little_after_the_header_is_read():
+    """The header ended before the number line, and a line of specks read between it and the
+    caveat (seed 21 eval-0102: subject, number line and caveat on the body's first lines, and
+    限定配布 accepted as absent)."""
+    fields = _fields([*COPY_TOP, *ADDRESSEE_FIRST, "・・", "(限定配布)", *BODY])
+    assert fields["cable_number"].rule == "cable_number.after_header"
+    assert fields["handling"].value == "限定配布"
 
 
 def test_a_number_line_standing_alone_after_the_subject_is_never_taken_as_absent_by_the_form():

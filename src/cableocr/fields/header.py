@@ -294,8 +294,12 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
     """A classification or precedence: the word after the number (1990s forms), else a mark
     standing alone or boxed in the header (a stamp), else a draft's transmission code line
     (YYYYY 至急). Absent where the form shows none."""
-    hit = number_line(ctx)
-    if hit is not None:
+    hit, late = number_line(ctx), False
+    if hit is None and (after := _number_line_after_header(ctx)) is not None and after.line is not None:
+        # The number line read after the header zone ended (第3561号秘大至急 below a subject read
+        # with a speck): its marks are read there too, as unconfirmed as its number.
+        hit, late = (after.page, after.line, NUMBER_LINE.search(compact(after.line))), True
+    if hit is not None and hit[2] is not None:
         page, line, m = hit
         # The declassification stamp read into the line: its 秘密 is no mark (positions kept).
         text = DECLASSIFICATION_WORDING.sub(lambda w: "\0" * len(w.group(0)), compact(line))
@@ -307,6 +311,9 @@ def find_mark(ctx: Context, words: tuple[str, ...], field: str) -> Finding | Abs
                     # 取扱注意太至急: 太 may be 大 of 大至急, misread
                     found = found.flagged("inferred", certainty=DOUBTFUL, method=(
                         f"word after the number, {unexplained!r} before it no mark explains"))
+                if late:
+                    found = found.flagged("unconfirmed", certainty=min(found.certainty, PLAUSIBLE),
+                                          method=f"{found.method}, on a number line after the header zone")
                 return found
     # The header's lines first, then the short lines set apart inside its area (a boxed stamp
     # layout sorted after the body).
@@ -883,6 +890,10 @@ def find_handling(ctx: Context) -> Finding | None:
     for page, line in places:
         if m := _CAVEAT.search(compact(line)):
             return Finding("handling.caveat", m.group(1), page, line, m.start(1), m.end(1), "bracketed caveat", SURE)
+    for page, line in ctx.body[2:BODY_LINES_SEARCHED]:  # after a number line read below the header zone
+        if m := re.fullmatch(rf"\W{{0,2}}{_CAVEAT.pattern}\W{{0,2}}", compact(line)):
+            return Finding("handling.caveat", m.group(1), page, line, m.start(1), m.end(1),
+                           "bracketed caveat, alone on a line after the header zone", SURE)
     half = _half_bracketed_caveat()
     for page, line in places:
         if m := half.search(compact(line)):
