@@ -149,6 +149,29 @@ def test_a_second_reading_that_gives_the_date_only_by_mending_it_does_not_confir
     assert ("disputed" in date.flags) == (status == "needs_review")
 
 
+@pytest.mark.parametrize(("first", "second", "status"), [
+    ("総番号7061053", "総番号7.01053", "needs_review"),  # a speck where the first read a digit (seed 22 eval-0070)
+    ("総番号7061053", "総番ち7061053", "auto"),  # the label garbled, every digit the same
+])
+def test_a_second_reading_that_reads_a_digit_of_the_serial_otherwise_disputes_it(first, second, status):
+    page = _page(["電信写", first, *INCOMING_1970S[1:], *BODY])
+    page = page.model_copy(update={"lines": [ln.model_copy(update={"second_reading": second})
+                                             if ln.text == first else ln for ln in page.lines]})
+    cables, _ = assemble([page])
+    serial = extract_fields(cables[0], SHIPPED)["serial_number"]
+    assert serial.value == "7061053" and serial.status == status
+
+
+def test_a_second_reading_that_reads_a_digit_of_the_date_otherwise_disputes_it():
+    """起案昭和35年1月6日, read 1月g日 the second time (seed 22 eval-0103: 01-06 for 01-09, at 0.98)."""
+    page = _page(["外務省電信案", *DRAFT_1960S, *BODY])
+    page = page.model_copy(update={"lines": [ln.model_copy(update={"second_reading": "起案昭和44年3月g日"})
+                                             if ln.text.startswith("起案") else ln for ln in page.lines]})
+    cables, _ = assemble([page])
+    date = extract_fields(cables[0], SHIPPED)["date_sent"]
+    assert date.value == "1969-03-05" and "disputed" in date.flags and date.status == "needs_review"
+
+
 def test_a_draft_serial_alone_is_never_a_cable_number():
     lines = ["起案昭和44年3月5日", "主管局部課(室)名北米局北米課", "総第54920号", "件名日米外相会談", "国連大使あて外務大臣発"]
     fields = _fields(["外務省電信案", *lines, *BODY])

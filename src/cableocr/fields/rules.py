@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cached_property
 
 from cableocr.assemble import AssembledCable
@@ -186,21 +187,33 @@ def apply_checks(fields: dict[str, ExtractedField], ctx: Context, policy: Review
 
 def second_look(name: str, found: Finding | Absence, reading: Reading) -> str | None:
     """The same rule run on the second reading of the line a value was read from: "agrees", or
-    what the other reading gives. None where there is no second reading, or where the rule
-    finds no value in it (a garbled reading is no evidence either way)."""
+    what the other reading gives. Where the rule finds nothing in it, whether it reads a digit
+    of the value otherwise (総番号7.01053 for 7061053, 1月g日 for 1月6日); None where there is no
+    second reading, or it differs only elsewhere (a garbled reading is no evidence either way)."""
     if not isinstance(found, Finding) or found.line is None:
         return None
     if (twin := as_second_read(found.line, RULES[name].cut_at)) is None:
         return None
     again = RULES[name].find(Reading(reading.ctx.reading_only(found.page, twin)))
     if not isinstance(again, Finding) or again.value is None:
-        return None
+        return _digits_read_otherwise(found, compact(twin))
     if again.value != found.value:
         return f"differs: the line's second reading gives {again.value}"
     if doubts := again.flags & ALWAYS_REVIEWED - found.flags:
         # 4月1.6日 gives 4月1 only by taking . for a misread 日: no agreement with 4月1日 (the 6 lost)
         return f"differs: the line's second reading gives it only {', '.join(sorted(doubts))}"
     return "agrees"
+
+
+def _digits_read_otherwise(found: Finding, twin: str) -> str | None:
+    """Where the second reading, aligned with the first, reads a digit of the value otherwise
+    (or not at all): what it reads there."""
+    first = compact(found.line) if found.line is not None else ""
+    for op, a0, a1, b0, b1 in SequenceMatcher(None, first, twin, autojunk=False).get_opcodes():
+        inside = first[max(a0, found.start) : min(a1, found.end)]
+        if op != "equal" and a0 < found.end and a1 > found.start and any(c.isdigit() for c in inside):
+            return f"differs: the line's second reading has {twin[b0:b1]!r} where the value has {first[a0:a1]!r}"
+    return None
 
 
 __all__ = ["ALL_FIELDS", "FOUNDATION_FIELDS", "RULES", "as_field", "compact", "extract_fields"]
