@@ -205,11 +205,17 @@ def second_look(name: str, found: Finding | Absence, reading: Reading) -> str | 
     return "agrees"
 
 
+SAME_LINE = 0.6  # how alike (difflib's ratio) two readings must be to be readings of one line
+
+
 def _digits_read_otherwise(found: Finding, twin: str) -> str | None:
-    """Where the second reading, aligned with the first, reads a digit of the value otherwise
-    (or not at all): what it reads there."""
+    """Where the second reading, a reading of the same line (not a garble: 篤ララ」), aligned
+    with the first, reads a digit of the value otherwise (or not at all): what it reads there."""
     first = compact(found.line) if found.line is not None else ""
-    for op, a0, a1, b0, b1 in SequenceMatcher(None, first, twin, autojunk=False).get_opcodes():
+    matcher = SequenceMatcher(None, first, twin, autojunk=False)
+    if matcher.ratio() < SAME_LINE:
+        return None
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
         inside = first[max(a0, found.start) : min(a1, found.end)]
         if op != "equal" and a0 < found.end and a1 > found.start and any(c.isdigit() for c in inside):
             return f"differs: the line's second reading has {twin[b0:b1]!r} where the value has {first[a0:a1]!r}"
