@@ -802,7 +802,8 @@ def test_a_precedence_after_a_misread_transmission_code_is_read_for_review(code,
     header = [code if t.startswith("YYYYY") else t for t in DRAFT_1960S]
     precedence = _fields(["外務省電信案", *header, *BODY])["precedence"]
     assert precedence.value == value and precedence.status == "needs_review"
-    # The code line read after the header's other lines (seed 18 eval-0106: 0至急・ read as the body's first).
+    # The code line set after the header's other lines (on seed 18 eval-0106, 0至急・ was read as the
+    # body's first; this layout keeps it in the header zone, so it checks the order, not that place).
     header = [t for t in DRAFT_1960S if not t.startswith("YYYYY")]
     precedence = _fields(["外務省電信案", *header, code, *BODY])["precedence"]
     assert precedence.value == value and precedence.status == "needs_review"

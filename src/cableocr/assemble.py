@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from cableocr.cleanup import quarter_turn_matrix
 from cableocr.lexicon import known_names
-from cableocr.models import BodyParagraph, Box, Char, Line, Page
+from cableocr.models import BodyParagraph, Box, Char, Line, Page, median_char_size
 from cableocr.numbers import NUMBER_LINE
 from cableocr.text import normalize, search_form
 
@@ -93,12 +93,6 @@ def _detached_mark(line: Line, chars: list[Char], i: int) -> bool:
     vertical = line.writing_mode == "vertical"
     gap = chars[i].box.y0 - chars[i - 1].box.y1 if vertical else chars[i].box.x0 - chars[i - 1].box.x1
     return gap > DETACHED * median_char_size(chars)
-
-
-def median_char_size(chars: list[Char]) -> float:
-    """The median of the characters' larger sides: a line's character size."""
-    sizes = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
-    return sizes[len(sizes) // 2] if sizes else 0.0
 
 
 def header_labels(line: Line) -> set[str]:

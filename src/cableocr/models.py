@@ -75,6 +75,12 @@ class Char(Frozen):
     confidence: float | None = Field(description="0..1 as the engine reported it; null if none")
 
 
+def median_char_size(chars: list[Char]) -> float:
+    """The median of the characters' larger sides: a line's character size, in its pixels."""
+    sizes = sorted(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
+    return sizes[len(sizes) // 2] if sizes else 0.0
+
+
 class Line(Frozen):
     id: str = Field(description="p<page>-l<line>, unique within a cable")
     text: str = Field(description=(

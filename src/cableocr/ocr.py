@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, replace
-from statistics import median
 
 import cv2
 import numpy as np
@@ -23,7 +22,7 @@ from cableocr.config import OcrConfig
 from cableocr.engines import OcrEngine, Reading, RecognizedLine, Region
 from cableocr.errors import EngineError
 from cableocr.layout import OTHER, PageLayout, text_runs
-from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode
+from cableocr.models import Box, Char, Line, Page, PageSource, Step, WritingMode, median_char_size
 from cableocr.text import mend_lookalikes, normalize, remove_engine_spaces
 
 BLANK_PAGE = "blank page: no text found, not read"
@@ -322,7 +321,7 @@ def ink_after_end(line: RecognizedLine, image: np.ndarray, mode: WritingMode, re
     if not chars:
         return None
     last = chars[-1].box
-    size = median(max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0) for c in chars)
+    size = median_char_size(chars)
     reach = round(INK_AFTER * size)
     window = (Box(x0=last.x0, y0=last.y0, x1=last.x1, y1=last.y1 + reach) if mode == "vertical"
               else Box(x0=last.x0, y0=last.y0, x1=last.x1 + reach, y1=last.y1))

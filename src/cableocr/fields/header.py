@@ -18,7 +18,6 @@ from cableocr.assemble import (
     TRANSMISSION_CODE,
     header_labels,
     known_title,
-    median_char_size,
     stamp_with_frame,
 )
 from cableocr.dates import ParsedDate, parse_era_date
@@ -39,7 +38,7 @@ from cableocr.fields.evidence import (
     missing,
 )
 from cableocr.lexicon import alternation, english, known_names, nearest
-from cableocr.models import Box, Char, Line, Page
+from cableocr.models import Box, Char, Line, Page, median_char_size
 from cableocr.numbers import NUMBER_LINE, find_time
 from cableocr.numbers import find_cable_number as parse_cable_number
 from cableocr.orthography import unknown_katakana_words
