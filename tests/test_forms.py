@@ -848,7 +848,10 @@ def test_a_typed_time_read_with_one_digit_in_a_place_has_lost_one(line, status):
     ("ボスニア情勢", True, "auto"),  # katakana the dictionary knows
     ("ポスニア情勢", True, "needs_review"),  # katakana it does not: both engines read ボ as ポ alike
     ("日ツ平和条約交渉", True, "needs_review"),  # ツ for the ソ of 日ソ, which it knows
-    ("カンボディア和平", True, "needs_review"),  # the cables' own spelling, unknown to it: reviewed all the same
+    ("カンボディア和平", True, "auto"),  # the cables' spelling of カンボジア, which it knows
+    ("カンポディア和平", True, "needs_review"),  # ボ read ポ in it
+    ("ウルグァイ・ラウンド交渉", True, "auto"),  # ウルグアイ written with a small ァ
+    ("ウルグイ・ラウンド交渉", True, "needs_review"),  # the small ァ lost by both
 ])
 def test_a_subject_both_engines_read_alike_is_as_sure_as_its_characters(subject, agreed, status):
     texts = [subject if t.startswith("日米首のう") else t for t in HEADER]
