@@ -214,6 +214,27 @@ def test_a_mark_the_second_engine_misses_is_not_kept_where_its_ink_is_a_speck_s(
     assert speck.lines[0].raw == "本省着" and mark.lines[0].raw == "本省着。"
 
 
+def test_a_character_one_model_read_and_the_second_engine_confirms_is_kept():
+    """日ロ関係 in a column (seed 25 eval-0007): jpn_vert read the ロ (as 口) at 0.93, Japanese_vert
+    lost it, PP-OCR read it at 0.94. Each combination alone dropped it as one reader's; set aside
+    by the models' combination, it is kept where the second engine reads it at its place."""
+    def models(second_text):
+        first = _line("日口関係", [0.99, 0.93, 0.99, 0.99])
+        other = _line(second_text, [0.99] * len(second_text))
+        return combine_readings(Reading(lines=[first], engine="jpn_vert"), Reading(lines=[other], engine="vert"),
+                                0.98)[0]
+
+    tesseract = models("日関係")
+    assert tesseract.lines[0].raw == "日関係" and [c.text for c in tesseract.lines[0].set_aside] == ["口"]
+    pp_ocr = [_line("日口関係", [0.99, 0.94, 0.99, 0.99], Box(x0=95, y0=100, x1=145, y1=500))]
+    both, _ = _engines(tesseract.lines, pp_ocr, mode="vertical")
+    assert both.lines[0].raw == "日口関係" and both.lines[0].chars[1].confidence > 0.99
+    assert both.lines[0].chars[1].box == tesseract.lines[0].set_aside[0].box  # the box from the ink
+    # Read by the second engine alone (no model of the first read it there), it goes as before.
+    alone, _ = _engines([_line("日関係", [0.99] * 3)], pp_ocr, mode="vertical")
+    assert alone.lines[0].raw == "日関係"
+
+
 def test_a_digit_only_one_engine_read_on_a_number_is_kept_and_left_unsure():
     """総番号(TA)91297 read by the first engine, 9129 by the second (seed 15 eval-0059: a serial
     filed a digit short, unflagged): the lone 7 stays, at no more than a coin toss, so the serial

@@ -26,6 +26,9 @@ class RecognizedLine:
     second_reading: str | None = None  # the line's other reading (raw), where it was read twice
     read_by: tuple[str, ...] = ()  # the engines whose readings made it, where more than one read the page
     chars_agreed: int | None = None  # characters the engines read alike, where two read it
+    # Characters one of the engine's models read and another did not, too unsure to keep on one
+    # model's word: left out of chars, and kept aside for a second engine to confirm.
+    set_aside: tuple[Char, ...] = ()
 
 
 @dataclass(frozen=True)
