@@ -214,17 +214,17 @@ def test_a_mark_the_second_engine_misses_is_not_kept_where_its_ink_is_a_speck_s(
     assert speck.lines[0].raw == "本省着" and mark.lines[0].raw == "本省着。"
 
 
+def models_of(first_text: str, confidences: list[float], second_text: str) -> Reading:
+    """A line read by two models of the first engine, combined: the second read second_text."""
+    first, other = _line(first_text, confidences), _line(second_text, [0.99] * len(second_text))
+    return combine_readings(Reading(lines=[first], engine="jpn_vert"), Reading(lines=[other], engine="vert"), 0.98)[0]
+
+
 def test_a_character_one_model_read_and_the_second_engine_confirms_is_kept():
     """日ロ関係 in a column (seed 25 eval-0007): jpn_vert read the ロ (as 口) at 0.93, Japanese_vert
     lost it, PP-OCR read it at 0.94. Each combination alone dropped it as one reader's; set aside
     by the models' combination, it is kept where the second engine reads it at its place."""
-    def models(second_text):
-        first = _line("日口関係", [0.99, 0.93, 0.99, 0.99])
-        other = _line(second_text, [0.99] * len(second_text))
-        return combine_readings(Reading(lines=[first], engine="jpn_vert"), Reading(lines=[other], engine="vert"),
-                                0.98)[0]
-
-    tesseract = models("日関係")
+    tesseract = models_of("日口関係", [0.99, 0.93, 0.99, 0.99], "日関係")
     assert tesseract.lines[0].raw == "日関係" and [c.text for c in tesseract.lines[0].set_aside] == ["口"]
     pp_ocr = [_line("日口関係", [0.99, 0.94, 0.99, 0.99], Box(x0=95, y0=100, x1=145, y1=500))]
     both, _ = _engines(tesseract.lines, pp_ocr, mode="vertical")
@@ -233,6 +233,11 @@ def test_a_character_one_model_read_and_the_second_engine_confirms_is_kept():
     # Read by the second engine alone (no model of the first read it there), it goes as before.
     alone, _ = _engines([_line("日関係", [0.99] * 3)], pp_ocr, mode="vertical")
     assert alone.lines[0].raw == "日関係"
+    # A speck read as a full stop by one model and by the second engine stays a speck.
+    specks = models_of("分.本", [0.99, 0.93, 0.99], "分本")
+    both, _ = _engines(specks.lines, [_line("分.本", [0.99, 0.94, 0.99], Box(x0=95, y0=100, x1=145, y1=500))],
+                       mode="vertical")
+    assert [c.text for c in specks.lines[0].set_aside] == ["."] and both.lines[0].raw == "分本"
 
 
 def test_a_digit_only_one_engine_read_on_a_number_is_kept_and_left_unsure():
