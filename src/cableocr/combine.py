@@ -110,14 +110,15 @@ def combine_chars(first: list[Char], other: list[Char], rule: CombineRule,
             left_out += _left_out(mine, lone)
             kept += lone
         else:
-            lone = _confirmed_aside(theirs, kept, first[a1:], set_aside) or _lone(theirs, rule, kept, first[a1:],
-                                                                                 frozenset())
+            lone = _confirmed_aside(theirs, kept, first[a1:], set_aside)
+            lone = lone or _lone(theirs, rule, kept, first[a1:], frozenset())
             left_out += _left_out(theirs, lone)
             kept += lone
     return Combined(kept, agreed, disputed, left_out)
 
 
 def _left_out(chars: list[Char], kept: list[Char]) -> list[Char]:
+    """The characters of a lone run that _lone did not keep."""
     return [c for c in chars if not any(k.text == c.text and k.box == c.box for k in kept)]
 
 
@@ -127,8 +128,8 @@ def _confirmed_aside(chars: list[Char], before: list[Char], after: list[Char], s
     characters on either side (one model of the first engine read it and another did not; the
     other engine reads it too: 日ロ関係, whose ロ jpn_vert read at 0.93, Japanese_vert lost and
     PP-OCR read at 0.94). Each is then two readers agreeing, with the first's box (from the ink).
-    Empty unless every one of them is confirmed so, and for what a speck is read as (SPECKS):
-    two readers reading a speck alike do not make it a character (seed 27: 05時39分.本省着)."""
+    Empty unless every one of them is confirmed so; and always for what a speck is read as
+    (SPECKS): two readers reading a speck alike do not make it a character (seed 27: 05時39分.本省着)."""
     if not set_aside or not before or not after or any(c.text in SPECKS for c in chars):
         return []
     confirmed, used = [], set()

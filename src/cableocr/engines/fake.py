@@ -52,8 +52,9 @@ class FakeEngine(ReadsOnly):
 
 def save_reading(reading: Reading, path: Path) -> None:
     """A reading as JSON, to be replayed (load_reading)."""
-    lines = [{**{k: v for k, v in vars(line).items() if k not in ("box", "chars")}, "box": line.box.model_dump(),
-              "chars": [c.model_dump() for c in line.chars]} for line in reading.lines]
+    lines = [{**{k: v for k, v in vars(line).items() if k not in ("box", "chars", "set_aside")},
+              "box": line.box.model_dump(), "chars": [c.model_dump() for c in line.chars],
+              "set_aside": [c.model_dump() for c in line.set_aside]} for line in reading.lines]
     path.write_text(json.dumps({"engine": reading.engine, "lines": lines}, ensure_ascii=False), encoding="utf-8")
 
 
@@ -61,7 +62,12 @@ def load_reading(path: Path) -> Reading:
     data = json.loads(path.read_text(encoding="utf-8"))
     lines = []
     for line in data["lines"]:
-        chars = [Char(text=c["text"], box=Box(**c["box"]), confidence=c["confidence"]) for c in line["chars"]]
+        chars = [_char(c) for c in line["chars"]]
         lines.append(RecognizedLine(**{**line, "box": Box(**line["box"]), "chars": chars,
-                                       "read_by": tuple(line.get("read_by", ()))}))
+                                       "read_by": tuple(line.get("read_by", ())),
+                                       "set_aside": tuple(_char(c) for c in line.get("set_aside", ()))}))
     return Reading(lines=lines, engine=data["engine"])
+
+
+def _char(recorded: dict) -> Char:
+    return Char(text=recorded["text"], box=Box(**recorded["box"]), confidence=recorded["confidence"])
