@@ -168,7 +168,9 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
     if mean_confidence(chars) >= rule.lone_min:
         return chars
     on_number = _digits_going_on_a_number(chars, before, after)
-    size = median_char_size([*before, *after])
+    # The line's character size only where a mark may be a speck's (it sorts the whole line).
+    marks = any(c.text in missed_by_other and c.text in _SMALL_MARKS for c in chars)
+    size = median_char_size([*before, *after]) if marks else 0.0
     return [c.model_copy(update={"confidence": min(c.confidence or 0.0, ONE_READER)}) if i in on_number else c
             for i, c in enumerate(chars)
             if i in on_number or (c.text in missed_by_other and not _speck_sized(c, size))]
@@ -181,14 +183,12 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
 # quarter: a real 。 of Noto Serif at a column's foot measured exactly that (a conditions page).
 SPECK_SIZE = 0.2
 _SMALL_MARKS = frozenset("。、")
+SPECKS = frozenset(".,・·'`")  # what a speck is read as (between two digits, after a word)
 
 
 def _speck_sized(char: Char, line_char_size: float) -> bool:
     side = max(char.box.x1 - char.box.x0, char.box.y1 - char.box.y0)
     return char.text in _SMALL_MARKS and line_char_size > 0 and side < SPECK_SIZE * line_char_size
-
-
-SPECKS = frozenset(".,・·'`")  # what a speck between two digits is read as
 
 
 def _digits_going_on_a_number(chars: list[Char], before: list[Char], after: list[Char]) -> set[int]:
