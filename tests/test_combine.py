@@ -215,6 +215,21 @@ def test_a_mark_the_second_engine_misses_is_not_kept_where_its_ink_is_speck_size
     assert speck.lines[0].raw == "本省着" and mark.lines[0].raw == "本省着。"
 
 
+def test_a_bracket_the_second_engine_misses_is_not_kept_where_its_ink_is_speck_sized():
+    """A speck after 93号 at a column's foot read ) by the first engine alone (seed 27 eval-0043, at
+    0.59): a turned bracket is wide across its column, so one under 0.3 of a character goes."""
+    def column_with_bracket(width):
+        chars = [Char(text=t, confidence=0.99, box=Box(x0=100, y0=100 + 40 * i, x1=140, y1=140 + 40 * i))
+                 for i, t in enumerate("93号")]
+        chars.append(Char(text=")", confidence=0.59, box=Box(x0=110, y0=224, x1=110 + width, y1=229)))
+        return RecognizedLine(raw="93号)", box=Box(x0=100, y0=100, x1=140, y1=240), chars=chars)
+
+    misses, second = frozenset("()"), [_line("93号", [0.99] * 3, Box(x0=100, y0=100, x1=140, y1=220))]
+    speck, _ = _engines([column_with_bracket(9)], second, mode="vertical", misses=misses)
+    bracket, _ = _engines([column_with_bracket(26)], second, mode="vertical", misses=misses)
+    assert speck.lines[0].raw == "93号" and bracket.lines[0].raw == "93号)"
+
+
 def models_of(first_text: str, confidences: list[float], second_text: str) -> Reading:
     """A line read by two models of the first engine, combined: the second read second_text."""
     first, other = _line(first_text, confidences), _line(second_text, [0.99] * len(second_text))

@@ -1,0 +1,48 @@
+"""Marks no line begins with, and specks read as marks after a line's last character, are dropped
+from the engines' lines (ocr.without_stray_marks)."""
+
+import pytest
+
+from cableocr.engines import Reading, RecognizedLine
+from cableocr.models import Box, Char
+from cableocr.ocr import _stray_marks_dropped, without_stray_marks
+
+
+def _column(text: str) -> RecognizedLine:
+    chars = [Char(text=t, confidence=0.99, box=Box(x0=100, y0=100 + 40 * i, x1=140, y1=140 + 40 * i))
+             for i, t in enumerate(text)]
+    return RecognizedLine(raw=text, box=Box(x0=100, y0=100, x1=140, y1=100 + 40 * len(text)), chars=chars)
+
+
+@pytest.mark.parametrize(("read", "kept"), [
+    ("・外務大臣殿", "外務大臣殿"),  # a speck before a column's first character, read alike by both engines
+    ("。本省", "本省"),
+    (")・日米関係", "日米関係"),
+    ("別電5・", "別電5"),
+    ("(TA)91297.", "(TA)91297"),  # a speck after a serial: the serial's own last digit stands
+    ("電信写-", "電信写"),
+    ("-.本電の取扱い", "本電の取扱い"),
+])
+def test_stray_marks_at_a_lines_ends_go(read, kept):
+    line = without_stray_marks(_column(read), "vertical")
+    assert line is not None and "".join(c.text for c in line.chars) == kept and line.raw == kept
+
+
+@pytest.mark.parametrize("read", [
+    "本電の取扱いは慎重を期せられたい。",  # a full stop of the text ends its line
+    "連絡ありたい、",
+    "(了)",
+    "ウルグァイ・ラウンド",  # a middle dot inside the line
+    "1.",  # a paragraph's number alone on its line
+    "No.",
+    "「総理」",
+])
+def test_marks_a_line_may_begin_or_end_with_stay(read):
+    assert without_stray_marks(_column(read), "vertical") == _column(read)
+
+
+def test_a_line_of_stray_marks_alone_goes_and_the_step_counts_what_went():
+    reading = Reading(lines=[_column("・"), _column("外務省."), _column("本省着")], engine="one")
+    kept, step = _stray_marks_dropped(reading, "vertical")
+    assert ["".join(c.text for c in ln.chars) for ln in kept.lines] == ["外務省", "本省着"]
+    assert step.params["dropped"] == 2 and step.params["lines_dropped"] == 1
