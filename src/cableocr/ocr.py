@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, replace
 
 import cv2
@@ -344,6 +345,30 @@ def _ends_a_word(chars: list[Char]) -> bool:
         _PARAGRAPH_NUMBER.fullmatch(before) is not None or (before[-1].isascii() and before[-1].isalpha()))
 
 
+def _japanese_letter(text: str) -> bool:
+    return len(text) == 1 and ord(text) >= 0x3040 and (unicodedata.category(text) == "Lo" or text in "ー々")
+
+
+def full_stop_is_maru(lines: list[RecognizedLine]) -> bool:
+    """Whether the page ends its sentences with 。 rather than ．: more 。 than full stops after a
+    kana or kanji. Where it does, such a full stop is a speck read as one (号., 発.): in cable
+    text . follows a number (1.) or Latin (No.). Seeds 23-26 of cableocr eval: 228 inside a line
+    after a kana or kanji, none right; seed 27, held out: 49, none right. A page typed in the
+    academic style, ．for its full stop, keeps them."""
+    texts = [c.text for ln in lines for c in ln.chars]
+    after_words = sum(1 for before, text in zip(texts, texts[1:], strict=False)
+                      if text == "." and _japanese_letter(before))
+    return texts.count("。") > after_words
+
+
+def without_dots_after_words(line: RecognizedLine, page_mode: WritingMode) -> RecognizedLine:
+    chars = [c for i, c in enumerate(line.chars)
+             if not (c.text == "." and i > 0 and _japanese_letter(line.chars[i - 1].text))]
+    if len(chars) == len(line.chars):
+        return line
+    return replace(line, chars=chars, raw=spaced(chars, line.writing_mode or page_mode))
+
+
 INK_AFTER = 1.15  # character sizes after a line's last character: where its next one would stand
 
 
@@ -449,13 +474,17 @@ def first_reading(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> Firs
 
 
 def _stray_marks_dropped(reading: Reading, mode: WritingMode) -> tuple[Reading, Step]:
-    """The reading with each line's stray marks at its ends dropped (without_stray_marks), and
-    the step saying how many went."""
+    """The reading with each line's stray marks at its ends dropped (without_stray_marks), and,
+    on a page whose full stop is 。, each full stop after a kana or kanji; with the step saying
+    how many went."""
     lines = [kept for ln in reading.lines if (kept := without_stray_marks(ln, mode)) is not None]
+    if full_stop_is_maru(lines):
+        lines = [without_dots_after_words(ln, mode) for ln in lines]
     dropped = sum(len(ln.chars) for ln in reading.lines) - sum(len(ln.chars) for ln in lines)
     return Reading(lines=lines, engine=reading.engine), Step(name="stray_marks_at_line_ends", params={
         "dropped": dropped, "lines_dropped": len(reading.lines) - len(lines),
-        "rule": "marks no line begins with (JIS X 4051), and . , ・ - after a line's last character"})
+        "rule": "marks no line begins with (JIS X 4051), . , ・ - after a line's last character, and . after a "
+                "kana or kanji where the page's full stop is 。"})
 
 
 def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: OcrEngine,
