@@ -218,16 +218,21 @@ def test_a_mark_the_second_engine_misses_is_not_kept_where_its_ink_is_speck_size
 def test_a_bracket_the_second_engine_misses_is_not_kept_where_its_ink_is_speck_sized():
     """A speck after 93号 at a column's foot read ) by the first engine alone (seed 27 eval-0043, at
     0.59): a turned bracket is wide across its column, so one under 0.3 of a character goes."""
-    def column_with_bracket(width):
+    def column_with_bracket(text, width):
         chars = [Char(text=t, confidence=0.99, box=Box(x0=100, y0=100 + 40 * i, x1=140, y1=140 + 40 * i))
-                 for i, t in enumerate("93号")]
-        chars.append(Char(text=")", confidence=0.59, box=Box(x0=110, y0=224, x1=110 + width, y1=229)))
-        return RecognizedLine(raw="93号)", box=Box(x0=100, y0=100, x1=140, y1=240), chars=chars)
+                 for i, t in enumerate(text)]
+        end = 100 + 40 * len(text)
+        chars.append(Char(text=")", confidence=0.59, box=Box(x0=110, y0=end + 4, x1=110 + width, y1=end + 9)))
+        return RecognizedLine(raw=text + ")", box=Box(x0=100, y0=100, x1=140, y1=end + 20), chars=chars)
 
-    misses, second = frozenset("()"), [_line("93号", [0.99] * 3, Box(x0=100, y0=100, x1=140, y1=220))]
-    speck, _ = _engines([column_with_bracket(9)], second, mode="vertical", misses=misses)
-    bracket, _ = _engines([column_with_bracket(26)], second, mode="vertical", misses=misses)
-    assert speck.lines[0].raw == "93号" and bracket.lines[0].raw == "93号)"
+    def combined(text, width):
+        second = [_line(text, [0.99] * len(text), Box(x0=100, y0=100, x1=140, y1=100 + 40 * len(text)))]
+        reading, _ = _engines([column_with_bracket(text, width)], second, mode="vertical", misses=frozenset("()"))
+        return reading.lines[0].raw
+
+    assert combined("93号", 9) == "93号" and combined("93号", 26) == "93号)"
+    # A bracket closing one its line opened is kept however small its box (a faded (別電5), cut short).
+    assert combined("(別電5", 4) == "(別電5)"
 
 
 def models_of(first_text: str, confidences: list[float], second_text: str) -> Reading:

@@ -171,9 +171,10 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
     # The line's character size only where a mark may be a speck's (it sorts the whole line).
     marks = any(c.text in missed_by_other and c.text in _SPECK_SIZED for c in chars)
     size = median_char_size([*before, *after]) if marks else 0.0
+    line = [*before, *chars, *after]
     return [c.model_copy(update={"confidence": min(c.confidence or 0.0, ONE_READER)}) if i in on_number else c
             for i, c in enumerate(chars)
-            if i in on_number or (c.text in missed_by_other and not _speck_sized(c, size))]
+            if i in on_number or (c.text in missed_by_other and not _speck_sized(c, size, line, len(before) + i))]
 
 
 # A 。 or 、 whose ink is under a fifth of its line's character size is a speck read as one.
@@ -184,18 +185,44 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
 SPECK_SIZE = 0.2
 # A bracket in a column is turned (︵︶): its ink is wide across the column, half a character or
 # more. On the vertical pages of seeds 23-26, the brackets the combined reading held at under
-# 0.98 (one reader's alone): under 0.3 of the line's character size, 49 that the truth does not hold (a speck after 93号, たい。)
-# against 7; from 0.3 to 0.5, 1 and 2; above, 5 and 1393. Seed 27, held out: 19 and 1 under 0.3.
+# 0.98 (one reader's alone): under 0.3 of the line's character size, 49 that the truth does not
+# hold (a speck after 93号, たい。) against 7; from 0.3 to 0.5, 1 and 2; above, 5 and 1393. Six of
+# the seven right ones paired with a bracket of their line, none of the 49 did, so a bracket
+# that pairs is kept whatever its size: a faded (別電5) on a conditions page measured 0.09, its
+# box cut short. Seed 27, held out: 19 speck-sized and pairing with nothing, all wrong.
 BRACKET_SPECK_SIZE = 0.3
 _SPECK_SIZED = {"。": SPECK_SIZE, "、": SPECK_SIZE, "(": BRACKET_SPECK_SIZE, ")": BRACKET_SPECK_SIZE,
                 "（": BRACKET_SPECK_SIZE, "）": BRACKET_SPECK_SIZE}
 SPECKS = frozenset(".,・·'`")  # what a speck is read as (between two digits, after a word)
 
 
-def _speck_sized(char: Char, line_char_size: float) -> bool:
+def _speck_sized(char: Char, line_char_size: float, line: list[Char], place: int) -> bool:
+    """Whether the mark at line[place] is a speck's size, and, a bracket, pairs with none of its line's."""
     side = max(char.box.x1 - char.box.x0, char.box.y1 - char.box.y0)
     most = _SPECK_SIZED.get(char.text)
-    return most is not None and line_char_size > 0 and side < most * line_char_size
+    return (most is not None and line_char_size > 0 and side < most * line_char_size
+            and not _pairs(line, place))
+
+
+_OPENING, _CLOSING = frozenset("(（"), frozenset(")）")
+
+
+def _pairs(line: list[Char], place: int) -> bool:
+    """Whether the bracket at line[place] closes one opened before it, or opens one closed after it."""
+    bracket = line[place].text
+    if bracket in _CLOSING:
+        return _depth([c.text for c in line[:place]], _OPENING, _CLOSING) > 0
+    if bracket in _OPENING:
+        return _depth([c.text for c in reversed(line[place + 1:])], _CLOSING, _OPENING) > 0
+    return False
+
+
+def _depth(texts: list[str], opening: frozenset[str], closing: frozenset[str]) -> int:
+    """Brackets left open at the end of texts."""
+    depth = 0
+    for text in texts:
+        depth = depth + 1 if text in opening else max(0, depth - 1) if text in closing else depth
+    return depth
 
 
 def _digits_going_on_a_number(chars: list[Char], before: list[Char], after: list[Char]) -> set[int]:
