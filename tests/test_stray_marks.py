@@ -58,3 +58,16 @@ def test_a_full_stop_after_a_word_is_a_speck_where_the_page_ends_its_sentences_w
     academic = [_column("検討した.次に"), _column("報告する.以上")]
     kept, step = _stray_marks_dropped(Reading(lines=academic, engine="one"), "horizontal")
     assert kept.lines == academic and step.params["dropped"] == 0
+
+
+@pytest.mark.parametrize(("read", "kept"), [
+    ("いる。・本電", "いる。本電"),  # a middle dot parts two words; beside a mark it is a speck
+    ("第8号)・日米", "第8号)日米"),
+    ("政治・安保", "政治・安保"),
+    ("ウルグァイ・ラウンド", "ウルグァイ・ラウンド"),
+    ("43・44年度", "43・44年度"),  # it may part two numbers
+])
+def test_a_middle_dot_beside_a_mark_is_a_speck(read, kept):
+    line = without_stray_marks(_column(read), "vertical")
+    kept_line, _ = _stray_marks_dropped(Reading(lines=[line], engine="one"), "vertical")
+    assert "".join(c.text for c in kept_line.lines[0].chars) == kept

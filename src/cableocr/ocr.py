@@ -361,12 +361,27 @@ def full_stop_is_maru(lines: list[RecognizedLine]) -> bool:
     return texts.count("。") > after_words
 
 
-def without_dots_after_words(line: RecognizedLine, page_mode: WritingMode) -> RecognizedLine:
-    chars = [c for i, c in enumerate(line.chars)
-             if not (c.text == "." and i > 0 and _japanese_letter(line.chars[i - 1].text))]
+def without_stray_dots(line: RecognizedLine, page_mode: WritingMode, maru_page: bool) -> RecognizedLine:
+    """The line without the dots inside it that are specks: a middle dot beside a mark (it
+    parts two words, and a mark is none: 。・本, (・, 号)・: seeds 23-26, 103 none right; seed 27,
+    31 none right; beside a digit it may part numbers, 43・44年度, and stays), and, on a page whose
+    full stop is 。, a full stop after a kana or kanji (full_stop_is_maru)."""
+    texts = [c.text for c in line.chars]
+
+    def stray(i: int) -> bool:
+        if texts[i] == "・":
+            return not (_word_char(texts[i - 1]) and _word_char(texts[i + 1])) if 0 < i < len(texts) - 1 else False
+        return maru_page and texts[i] == "." and i > 0 and _japanese_letter(texts[i - 1])
+
+    chars = [c for i, c in enumerate(line.chars) if not stray(i)]
     if len(chars) == len(line.chars):
         return line
     return replace(line, chars=chars, raw=spaced(chars, line.writing_mode or page_mode))
+
+
+def _word_char(text: str) -> bool:
+    """A letter (kana, kanji, Latin, ー, 々) or a digit: what a word or number is made of."""
+    return len(text) == 1 and unicodedata.category(text)[0] in "LN"
 
 
 INK_AFTER = 1.15  # character sizes after a line's last character: where its next one would stand
@@ -474,17 +489,16 @@ def first_reading(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> Firs
 
 
 def _stray_marks_dropped(reading: Reading, mode: WritingMode) -> tuple[Reading, Step]:
-    """The reading with each line's stray marks at its ends dropped (without_stray_marks), and,
-    on a page whose full stop is 。, each full stop after a kana or kanji; with the step saying
-    how many went."""
+    """The reading with each line's stray marks at its ends dropped (without_stray_marks), and the
+    dots inside it that are specks (without_stray_dots); with the step saying how many went."""
     lines = [kept for ln in reading.lines if (kept := without_stray_marks(ln, mode)) is not None]
-    if full_stop_is_maru(lines):
-        lines = [without_dots_after_words(ln, mode) for ln in lines]
+    maru_page = full_stop_is_maru(lines)
+    lines = [without_stray_dots(ln, mode, maru_page) for ln in lines]
     dropped = sum(len(ln.chars) for ln in reading.lines) - sum(len(ln.chars) for ln in lines)
     return Reading(lines=lines, engine=reading.engine), Step(name="stray_marks_at_line_ends", params={
         "dropped": dropped, "lines_dropped": len(reading.lines) - len(lines),
-        "rule": "marks no line begins with (JIS X 4051), . , ・ - after a line's last character, and . after a "
-                "kana or kanji where the page's full stop is 。"})
+        "rule": "marks no line begins with (JIS X 4051), . , ・ - after a line's last character, ・ beside a mark, "
+                "and . after a kana or kanji where the page's full stop is 。"})
 
 
 def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: OcrEngine,
