@@ -868,6 +868,7 @@ def test_a_subject_both_engines_read_alike_is_as_sure_as_its_characters(subject,
     ("日ソ平和条約交渉(別電4)", 2, "auto"),  # PP-OCR dropped the brackets in a column, or read them （）
     ("日ソ平和条約交渉(別電4)", 3, "needs_review"),  # and something else
     ("日ソ平和条約交渉(別電4", 1, "needs_review"),  # a bracket lost
+    ("カンボディア和平別電2)", 0, "needs_review"),  # a bracket lost by both engines alike (seed 28 eval-0137)
 ])
 def test_a_subject_read_alike_but_for_its_paired_brackets_is_read_alike(subject, not_alike, status):
     texts = [subject if t.startswith("日米首のう") else t for t in HEADER]

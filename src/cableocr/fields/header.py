@@ -804,9 +804,15 @@ def _read_alike(found: Finding) -> Finding:
     if re.search(rf"[ァ-ヶー]{{{BARE_KATAKANA},}}", value):
         return found.flagged(certainty=min(found.certainty, PLAUSIBLE), method=(
             f"{found.method}; {BARE_KATAKANA} katakana or more with no ・: two words whose ・ was lost?"))
-    if found.certainty != LIKELY or not _line_read_alike(found.line, value):
+    if found.certainty != LIKELY or not _line_read_alike(found.line, value) or _unpaired_bracket(value):
         return found
     return found.flagged(certainty=SURE, method=f"{found.method}; both engines read its line alike")
+
+
+def _unpaired_bracket(text: str) -> bool:
+    """A bracket of the text pairs with none: one of the pair was lost, by both engines alike
+    where they agree (seed 28 eval-0137: カンボディア和平別電2), the ( lost by both)."""
+    return any(ch in "()（）" for ch in text) and not _brackets_pair(text)
 
 
 def _line_read_alike(line: Line, value: str) -> bool:
