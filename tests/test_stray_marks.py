@@ -1,11 +1,12 @@
-"""Marks no line begins with, and specks read as marks after a line's last character, are dropped
-from the engines' lines (ocr.without_stray_marks)."""
+"""Specks read as marks are dropped from the engines' lines (ocr.stray_marks_dropped): marks no line
+begins with, marks after a line's last character, a middle dot beside a mark, and a full stop after
+a kana or kanji on a page whose full stop is 。."""
 
 import pytest
 
 from cableocr.engines import Reading, RecognizedLine
 from cableocr.models import Box, Char
-from cableocr.ocr import _stray_marks_dropped, without_stray_marks
+from cableocr.ocr import stray_marks_dropped, without_stray_marks
 
 
 def _column(text: str) -> RecognizedLine:
@@ -43,7 +44,7 @@ def test_marks_a_line_may_begin_or_end_with_stay(read):
 
 def test_a_line_of_stray_marks_alone_goes_and_the_step_counts_what_went():
     reading = Reading(lines=[_column("・"), _column("外務省."), _column("本省着")], engine="one")
-    kept, step = _stray_marks_dropped(reading, "vertical")
+    kept, step = stray_marks_dropped(reading, "vertical")
     assert ["".join(c.text for c in ln.chars) for ln in kept.lines] == ["外務省", "本省着"]
     assert step.params["dropped"] == 2 and step.params["lines_dropped"] == 1
 
@@ -51,12 +52,12 @@ def test_a_line_of_stray_marks_alone_goes_and_the_step_counts_what_went():
 def test_a_full_stop_after_a_word_is_a_speck_where_the_page_ends_its_sentences_with_maru():
     lines = [_column("外務大臣殿.本省着"), _column("総番号.1.本電"), _column("連絡ありたい。"), _column("行わないこと。"),
              _column("期せられたい。")]
-    kept, _ = _stray_marks_dropped(Reading(lines=lines, engine="one"), "vertical")
+    kept, _ = stray_marks_dropped(Reading(lines=lines, engine="one"), "vertical")
     assert ["".join(c.text for c in ln.chars) for ln in kept.lines] == [
         "外務大臣殿本省着", "総番号1.本電", "連絡ありたい。", "行わないこと。", "期せられたい。"]  # 1. is a number
     # A page typed with ． for its full stop keeps them.
     academic = [_column("検討した.次に"), _column("報告する.以上")]
-    kept, step = _stray_marks_dropped(Reading(lines=academic, engine="one"), "horizontal")
+    kept, step = stray_marks_dropped(Reading(lines=academic, engine="one"), "horizontal")
     assert kept.lines == academic and step.params["dropped"] == 0
 
 
@@ -69,5 +70,5 @@ def test_a_full_stop_after_a_word_is_a_speck_where_the_page_ends_its_sentences_w
 ])
 def test_a_middle_dot_beside_a_mark_is_a_speck(read, kept):
     line = without_stray_marks(_column(read), "vertical")
-    kept_line, _ = _stray_marks_dropped(Reading(lines=[line], engine="one"), "vertical")
+    kept_line, _ = stray_marks_dropped(Reading(lines=[line], engine="one"), "vertical")
     assert "".join(c.text for c in kept_line.lines[0].chars) == kept

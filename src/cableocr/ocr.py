@@ -488,14 +488,14 @@ def first_reading(layout: PageLayout, engine: OcrEngine, cfg: OcrConfig) -> Firs
     return None if layout.blank else _read(layout, engine, cfg)
 
 
-def _stray_marks_dropped(reading: Reading, mode: WritingMode) -> tuple[Reading, Step]:
+def stray_marks_dropped(reading: Reading, mode: WritingMode) -> tuple[Reading, Step]:
     """The reading with each line's stray marks at its ends dropped (without_stray_marks), and the
     dots inside it that are specks (without_stray_dots); with the step saying how many went."""
     lines = [kept for ln in reading.lines if (kept := without_stray_marks(ln, mode)) is not None]
     maru_page = full_stop_is_maru(lines)
     lines = [without_stray_dots(ln, mode, maru_page) for ln in lines]
     dropped = sum(len(ln.chars) for ln in reading.lines) - sum(len(ln.chars) for ln in lines)
-    return Reading(lines=lines, engine=reading.engine), Step(name="stray_marks_at_line_ends", params={
+    return Reading(lines=lines, engine=reading.engine), Step(name="stray_marks", params={
         "dropped": dropped, "lines_dropped": len(reading.lines) - len(lines),
         "rule": "marks no line begins with (JIS X 4051), . , ・ - after a line's last character, ・ beside a mark, "
                 "and . after a kana or kanji where the page's full stop is 。"})
@@ -532,8 +532,8 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
     if second is not None:
         reading, second_step = read_with_second_engine(reading, layout, mode, second, cfg)
         second_steps = [second_step]
-    reading, marks_step = _stray_marks_dropped(Reading(lines=reading_order(reading.lines, mode), engine=reading.engine),
-                                               mode)
+    ordered = Reading(lines=reading_order(reading.lines, mode), engine=reading.engine)
+    reading, marks_step = stray_marks_dropped(ordered, mode)
     stamp_texts, stamps_step = read_stamps(layout, engine, cfg)
     read = [c.box for ln in reading.lines for c in ln.chars]
     lines = [_to_line(ln, i, mode, cleaned, ink_after_end(ln, layout.ocr_image, ln.writing_mode or mode, read))
