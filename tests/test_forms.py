@@ -819,11 +819,18 @@ def test_a_mark_stamp_read_with_a_receipt_stamp_s_date_after_it_is_read():
 
 
 @pytest.mark.parametrize(("read", "status"), [("外務大臣", "auto"), ("外聞大臣", "needs_review"),
-                                              ("大至急外務大臣", "needs_review"), ("に一作務大臣", "needs_review")])
+                                              ("大至急外務大臣", "needs_review"), ("に一作務大臣", "needs_review"),
+                                              ("外務大", "needs_review")])  # 臣 read as a mark, dropped
 def test_a_drafts_sender_read_a_character_off_the_ministers_office_is_mended_for_review(read, status):
     header = [f"国連大使あて{read}発" if t.endswith("外務大臣発") else t for t in DRAFT_1960S]
     sender = _fields(["外務省電信案", *header, *BODY])["sender"]
     assert sender.value == "外務大臣" and sender.status == status
+
+
+def test_a_drafts_sender_no_office_of_the_tables_is_kept_as_read_for_review():
+    header = ["国連大使あて経済局長発" if t.endswith("外務大臣発") else t for t in DRAFT_1960S]
+    sender = _fields(["外務省電信案", *header, *BODY])["sender"]
+    assert sender.value == "経済局長" and sender.status == "needs_review" and "unknown_name" in sender.flags
 
 
 def test_a_draft_s_ate_read_ade_still_parts_addressee_from_sender():

@@ -76,13 +76,19 @@ def find_draft_lines(ctx: Context) -> DraftLines:
 
 def _office_mended(found: Finding) -> Finding:
     """A draft is sent in the name of an office of the ministry (外務大臣): one read a character
-    off (外聞大臣), or ending one with something read before it (大至急外務大臣: the code line's
-    mark; に一作務大臣), is mended to it, for review."""
+    off (外聞大臣) or a character short (外務大, its 臣 read as a mark that was then dropped as a
+    speck: a conditions page), or ending one with something read before it (大至急外務大臣: the
+    code line's mark; に一作務大臣), is mended to it, for review; a name no office of the tables,
+    kept as read, is reviewed too."""
     value = str(found.value)
-    offices = [k for k in known_names("addressees") if len(value) >= len(k) and value != k
-               and Levenshtein.distance(value[-len(k):], k) <= 1]
-    if len(offices) != 1 or value in known_names("addressees"):
+    known = known_names("addressees")
+    if value in known:
         return found
+    offices = [k for k in known if (len(value) >= len(k) and Levenshtein.distance(value[-len(k):], k) <= 1)
+               or (len(value) == len(k) - 1 and Levenshtein.distance(value, k) == 1)]
+    if len(offices) != 1:
+        return found.flagged("unknown_name", certainty=min(found.certainty, UNKNOWN_NAME),
+                             method=f"{found.method}; not an office of the ministry the tables hold")
     return found.flagged("repaired", value=offices[0], certainty=min(found.certainty, MENDED),
                          method=f"{found.method}; read {value!r}, {offices[0]} with a misreading",
                          detail={**found.detail, "read_as": value})
