@@ -44,3 +44,10 @@ def test_no_blank_is_left_next_to_a_japanese_character(text):
 ])
 def test_lookalikes_follow_their_neighbours(read, mended):
     assert mend_lookalikes(read) == mended
+
+
+def test_unclosed_brackets_counts_what_is_left_open_and_never_goes_below_nothing():
+    from cableocr.text import unclosed_brackets
+
+    assert unclosed_brackets("(別電5") == 1 and unclosed_brackets("（総理）") == 0
+    assert unclosed_brackets("))(") == 1  # a closing bracket with none open closes nothing

@@ -10,6 +10,7 @@ from statistics import median
 from cableocr.engines import Reading, RecognizedLine
 from cableocr.models import Box, Char, WritingMode, median_char_size
 from cableocr.orthography import word_count
+from cableocr.text import CLOSING_BRACKETS, OPENING_BRACKETS, unclosed_brackets
 
 # Small kana: the dictionary prefers them (行って to 行つて), but cable orthography writes them
 # full-size (design/cable-format.md), so the dictionary's liking is no evidence.
@@ -204,25 +205,15 @@ def _speck_sized(char: Char, line_char_size: float, line: list[Char], place: int
             and not _pairs(line, place))
 
 
-_OPENING, _CLOSING = frozenset("(（"), frozenset(")）")
-
-
 def _pairs(line: list[Char], place: int) -> bool:
     """Whether the bracket at line[place] closes one opened before it, or opens one closed after it."""
     bracket = line[place].text
-    if bracket in _CLOSING:
-        return _depth([c.text for c in line[:place]], _OPENING, _CLOSING) > 0
-    if bracket in _OPENING:
-        return _depth([c.text for c in reversed(line[place + 1:])], _CLOSING, _OPENING) > 0
+    if bracket in CLOSING_BRACKETS:
+        return unclosed_brackets("".join(c.text for c in line[:place])) > 0
+    if bracket in OPENING_BRACKETS:
+        after = "".join(c.text for c in reversed(line[place + 1:]))
+        return unclosed_brackets(after, opening=CLOSING_BRACKETS, closing=OPENING_BRACKETS) > 0
     return False
-
-
-def _depth(texts: list[str], opening: frozenset[str], closing: frozenset[str]) -> int:
-    """Brackets left open at the end of texts."""
-    depth = 0
-    for text in texts:
-        depth = depth + 1 if text in opening else max(0, depth - 1) if text in closing else depth
-    return depth
 
 
 def _digits_going_on_a_number(chars: list[Char], before: list[Char], after: list[Char]) -> set[int]:

@@ -10,6 +10,18 @@ from cableocr.orthography import modern_form
 # Spaces Tesseract puts between Japanese characters (and between a Japanese character and a
 # digit): drop a run of blanks when a neighbour on either side is outside ASCII.
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000]+|[ \t\u3000]+(?=[^\x00-\x7f])")
+OPENING_BRACKETS, CLOSING_BRACKETS = "(（", ")）"
+
+
+def unclosed_brackets(text: str, opening: str = OPENING_BRACKETS, closing: str = CLOSING_BRACKETS) -> int:
+    """How many brackets text leaves open at its end (a closing one with none open closes
+    nothing); with opening and closing swapped, read from the end, how many it closes unopened."""
+    depth = 0
+    for char in text:
+        depth = depth + 1 if char in opening else max(0, depth - 1) if char in closing else depth
+    return depth
+
+
 # After NFKC, brackets and colons in Japanese text are full-width on the page.
 _TO_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "："})
 

@@ -42,7 +42,7 @@ from cableocr.models import Box, Char, Line, Page, median_char_size
 from cableocr.numbers import NUMBER_LINE, find_time
 from cableocr.numbers import find_cable_number as parse_cable_number
 from cableocr.orthography import unknown_katakana_words
-from cableocr.text import normalize
+from cableocr.text import CLOSING_BRACKETS, normalize, unclosed_brackets
 
 CLASSIFICATIONS = ("取扱注意", "部外秘", "極秘", "特秘", "秘")  # longest first where one holds another
 PRECEDENCES = ("大至急", "至急", "普通")
@@ -86,8 +86,7 @@ def _whole_sized(char: Char, size: float) -> bool:
 
 
 def _closes_a_bracket(before: str, char: str) -> bool:
-    opened = sum(before.count(b) for b in "(（") - sum(before.count(b) for b in ")）")
-    return char in ")）" and opened > 0
+    return char in CLOSING_BRACKETS and unclosed_brackets(before) > 0
 
 
 def unframed(text: str) -> str:
