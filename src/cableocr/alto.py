@@ -73,7 +73,8 @@ def page_alto(page: Page, page_id: str) -> bytes:
         block.set("TAGREFS", f"role-{role}")
         for line in lines:
             _text_line(block, line)
-    for kind, boxes in (("redaction", page.redactions), ("stamp", page.stamps)):
+    round_stamps = [stamp.box for stamp in page.round_stamps]
+    for kind, boxes in (("redaction", page.redactions), ("stamp", page.stamps), ("round-stamp", round_stamps)):
         for n, box in enumerate(boxes):
             _position(ET.SubElement(space, _q("Illustration"), ID=f"{page_id}-{kind}{n}", TYPE=kind), box)
     _add_role_tags(root, page)

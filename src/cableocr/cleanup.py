@@ -23,6 +23,7 @@ from cableocr.imaging import (
     turned_in,
 )
 from cableocr.models import Box, Orientation, Step
+from cableocr.round_stamps import Ring, erase_round_stamps, find_round_stamps
 
 IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
@@ -39,6 +40,9 @@ class Cleaned:
     # Where the page was binarised: the page as it was before (upright, deskewed, flattened,
     # grey), so that a reading of it can be compared with the binarised page's (without_binarising).
     before_binarising: np.ndarray | None = None
+    # Round stamps whose ring and bars were erased (round_stamps), in the cleaned image's pixels:
+    # what is read inside a ring is the stamp's text, set apart from the page's (ocr.read_page).
+    round_stamps: tuple[Ring, ...] = ()
 
     def without_binarising(self) -> Cleaned | None:
         """The same page cleaned but not binarised (nor despeckled), or None where it was not
@@ -210,6 +214,19 @@ def working_scale(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, fl
     return resized, scale, character_px, Step(name="working_scale", params=params)
 
 
+def round_stamps_step(rings: list[Ring], to_source: np.ndarray, character_px: float) -> Step:
+    """What was erased: each ring's centre and radius in the ingested page's pixels."""
+    scale = float(np.hypot(*to_source[:, 0]))
+    found = []
+    for ring in rings:
+        x, y = to_source @ np.array([ring.x, ring.y, 1.0])
+        found.append(f"centre ({x:.0f}, {y:.0f}) radius {ring.radius * scale:.0f} px "
+                     f"({ring.radius / character_px:.1f} characters), ink along {ring.coverage:.0%} of it")
+    return Step(name="round_stamps_erased", params={
+        "count": len(rings), **({"stamps": "; ".join(found)} if found else {}),
+        "rule": "a ring with ink along most of it and the bars across it erased; ink darker than the stamp's kept"})
+
+
 def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation | None = None) -> Cleaned:
     """Greyscale page -> at the working scale, upright (turned as orientation detection found),
     deskewed, flattened, cleared of edges and specks, and binarised where the page is noisy (see
@@ -239,6 +256,11 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         flatten_step = [Step(name="flatten_background", params={
             "paper_min": int(background.min()), "paper_max": int(background.max())})]
         background = np.full_like(image, 255)
+    stamp_step, rings = [], []
+    if cfg.erase_round_stamps:
+        rings = find_round_stamps(image, background, character_px, cfg)
+        image = erase_round_stamps(image, background, rings, character_px)
+        stamp_step = [round_stamps_step(rings, to_source, character_px)]
     grey = image
     image, binarise_step = binarise(image, background, outside, cfg)
     binarised = binarise_step.params["method"] == "sauvola"
@@ -249,7 +271,9 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
         *streak_step,
         Step(name="deskew", params={"angle_deg": angle, "search_max_deg": cfg.max_skew_deg, "fill": paper}),
         *flatten_step,
+        *stamp_step,
         binarise_step,
     ]
     return Cleaned(image=image, steps=steps, skew_deg=angle, background=background, to_source=to_source,
-                   character_px=character_px, before_binarising=grey if binarised else None)
+                   character_px=character_px, before_binarising=grey if binarised else None,
+                   round_stamps=tuple(rings))

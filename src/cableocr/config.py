@@ -90,6 +90,15 @@ class CleanupConfig(StageConfig):
     streak_min_cover: float = 0.7
     streak_end_share: float = 0.1
     streak_max_width_chars: float = 0.25
+    # Round receipt stamps (a 受付 date stamp over the header: round_stamps): rings of a radius
+    # within round_stamp_radius_chars character heights with ink along at least
+    # round_stamp_min_coverage of them have their ring and bars erased before binarising. On
+    # the generated pages a stamp's ring measured 2.4-3.0 characters in radius and its coverage
+    # 1.0; text under a circle found elsewhere covered at most 0.6 of it.
+    erase_round_stamps: bool = True
+    round_stamp_radius_chars: tuple[float, float] = (1.2, 8.0)
+    round_stamp_min_coverage: float = 0.85
+    round_stamp_max_candidates: int = 10
 
 
 class OcrConfig(StageConfig):

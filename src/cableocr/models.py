@@ -6,10 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.7"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
+SCHEMA_VERSION = "1.8"  # 1.1: the manifest says whether the batch is finalised; 1.2: normalised texts in modern
 # orthography; 1.3: a line's second reading; 1.4: the engines that read a line, the model files' hashes;
 # 1.5: a field's rule and flags; page documents for pages that belong to no cable; 1.6: links; 1.7: ink
-# after a line's last character that no engine read
+# after a line's last character that no engine read; 1.8: round stamps, their text apart from the page's
 
 WritingMode = Literal["horizontal", "vertical"]
 FieldStatus = Literal["auto", "needs_review", "reviewed"]
@@ -133,6 +133,15 @@ class Step(Frozen):
     params: dict[str, float | int | str | bool] = {}
 
 
+class RoundStamp(Frozen):
+    """A round receipt stamp (受付 and a date in a ring) pressed over the page: its ring and bars
+    were erased before reading, and what was read inside the ring is kept here, not in the text."""
+
+    box: Box = Field(description="the ring's bounding box, in the ingested page's pixels")
+    text: str = Field(default="", description=(
+        "the lines read wholly inside the ring (a receipt date), apart from the page's lines; empty where none"))
+
+
 class Page(Frozen):
     source: PageSource
     width: int
@@ -144,6 +153,8 @@ class Page(Frozen):
     redactions: list[Box] = Field(default=[], description="blacked-out boxes, not OCRed")
     stamps: list[Box] = Field(default=[], description="stamps recognised as furniture, masked before OCR")
     stamp_texts: list[str] = Field(default=[], description="each stamp read on its own, set level")
+    round_stamps: list[RoundStamp] = Field(default=[], description=(
+        "round receipt stamps found on the page, their rings erased before reading"))
     issues: list[str] = Field(default=[], description="soft problems met on this page")
 
 
