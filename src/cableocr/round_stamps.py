@@ -20,8 +20,12 @@ import numpy as np
 
 from cableocr.config import CleanupConfig
 
-_SEARCH_SCALE = 0.5  # circles are searched for on a half-size page: as sure, four times quicker
+_SEARCH_SCALE = 0.35  # circles are searched for on a third-size page: 0.1 s a page (half-size: 0.4 s), every ring still found
 _ANGLES = np.linspace(0, 2 * np.pi, 360, endpoint=False)
+# Only a circle with ink along this share of it, within a tenth of a character, is fitted: text
+# gives the search up to twenty circles a page. Measured on the half-size search's circles of 45
+# generated pages: each of 25 stamps' rings had one at 0.95 or more; circles in text, 0.62 at most.
+_FIT_FROM = 0.75
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ def _climbed(ink: np.ndarray, x: float, y: float, radius: float, band: int) -> t
 
 def _fitted(ink: np.ndarray, x: float, y: float, radius: float, character_px: float) -> Ring:
     """The circle near (x, y, radius) that runs most along ink (the search's circles are found
-    on a half-size page, a few pixels off: 5 px for a ring of 5 px stroke), first with a wide
+    on a smaller page, a few pixels off: 5 px for a ring of 5 px stroke), first with a wide
     band, then a narrow one; and the width of its stroke: the radii around it with ink on at
     least half as much of the circle as the best."""
     x, y, radius = _climbed(ink, x, y, radius, band=max(2, int(0.1 * character_px)))
@@ -84,7 +88,7 @@ def _fitted(ink: np.ndarray, x: float, y: float, radius: float, character_px: fl
 
 def _circles(grey: np.ndarray, character_px: float, cfg: CleanupConfig) -> list[tuple[float, float, float]]:
     """Candidate circles (x, y, radius) in the page's pixels, from OpenCV's two Hough searches on
-    a half-size page: each missed a ring the other found (a ring over dense columns, one whose
+    a third-size page: each missed a ring the other found (a ring over dense columns, one whose
     radius the other put a fifth off)."""
     low, high = cfg.round_stamp_radius_chars
     small = cv2.resize(grey, None, fx=_SEARCH_SCALE, fy=_SEARCH_SCALE, interpolation=cv2.INTER_AREA)
@@ -105,7 +109,11 @@ def find_round_stamps(grey: np.ndarray, background: np.ndarray, character_px: fl
     pages with no stamp, at most 0.6; a stamp's ring, 1.0)."""
     ink = _ink(grey, background)
     rings: list[Ring] = []
+    wide = max(2, int(0.1 * character_px))
     for x, y, radius in _circles(grey, character_px, cfg):
+        if _coverage(ink, x, y, radius, wide) < _FIT_FROM or any(
+                np.hypot(x - other.x, y - other.y) < other.radius for other in rings):
+            continue
         ring = _fitted(ink, x, y, radius, character_px)
         if ring.coverage >= cfg.round_stamp_min_coverage and not any(
                 np.hypot(ring.x - other.x, ring.y - other.y) < ring.radius for other in rings):
