@@ -94,3 +94,24 @@ def test_the_cables_own_text_under_a_stamp_stays():
     kept, (stamp,), _ = round_stamp_texts_set_apart(reading, _cleaned(), "horizontal")
     assert [ln.raw for ln in kept.lines] == ["第9539号特秘"]
     assert stamp.text == ""
+
+
+def test_a_round_stamp_is_an_illustration_of_the_alto_page(tmp_path):
+    """The stamp's ring is a block of its own in ALTO, and the page stays valid ALTO 4.4."""
+    import xml.etree.ElementTree as ET
+
+    from cableocr.alto import alto_schema, page_alto
+    from cableocr.models import Line, Page, PageSource, RoundStamp
+
+    line = Line(id="p1-l0", text="電信写", raw="電信写", normalized="電信写", box=Box(x0=10, y0=10, x1=130, y1=50),
+                confidence=0.99, writing_mode="horizontal",
+                chars=[Char(text=t, confidence=0.99, box=Box(x0=10 + 40 * i, y0=10, x1=50 + 40 * i, y1=50))
+                       for i, t in enumerate("電信写")])
+    page = Page(source=PageSource(file="a.png", index=0, sha256="0"), width=1000, height=800, writing_mode="horizontal",
+                engine="fake", lines=[line],
+                round_stamps=[RoundStamp(box=Box(x0=600, y0=100, x1=800, y1=300), text="4.14.受付")])
+    path = tmp_path / "p1.alto.xml"
+    path.write_bytes(page_alto(page, "p1"))
+    alto_schema().validate(str(path))
+    (stamp,) = ET.parse(path).findall(".//{*}Illustration[@TYPE='round-stamp']")
+    assert (stamp.get("HPOS"), stamp.get("VPOS"), stamp.get("WIDTH")) == ("600", "100", "200")
