@@ -84,6 +84,25 @@ def test_a_speck_sized_mark_centred_in_a_column_is_kept(dot, kept):
     assert bool(marks[dot[1] + 2, dot[0] + 2]) is kept and count == int(kept)
 
 
+def _marks_kept(page: np.ndarray) -> tuple[np.ndarray, int]:
+    from cableocr.imaging import Components, marks_in_columns, small_isolated
+
+    blobs = Components(255 - page)
+    small, _ = small_isolated(blobs, 24, 12, keep_clusters=True)
+    return marks_in_columns(blobs, small, 24, 60)
+
+
+def test_a_full_stop_under_a_narrow_digit_is_kept():
+    """The notice's 1. in a column: the 1 is a stroke a few pixels wide, its middle half a
+    pixel or two, and the stop under it stands a little to its side."""
+    page = np.full((300, 200), 255, np.uint8)
+    page[40:68, 98:102] = 0  # the 1
+    page[88:93, 101:105] = 0  # its full stop, in a cell of its own
+    page[120:148, 86:114] = 0  # the character after it
+    marks, count = _marks_kept(page)
+    assert count == 1 and marks[90, 102]
+
+
 def _page_with_text_and_a_rule() -> np.ndarray:
     """A white page of dark 'characters' (blocks a character high), with a form's vertical rule
     that stops at its frame."""

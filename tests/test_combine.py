@@ -182,6 +182,23 @@ def test_a_first_engine_line_over_three_columns_is_cut_into_the_columns_the_seco
     assert texts.count("総番号768853") == 1 and "平成元年9月22日OECD代発" in texts and "主管欧亜局長" in texts
 
 
+@pytest.mark.parametrize(("first_read", "second_read", "kept"), [
+    ("1.本電の", "1本電の", "1.本電の"),  # the notice's paragraph number in a column
+    ("別電1:(総理", "別電1(総理", "別電1:(総理"),  # PP-OCR leaves out a column's colon
+    ("第45.号", "第45号", "第45号"),  # a full stop alone after a serial's digits: a speck
+    ("本.電の", "本電の", "本電の"),
+    ("1..本電の", "1.本電の", "1.本電の"),  # one stop read twice, the second agreed by both engines
+])
+def test_a_column_colon_and_a_paragraphs_full_stop_are_kept_from_the_first_reading(first_read, second_read, kept):
+    from cableocr.engines.rapid import MISSES
+
+    mark = first_read.index(":") if ":" in first_read else first_read.index(".")
+    first = _line(first_read, [0.7 if i == mark else 0.99 for i in range(len(first_read))])
+    reading, _ = _engines([first], [_line(second_read, [0.99] * len(second_read))], mode="vertical",
+                          misses=MISSES["vertical"])
+    assert "".join(c.text for c in reading.lines[0].chars) == kept
+
+
 def test_a_line_the_second_engine_read_in_two_pieces_along_it_is_not_cut():
     first = _row("平成5年9月28日国連発", [0.99] * 12)
     pieces = Reading(lines=[_row("平成5年9月28日", [0.99] * 9, Box(x0=100, y0=102, x1=400, y1=138)),

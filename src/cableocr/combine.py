@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
@@ -175,7 +176,22 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
     line = [*before, *chars, *after]
     return [c.model_copy(update={"confidence": min(c.confidence or 0.0, ONE_READER)}) if i in on_number else c
             for i, c in enumerate(chars)
-            if i in on_number or (c.text in missed_by_other and not _speck_sized(c, size, line, len(before) + i))]
+            if i in on_number or (c.text in missed_by_other and not _speck_sized(c, size, line, len(before) + i)
+                                  and (c.text not in FULL_STOPS or _numbers_a_paragraph(line, len(before) + i)))]
+
+
+# A full stop is what a speck is read as too: one the other reading is known to miss is kept
+# only after a paragraph's number at the line's start (the notice's 1. in a column).
+FULL_STOPS = frozenset(".．")
+_PARAGRAPH_NUMBER = re.compile(r"[0-9０-９]{1,2}")
+
+
+def _numbers_a_paragraph(line: list[Char], place: int) -> bool:
+    """Whether the full stop at line[place] ends a paragraph's number: one or two digits before
+    it, and no second full stop after it (the two vertical models read one stop twice: 1..)."""
+    ahead = line[place + 1].text if place + 1 < len(line) else ""
+    return (_PARAGRAPH_NUMBER.fullmatch("".join(c.text for c in line[:place]).strip()) is not None
+            and ahead not in FULL_STOPS)
 
 
 # A 。 or 、 whose ink is under a fifth of its line's character size is a speck read as one.

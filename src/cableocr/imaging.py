@@ -137,13 +137,15 @@ def flatten(image: np.ndarray, background: np.ndarray) -> np.ndarray:
     return np.clip(ratio, 0, 255).astype(np.uint8)
 
 
-def _centred_under(column: np.ndarray, centre: int) -> bool:
-    """Whether a window of ink (columns of pixels) holds ink whose span has centre in its middle half."""
+def _centred_under(column: np.ndarray, centre: int, slack: int) -> bool:
+    """Whether a window of ink (columns of pixels) holds ink whose span has centre in its middle
+    half, or within slack px of its middle: a narrow glyph's middle half is a pixel or two (the
+    1 over the notice's 1.)."""
     xs = np.flatnonzero(column.any(axis=0))
     if xs.size == 0:
         return False
     x0, x1 = xs[0], xs[-1] + 1
-    return x0 + (x1 - x0) / 4 <= centre <= x1 - (x1 - x0) / 4
+    return abs(centre - (x0 + x1) / 2) <= max((x1 - x0) / 4, slack)
 
 
 def marks_in_columns(blobs: Components, small: np.ndarray, max_area: int, reach: int) -> tuple[np.ndarray, int]:
@@ -152,6 +154,7 @@ def marks_in_columns(blobs: Components, small: np.ndarray, max_area: int, reach:
     upright in a vertical column (the notice's 1.) stands alone in its character's cell, far
     from both neighbours, and is as small as a speck (23 px at 300 dpi). (Their mask, how many.)"""
     large = blobs.areas > max_area
+    slack = reach // 6
     kept = []
     for label in np.unique(blobs.labels[small]):
         x, y, w, h = blobs.stats[label, :4]
@@ -160,7 +163,7 @@ def marks_in_columns(blobs: Components, small: np.ndarray, max_area: int, reach:
         left = max(centre - reach // 3, 0)
         above = large[max(y - reach, 0) : y, left : centre + reach // 3]
         below = large[y + h : y + h + reach, left : centre + reach // 3]
-        if _centred_under(above, centre - left) and _centred_under(below, centre - left):
+        if _centred_under(above, centre - left, slack) and _centred_under(below, centre - left, slack):
             kept.append(label)
     return (np.isin(blobs.labels, kept) if kept else np.zeros(small.shape, bool)), len(kept)
 
