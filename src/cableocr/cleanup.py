@@ -229,8 +229,8 @@ def round_stamps_step(rings: list[Ring], to_source: np.ndarray, character_px: fl
 
 def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation | None = None) -> Cleaned:
     """Greyscale page -> at the working scale, upright (turned as orientation detection found),
-    deskewed, flattened, cleared of edges and specks, and binarised where the page is noisy (see
-    binarise)."""
+    deskewed, flattened, cleared of round stamps' rings (round_stamps), edges and specks, and
+    binarised where the page is noisy (see binarise)."""
     orientation = orientation or Orientation()
     rotate_cw = orientation.rotate_cw
     image, scale, character_px, scale_step = working_scale(image, cfg)

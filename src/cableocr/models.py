@@ -139,7 +139,8 @@ class RoundStamp(Frozen):
 
     box: Box = Field(description="the ring's bounding box, in the ingested page's pixels")
     text: str = Field(default="", description=(
-        "the lines read wholly inside the ring (a receipt date), apart from the page's lines; empty where none"))
+        "what was read inside the ring (a receipt date), apart from the page's lines: lines wholly inside it, and "
+        "runs at a line's end or start standing well apart from the rest of the line; empty where none"))
 
 
 class Page(Frozen):

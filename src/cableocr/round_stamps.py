@@ -1,12 +1,14 @@
 """Round receipt stamps (受付 date stamps) found and their ring and bars erased before reading.
 
-A date stamp pressed over the header is a ring two to three characters across in radius, with
-two bars across it and a date between them. Its ring joins the columns or rows it crosses into
-one (a vertical reader then reads three columns as one jumble), and it keeps a framed stamp
-it touches from being found. The ring and the bars are not text and are erased; the ink of a
+A date stamp pressed over the header is a ring two to three characters in radius, with two
+bars across it and a date between them. Its ring joins the columns or rows it crosses into one
+(a vertical reader then reads three columns as one jumble), and it keeps a framed stamp it
+touches from being found. The ring and the bars are not text and are erased; the ink of a
 character where the ring crosses it is kept where it is darker than the stamp's own ink (two
 inks laid over each other are darker than either). What the stamp says (its date) is left on
-the page: it is character-sized, and no shape tells it from the text beneath.
+the page, character-sized and with no shape to tell it from the text beneath; what the engines
+read of it inside the ring is set apart from the page's text after reading
+(ocr.round_stamp_texts_set_apart).
 
 Sizes are in character heights (character_px at the working scale), as everywhere in cleanup.
 """
@@ -140,7 +142,7 @@ def _stamp_mask(ink: np.ndarray, ring: Ring, origin: tuple[int, int], character_
     stroke = np.abs(distance - ring.radius) <= ring.width / 2 + 2
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (int(1.5 * character_px), 1))
     runs = cv2.morphologyEx((ink & ~stroke).astype(np.uint8), cv2.MORPH_OPEN, kernel)
-    count, labels = cv2.connectedComponents(runs, connectivity=8)
+    _, labels = cv2.connectedComponents(runs, connectivity=8)
     outside = np.unique(labels[(distance > ring.radius) & (runs > 0)])
     bars = (labels > 0) & ~np.isin(labels, outside)
     bars = cv2.dilate(bars.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & (distance < ring.radius)
