@@ -162,7 +162,8 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
           missed_by_other: frozenset[str]) -> list[Char]:
     """A run of characters only one reading has: kept when read at rule.lone_min or more;
     under it, the characters the other reading is known to miss, at their own confidence (but
-    a 。、 or bracket of a speck's size: _speck_sized), and
+    a 。、 or bracket of a speck's size: _speck_sized; and a full stop only after a paragraph's
+    number: _numbers_a_paragraph), and
     the digits that go on a number (9129 + 7.・: the last digit of a serial at a column's end,
     which PP-OCR left out; 4月1 + .6), at ONE_READER at most, so that the number is reviewed rather than
     filed a digit short. Other lone characters under it are dropped: each reader was seen to
