@@ -121,14 +121,17 @@ def test_a_streak_from_edge_to_edge_is_painted_out_and_a_rule_is_kept():
     page = _page_with_text_and_a_rule()
     streaked = page.copy()
     streaked[:, 300:304] = np.minimum(streaked[:, 300:304], 170)  # a light drum streak, edge to edge
-    cleaned, step = remove_streaks(streaked, CleanupConfig())
+    cleaned, step, streaks = remove_streaks(streaked, CleanupConfig())
     assert (step.params["down"], step.params["across"]) == (1, 0)
+    (streak,) = streaks
+    assert streak.ends == ((302.0, 0.0), (302.0, 1400.0)) and streak.width == 4
     assert cleaned[:100, 298:306].min() > 200  # the streak in the margin: gone
     assert cleaned[600:1000, 500:503].max() < 50  # the rule: kept
     crossing = [y for y in range(150, 1250, 60) if page[y + 12, 300] < 100]
     assert crossing and all(cleaned[y + 13, 300] < 100 for y in crossing)  # strokes across it go on
-    untouched, step = remove_streaks(page, CleanupConfig())
+    untouched, step, streaks = remove_streaks(page, CleanupConfig())
     assert (step.params["down"], step.params["across"]) == (0, 0) and np.array_equal(untouched, page)
+    assert streaks == []
 
 
 def test_a_frame_round_a_word_is_taken_off_and_its_characters_and_the_forms_cells_are_kept():

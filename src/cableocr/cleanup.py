@@ -43,6 +43,9 @@ class Cleaned:
     # Round stamps whose ring and bars were erased (round_stamps), in the cleaned image's pixels:
     # what is read inside a ring is the stamp's text, set apart from the page's (ocr.read_page).
     round_stamps: tuple[Ring, ...] = ()
+    # Drum streaks painted out (remove_streaks), in the cleaned image's pixels: where one crossed
+    # a line, a character may have gone with it (ocr.doubts_where_streaks_crossed).
+    streaks: tuple[Streak, ...] = ()
 
     def without_binarising(self) -> Cleaned | None:
         """The same page cleaned but not binarised (nor despeckled), or None where it was not
@@ -175,8 +178,23 @@ def _paint_vertical_bands(image: np.ndarray, bands: list[tuple[int, int]]) -> np
     return image
 
 
-def remove_streaks(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, Step]:
-    """The page without drum streaks, either way (a page turned a quarter has them across)."""
+@dataclass(frozen=True)
+class Streak:
+    """A drum streak painted out: the two ends of its middle line, (x, y), and its width, in the
+    pixels of the image it was found on (cleaned-image pixels once Cleaned holds it)."""
+
+    ends: tuple[tuple[float, float], tuple[float, float]]
+    width: float
+
+    def moved(self, matrix: np.ndarray) -> Streak:
+        """The streak where a 2x3 affine matrix (the deskew's turn) takes it."""
+        ends = tuple(tuple(float(v) for v in matrix @ np.array([x, y, 1.0])) for x, y in self.ends)
+        return Streak(ends=ends, width=self.width)  # type: ignore[arg-type]
+
+
+def remove_streaks(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, Step, list[Streak]]:
+    """The page without drum streaks, either way (a page turned a quarter has them across), and
+    the streaks painted out: a character a streak crossed may have gone with it."""
     ink = ink_mask(image)
     down = streak_bands(image, ink, cfg)
     across = streak_bands(np.ascontiguousarray(image.T), np.ascontiguousarray(ink.T), cfg)
@@ -184,10 +202,15 @@ def remove_streaks(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, S
         image = _paint_vertical_bands(image, down)
     if across:
         image = np.ascontiguousarray(_paint_vertical_bands(np.ascontiguousarray(image.T), across).T)
+    height, width = image.shape[:2]
+    streaks = [Streak(ends=(((x0 + x1) / 2, 0.0), ((x0 + x1) / 2, float(height))), width=float(x1 - x0))
+               for x0, x1 in down]
+    streaks += [Streak(ends=((0.0, (y0 + y1) / 2), (float(width), (y0 + y1) / 2)), width=float(y1 - y0))
+                for y0, y1 in across]
     return image, Step(name="streaks_removed", params={
         "down": len(down), "across": len(across), "min_run_chars": cfg.streak_min_run_chars,
         "min_cover": cfg.streak_min_cover, "max_width_chars": cfg.streak_max_width_chars,
-        "min_darkness": cfg.streak_min_darkness})
+        "min_darkness": cfg.streak_min_darkness}), streaks
 
 
 def orientation_step(orientation: Orientation) -> Step:
@@ -237,9 +260,9 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
     forward = quarter_turn_matrix(rotate_cw, image.shape[1], image.shape[0]) @ np.diag([scale, scale, 1.0])
     if rotate_cw:
         image = cv2.rotate(image, _QUARTER_TURNS[rotate_cw])
-    streak_step = []
+    streak_step, streaks = [], []
     if cfg.remove_streaks:
-        image, step = remove_streaks(image, cfg)
+        image, step, streaks = remove_streaks(image, cfg)
         streak_step = [step]
     angle = round(measure_skew(image, cfg), 2)
     paper = int(np.percentile(image[::4, ::4], 90))  # a sample is as good, and 20x quicker
@@ -247,6 +270,7 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
     if abs(angle) >= 0.05:
         image, matrix = rotate(image, angle, paper)
         outside = turned_in(image.shape, matrix)
+        streaks = [streak.moved(matrix) for streak in streaks]
         forward = np.vstack([matrix, [0, 0, 1]]) @ forward
     to_source = np.linalg.inv(forward)[:2] if rotate_cw or abs(angle) >= 0.05 or scale != 1.0 else IDENTITY
     background = paper_background(image)
@@ -276,4 +300,4 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
     ]
     return Cleaned(image=image, steps=steps, skew_deg=angle, background=background, to_source=to_source,
                    character_px=character_px, before_binarising=grey if binarised else None,
-                   round_stamps=tuple(rings))
+                   round_stamps=tuple(rings), streaks=tuple(streaks))

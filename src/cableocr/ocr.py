@@ -9,8 +9,9 @@ from dataclasses import asdict, replace
 import cv2
 import numpy as np
 
-from cableocr.cleanup import Cleaned
+from cableocr.cleanup import Cleaned, Streak
 from cableocr.combine import (
+    ONE_READER,
     CombineRule,
     combine_by_region,
     combine_engines,
@@ -383,6 +384,63 @@ def round_stamp_texts_set_apart(reading: Reading, cleaned: Cleaned,
         "stamps": len(stamps), "runs_set_apart": moved})
 
 
+# A drum streak painted out can take a character with it where it crossed a line: both engines
+# read 昭和39年10月28日 as 1月 alike, the 0's stroke painted out with the streak (eval seed 31,
+# accepted at 0.998). Where a streak crossed a line in a gap between two of its characters at
+# least this share of a character wide, the two are held at ONE_READER: a value read across the
+# gap goes to review.
+STREAK_GAP_CHARS = 0.4
+
+
+def _crossing(streak: Streak, box: Box, mode: WritingMode) -> float | None:
+    """Where a streak crosses the middle of a line, along the line; None where it runs along the
+    line or passes beyond its ends."""
+    (x0, y0), (x1, y1) = streak.ends
+    if mode == "vertical":  # a column is crossed by a streak across the page: the same, turned
+        (x0, y0), (x1, y1) = (y0, x0), (y1, x1)
+        box = Box(x0=box.y0, y0=box.x0, x1=box.y1, y1=box.x1)
+    if abs(y1 - y0) <= abs(x1 - x0):
+        return None
+    middle = (box.y0 + box.y1) / 2
+    if not min(y0, y1) <= middle <= max(y0, y1):
+        return None
+    at = x0 + (middle - y0) * (x1 - x0) / (y1 - y0)
+    return at if box.x0 <= at <= box.x1 else None
+
+
+def _beside_a_gap(chars: list[Char], at: float, mode: WritingMode) -> tuple[int, int] | None:
+    """The two characters either side of a gap holding the point at along the line, where the gap
+    is STREAK_GAP_CHARS wide or more."""
+    size = median_char_size(chars)
+    for i in range(len(chars) - 1):
+        end = chars[i].box.x1 if mode == "horizontal" else chars[i].box.y1
+        start = chars[i + 1].box.x0 if mode == "horizontal" else chars[i + 1].box.y0
+        if end <= at <= start and start - end >= STREAK_GAP_CHARS * size:
+            return i, i + 1
+    return None
+
+
+def doubts_where_streaks_crossed(reading: Reading, cleaned: Cleaned, mode: WritingMode) -> tuple[Reading, Step]:
+    """The characters either side of a gap a painted-out drum streak crossed, held at ONE_READER
+    (STREAK_GAP_CHARS): a character may have gone with the streak."""
+    lines, doubted = [], 0
+    for line in reading.lines:
+        line_mode = line.writing_mode or mode
+        chars = [c for c in line.chars if c.text.strip()]
+        held: set[int] = set()
+        for streak in cleaned.streaks:
+            at = _crossing(streak, line.box, line_mode) if len(chars) > 1 else None
+            pair = _beside_a_gap(chars, at, line_mode) if at is not None else None
+            held |= {id(chars[i]) for i in pair or ()}
+        if held:
+            doubted += len(held)
+            line = replace(line, chars=[c.model_copy(update={"confidence": min(c.confidence or 0.0, ONE_READER)})
+                                        if id(c) in held else c for c in line.chars])
+        lines.append(line)
+    return Reading(lines=lines, engine=reading.engine), Step(name="streak_gaps", params={
+        "streaks": len(cleaned.streaks), "characters_doubted": doubted, "min_gap_chars": STREAK_GAP_CHARS})
+
+
 # jpn_vert was seen to read one full-size つ as つ and っ both (思っつて for 思つて); in cable
 # orthography (no small kana) the pair is never typed, so it is one つ.
 _DOUBLED_TSU = re.compile(r"つ[ \t]*っ|っ[ \t]*つ")
@@ -629,6 +687,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
     ordered = Reading(lines=reading_order(reading.lines, mode), engine=reading.engine)
     reading, marks_step = stray_marks_dropped(ordered, mode)
     reading, round_stamps, round_stamps_step = round_stamp_texts_set_apart(reading, cleaned, mode)
+    reading, streaks_step = doubts_where_streaks_crossed(reading, cleaned, mode)
     stamp_texts, stamps_step = read_stamps(layout, engine, cfg)
     read = [c.box for ln in reading.lines for c in ln.chars]
     lines = [_to_line(ln, i, mode, cleaned, ink_after_end(ln, layout.ocr_image, ln.writing_mode or mode, read))
@@ -641,7 +700,7 @@ def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: 
         writing_mode=mode,
         engine=reading.engine,
         steps=[*cleaned.steps, *layout.steps, ocr_step, reread_step, missed_step, cells_step, cross_step,
-               *second_steps, marks_step, round_stamps_step, stamps_step],
+               *second_steps, marks_step, round_stamps_step, streaks_step, stamps_step],
         lines=lines,
         redactions=layout.redactions,
         stamps=layout.stamps,
