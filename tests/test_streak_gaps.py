@@ -57,3 +57,22 @@ def test_a_streak_across_a_column_is_a_streak_down_a_row_turned():
     across = Streak(ends=((0.0, 205.0), (2000.0, 207.0)), width=4.0)
     held, _ = doubts_where_streaks_crossed(Reading(lines=[column], engine="fake"), _cleaned(across), "vertical")
     assert [c.confidence for c in held.lines[0].chars] == [0.99, ONE_READER, ONE_READER]
+
+
+def test_a_streak_is_kept_where_the_deskew_takes_it(generated):
+    """A streak drawn down a skewed page: the cleaned page's streak maps back onto it."""
+    from PIL import Image
+
+    from cableocr.cleanup import clean_page
+    from cableocr.config import CleanupConfig
+
+    gen = generated[("000", "horizontal", "medium")]
+    page = np.asarray(Image.open(gen.folder / gen.truth.pages[0].file).convert("L")).copy()
+    x = page.shape[1] // 2 + 7
+    page[:, x:x + 3] = np.minimum(page[:, x:x + 3], 150)
+    cleaned = clean_page(page, CleanupConfig())
+    assert abs(cleaned.skew_deg) > 0.1  # the page was turned: the streak with it
+    (streak,) = cleaned.streaks
+    for end in streak.ends:
+        source_x, _ = cleaned.to_source @ np.array([*end, 1.0])
+        assert abs(source_x - (x + 1.5)) <= 3

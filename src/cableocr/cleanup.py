@@ -188,8 +188,8 @@ class Streak:
 
     def moved(self, matrix: np.ndarray) -> Streak:
         """The streak where a 2x3 affine matrix (the deskew's turn) takes it."""
-        ends = tuple(tuple(float(v) for v in matrix @ np.array([x, y, 1.0])) for x, y in self.ends)
-        return Streak(ends=ends, width=self.width)  # type: ignore[arg-type]
+        (ax, ay), (bx, by) = (matrix @ np.array([x, y, 1.0]) for x, y in self.ends)
+        return Streak(ends=((float(ax), float(ay)), (float(bx), float(by))), width=self.width)
 
 
 def remove_streaks(image: np.ndarray, cfg: CleanupConfig) -> tuple[np.ndarray, Step, list[Streak]]:
