@@ -414,8 +414,8 @@ def _beside_a_gap(chars: list[Char], at: float, mode: WritingMode) -> tuple[int,
     size = median_char_size(chars)
     for i in range(len(chars) - 1):
         end = chars[i].box.x1 if mode == "horizontal" else chars[i].box.y1
-        start = chars[i + 1].box.x0 if mode == "horizontal" else chars[i + 1].box.y0
-        if end <= at <= start and start - end >= STREAK_GAP_CHARS * size:
+        gap = _gap(chars[i], chars[i + 1], mode)
+        if gap >= STREAK_GAP_CHARS * size and end <= at <= end + gap:
             return i, i + 1
     return None
 
