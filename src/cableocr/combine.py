@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
@@ -11,7 +10,7 @@ from statistics import median
 from cableocr.engines import Reading, RecognizedLine
 from cableocr.models import Box, Char, WritingMode, median_char_size
 from cableocr.orthography import word_count
-from cableocr.text import CLOSING_BRACKETS, OPENING_BRACKETS, unclosed_brackets
+from cableocr.text import CLOSING_BRACKETS, OPENING_BRACKETS, PARAGRAPH_NUMBER, unclosed_brackets
 
 # Small kana: the dictionary prefers them (行って to 行つて), but cable orthography writes them
 # full-size (design/cable-format.md), so the dictionary's liking is no evidence.
@@ -184,14 +183,13 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
 # A full stop is what a speck is read as too: one the other reading is known to miss is kept
 # only after a paragraph's number at the line's start (the notice's 1. in a column).
 FULL_STOPS = frozenset(".．")
-_PARAGRAPH_NUMBER = re.compile(r"[0-9０-９]{1,2}")
 
 
 def _numbers_a_paragraph(line: list[Char], place: int) -> bool:
     """Whether the full stop at line[place] ends a paragraph's number: one or two digits before
     it, and no second full stop after it (the two vertical models read one stop twice: 1..)."""
     ahead = line[place + 1].text if place + 1 < len(line) else ""
-    return (_PARAGRAPH_NUMBER.fullmatch("".join(c.text for c in line[:place]).strip()) is not None
+    return (PARAGRAPH_NUMBER.fullmatch("".join(c.text for c in line[:place]).strip()) is not None
             and ahead not in FULL_STOPS)
 
 

@@ -37,7 +37,7 @@ from cableocr.models import (
     median_char_size,
 )
 from cableocr.round_stamps import Ring
-from cableocr.text import mend_lookalikes, normalize, remove_engine_spaces
+from cableocr.text import PARAGRAPH_NUMBER, mend_lookalikes, normalize, remove_engine_spaces
 
 BLANK_PAGE = "blank page: no text found, not read"
 
@@ -465,7 +465,6 @@ def _without_doubled_tsu(chars: list[Char]) -> list[Char]:
 # held out: 85 and 128, none rightly.
 LINE_START_MARKS = frozenset("、。，．,.・：:；;)）]］」』】〕-‐–")
 LINE_END_SPECKS = frozenset(".,・-")
-_PARAGRAPH_NUMBER = re.compile(r"[0-9０-９]{1,2}$")
 
 
 def without_stray_marks(line: RecognizedLine, page_mode: WritingMode) -> RecognizedLine | None:
@@ -489,7 +488,7 @@ def _ends_a_word(chars: list[Char]) -> bool:
     number alone on its line (1.) or a Latin abbreviation (No.)."""
     before = "".join(c.text for c in chars[:-1]).strip()
     return chars[-1].text == "." and bool(before) and (
-        _PARAGRAPH_NUMBER.fullmatch(before) is not None or (before[-1].isascii() and before[-1].isalpha()))
+        PARAGRAPH_NUMBER.fullmatch(before) is not None or (before[-1].isascii() and before[-1].isalpha()))
 
 
 def _japanese_letter(text: str) -> bool:

@@ -11,6 +11,8 @@ from cableocr.orthography import modern_form
 # digit): drop a run of blanks when a neighbour on either side is outside ASCII.
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000]+|[ \t\u3000]+(?=[^\x00-\x7f])")
 OPENING_BRACKETS, CLOSING_BRACKETS = "(（", ")）"
+# A paragraph's number, alone before its full stop (1. in the notice; in a column it stands upright).
+PARAGRAPH_NUMBER = re.compile(r"[0-9０-９]{1,2}")
 
 
 def unclosed_brackets(text: str, opening: str = OPENING_BRACKETS, closing: str = CLOSING_BRACKETS) -> int:

@@ -42,7 +42,7 @@ from cableocr.models import Box, Char, Line, Page, median_char_size
 from cableocr.numbers import NUMBER_LINE, find_time
 from cableocr.numbers import find_cable_number as parse_cable_number
 from cableocr.orthography import unknown_katakana_words
-from cableocr.text import CLOSING_BRACKETS, normalize, unclosed_brackets
+from cableocr.text import CLOSING_BRACKETS, OPENING_BRACKETS, normalize, unclosed_brackets
 
 CLASSIFICATIONS = ("取扱注意", "部外秘", "極秘", "特秘", "秘")  # longest first where one holds another
 PRECEDENCES = ("大至急", "至急", "普通")
@@ -811,7 +811,7 @@ def _read_alike(found: Finding) -> Finding:
 def _unpaired_bracket(text: str) -> bool:
     """A bracket of the text pairs with none: one of the pair was lost, by both engines alike
     where they agree (seed 28 eval-0137: カンボディア和平別電2), the ( lost by both)."""
-    return any(ch in "()（）" for ch in text) and not _brackets_pair(text)
+    return any(ch in OPENING_BRACKETS + CLOSING_BRACKETS for ch in text) and not _brackets_pair(text)
 
 
 def _line_read_alike(line: Line, value: str) -> bool:
