@@ -182,6 +182,30 @@ def test_a_first_engine_line_over_three_columns_is_cut_into_the_columns_the_seco
     assert texts.count("総番号768853") == 1 and "平成元年9月22日OECD代発" in texts and "主管欧亜局長" in texts
 
 
+def _chars(text: str, x: tuple[int, int], y0: int, step: int = 40) -> list[Char]:
+    return [Char(text=t, confidence=0.99, box=Box(x0=x[0], y0=y0 + i * step, x1=x[1], y1=y0 + (i + 1) * step))
+            for i, t in enumerate(text)]
+
+
+def test_a_column_two_overlapping_first_engine_lines_each_read_in_part_is_kept_whole():
+    """Tesseract on a clean 400-dpi page (eval seed 31): two lines, each two columns wide, each
+    holding a stretch of the middle column read well (the second after a jumble from the next
+    column). The column is one line, the two stretches joined once, not lost to both."""
+    left, middle, right = (100, 140), (200, 240), (300, 340)
+    upper = RecognizedLine(raw="", box=Box(x0=200, y0=100, x1=340, y1=900), chars=_chars("ロシアの改革努力", middle, 100))
+    lower = RecognizedLine(raw="", box=Box(x0=100, y0=100, x1=240, y1=900), chars=[
+        *_chars("邊缶", left, 300), *_chars("努力に対しては", middle, 340)])
+    right_column = RecognizedLine(raw="", box=Box(x0=300, y0=100, x1=340, y1=900), chars=_chars("もちろん", right, 100))
+    columns = [_line("もちろん", [0.99] * 4, Box(x0=292, y0=95, x1=348, y1=300)),
+               _line("ロシアの改革努力に対しては", [0.99] * 13, Box(x0=192, y0=95, x1=248, y1=620)),
+               _line("代を構ちく", [0.99] * 5, Box(x0=92, y0=95, x1=148, y1=300))]
+    split, count = split_merged_lines(Reading(lines=[right_column, upper, lower], engine="one"),
+                                      Reading(lines=columns, engine="two"), "vertical")
+    texts = ["".join(c.text for c in ln.chars) for ln in split.lines]
+    assert count == 2 and texts.count("ロシアの改革努力に対しては") == 1 and "もちろん" in texts
+    assert not any("ロシアの" in t for t in texts if t != "ロシアの改革努力に対しては")
+
+
 @pytest.mark.parametrize(("first_read", "second_read", "kept"), [
     ("1.本電の", "1本電の", "1.本電の"),  # the notice's paragraph number in a column
     ("別電1:(総理", "別電1(総理", "別電1:(総理"),  # PP-OCR leaves out a column's colon
@@ -268,6 +292,13 @@ def test_a_character_one_model_read_and_the_second_engine_confirms_is_kept():
     both, _ = _engines(tesseract.lines, pp_ocr, mode="vertical")
     assert both.lines[0].raw == "日口関係" and both.lines[0].chars[1].confidence > 0.99
     assert both.lines[0].chars[1].box == tesseract.lines[0].set_aside[0].box  # the box from the ink
+    # PP-OCR reads the katakana, of the same shape (seed 31 eval-0015): the same ink, two readers.
+    katakana = [_line("日ロ関係", [0.99, 0.66, 0.99, 0.99], Box(x0=95, y0=100, x1=145, y1=500))]
+    both, _ = _engines(tesseract.lines, katakana, mode="vertical")
+    assert [c.text for c in both.lines[0].chars] == ["日", "口", "関", "係"]
+    # Another shape there is no confirmation.
+    other = [_line("日本関係", [0.99, 0.94, 0.99, 0.99], Box(x0=95, y0=100, x1=145, y1=500))]
+    assert _engines(tesseract.lines, other, mode="vertical")[0].lines[0].raw == "日関係"
     # Read by the second engine alone (no model of the first read it there), it goes as before.
     alone, _ = _engines([_line("日関係", [0.99] * 3)], pp_ocr, mode="vertical")
     assert alone.lines[0].raw == "日関係"

@@ -10,7 +10,13 @@ from statistics import median
 from cableocr.engines import Reading, RecognizedLine
 from cableocr.models import Box, Char, WritingMode, median_char_size
 from cableocr.orthography import word_count
-from cableocr.text import CLOSING_BRACKETS, OPENING_BRACKETS, PARAGRAPH_NUMBER, unclosed_brackets
+from cableocr.text import (
+    CLOSING_BRACKETS,
+    OPENING_BRACKETS,
+    PARAGRAPH_NUMBER,
+    same_shape,
+    unclosed_brackets,
+)
 
 # Small kana: the dictionary prefers them (行って to 行つて), but cable orthography writes them
 # full-size (design/cable-format.md), so the dictionary's liking is no evidence.
@@ -125,17 +131,17 @@ def _left_out(chars: list[Char], kept: list[Char]) -> list[Char]:
 
 def _confirmed_aside(chars: list[Char], before: list[Char], after: list[Char], set_aside: Sequence[Char]) -> list[Char]:
     """The characters only the other reading has, where each stands confirmed by a character
-    set aside from the first reading's models: the same character, lying between the kept
-    characters on either side (one model of the first engine read it and another did not; the
-    other engine reads it too: 日ロ関係, whose ロ jpn_vert read at 0.93, Japanese_vert lost and
-    PP-OCR read at 0.94). Each is then two readers agreeing, with the first's box (from the ink).
+    set aside from the first reading's models: the same character (or one of the same shape: the
+    口 jpn_vert reads for ロ), lying between the kept characters on either side (one model of the
+    first engine read it and another did not; the other engine reads it too: 日ロ関係, whose ロ
+    jpn_vert read at 0.93, Japanese_vert lost and PP-OCR read at 0.94). Each is then two readers agreeing, with the first's box (from the ink).
     Empty unless every one of them is confirmed so; and always for what a speck is read as
     (SPECKS): two readers reading a speck alike do not make it a character (seed 27: 05時39分.本省着)."""
     if not set_aside or not before or not after or any(c.text in SPECKS for c in chars):
         return []
     confirmed, used = [], set()
     for char in chars:
-        match = next((i for i, held in enumerate(set_aside) if i not in used and held.text == char.text
+        match = next((i for i, held in enumerate(set_aside) if i not in used and same_shape(held.text, char.text)
                       and _lies_between(held.box, before[-1].box, after[0].box)), None)
         if match is None:
             return []
@@ -346,25 +352,59 @@ def split_merged_lines(first: Reading, second: Reading, mode: WritingMode) -> tu
     """The first engine's lines that run over several of the second's side by side (a round
     date stamp over the header joins three columns into one, whose reading is a jumble of all
     three), each cut into one line per column or row the second read there, holding the first's
-    characters that stand in it. A part the first read on a line of its own as well is left to
-    that line (kept twice, its text would be doubled). Returns (the reading, lines split)."""
-    lines, split = [], 0
-    for line in first.lines:
-        line_mode = line.writing_mode or mode
-        parts = parts_of(line, second, mode)
-        if not line.chars or not _merged(parts, line_mode):
+    characters that stand in it. A column is kept once: a part a line of the first left whole
+    holds is left to that line (kept twice, its text would be doubled); where several cut lines
+    hold pieces of one column, it is one line, their characters joined (_joined). Tesseract at
+    times reads overlapping boxes two columns wide, each holding a stretch of one column read
+    well. Returns (the reading, lines split)."""
+    parts_by_line = [parts_of(line, second, mode) for line in first.lines]
+    cut = [bool(line.chars) and _merged(parts, line.writing_mode or mode)
+           for line, parts in zip(first.lines, parts_by_line, strict=True)]
+    whole = [line for line, is_cut in zip(first.lines, cut, strict=True) if not is_cut]
+    held: dict[int, list[tuple[int, list[Char]]]] = {}  # id of a second's line -> (cut line, its characters)
+    for i, line in enumerate(first.lines):
+        for part, chars in _pieces(line, parts_by_line[i], mode) if cut[i] else []:
+            if not any(lies_in(part.box, o.box, o.writing_mode or mode) for o in whole):
+                held.setdefault(id(part), []).append((i, chars))
+    lines = []
+    for i, line in enumerate(first.lines):
+        if not cut[i]:
             lines.append(line)
             continue
-        split += 1
-        others = [o for o in first.lines if o is not line]
-        chars_by_part: list[list[Char]] = [[] for _ in parts]
-        for char in line.chars:
-            chars_by_part[_nearest_part(char, parts, line_mode)].append(char)
-        for part, chars in zip(parts, chars_by_part, strict=True):
-            if chars and not any(lies_in(part.box, o.box, o.writing_mode or mode) for o in others):
+        line_mode = line.writing_mode or mode
+        for part in parts_by_line[i]:
+            pieces = held.get(id(part), [])
+            if pieces and pieces[0][0] == i:
+                chars = _joined([chars for _, chars in pieces], line_mode)
                 box = Box.union([part.box, *(c.box for c in chars)]) or part.box
                 lines.append(replace(line, raw=spaced(chars, line_mode), box=box, chars=chars, second_reading=None))
-    return Reading(lines=lines, engine=first.engine), split
+    return Reading(lines=lines, engine=first.engine), sum(cut)
+
+
+def _joined(pieces: list[list[Char]], mode: WritingMode) -> list[Char]:
+    """One column's characters from the pieces several lines read of it, taken in order along
+    the column: each piece goes on from the last character it reads alike with the pieces
+    before it (a stretch two pieces read is read once; what a piece holds before that, often
+    a jumble of the next column, is left out), or, reading nothing alike, from where they end."""
+    pieces = sorted(pieces, key=lambda piece: _along(piece[0].box, mode)[0])
+    joined = list(pieces[0])
+    for piece in pieces[1:]:
+        matcher = SequenceMatcher(None, [c.text for c in joined], [c.text for c in piece], autojunk=False)
+        blocks = [block for block in matcher.get_matching_blocks() if block.size]
+        end = _along(joined[-1].box, mode)[1]
+        rest = piece[blocks[-1].b + blocks[-1].size:] if blocks else \
+            [c for c in piece if sum(_along(c.box, mode)) / 2 > end]
+        joined += rest
+    return joined
+
+
+def _pieces(line: RecognizedLine, parts: list[RecognizedLine], mode: WritingMode) -> list[tuple[RecognizedLine, list[Char]]]:
+    """The line's characters, each given to the part it stands in (_nearest_part); parts given none left out."""
+    line_mode = line.writing_mode or mode
+    chars_by_part: list[list[Char]] = [[] for _ in parts]
+    for char in line.chars:
+        chars_by_part[_nearest_part(char, parts, line_mode)].append(char)
+    return [(part, chars) for part, chars in zip(parts, chars_by_part, strict=True) if chars]
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,12 @@ def _zero_or_o(chars: list[str], i: int) -> str:
     return chars[i]
 
 
+def same_shape(a: str, b: str) -> bool:
+    """Whether two characters are one printed shape (口 and ロ, 工 and エ, 力 and カ, 二 and ニ):
+    two readers reading them have read the same ink."""
+    return a == b or _LOOKALIKE_KATAKANA.get(a) == b or _LOOKALIKE_KATAKANA.get(b) == a
+
+
 def mend_lookalikes(text: str) -> str:
     """Characters whose printed shapes are the same (ロ and 口, エ and 工, カ and 力, ニ and 二,
     0 and O) set to the one their neighbours call for; 日口 (not a word) is 日ロ, Japan–Russia.
