@@ -161,6 +161,21 @@ def test_the_second_engines_padded_box_of_the_same_column_is_combined_with_it():
     assert agreement.lines_combined == 1 and reading.lines[0].raw.replace(" ", "") == "総番号768853"
 
 
+def test_a_line_of_the_second_engine_is_combined_with_the_one_line_it_fits_not_twice():
+    """A declassification stamp over the notice (seed 31 eval-0188): Tesseract read a jumble
+    whose box reaches over both rows beside it, and each row on its own as well. Each row of the
+    second engine is combined once, with the row it fits, and the notice is not read twice."""
+    one, two = Box(x0=100, y0=100, x1=500, y1=140), Box(x0=100, y0=150, x1=600, y1=190)
+    jumble = _row("衝座", [0.6, 0.6], Box(x0=180, y0=110, x1=900, y1=180))
+    first = [_row("本電の複製", [0.99] * 5, one), _row("本電に関する", [0.99] * 6, two), jumble]
+    second = [_row("本電の複製", [0.99] * 5, Box(x0=95, y0=96, x1=505, y1=144)),
+              _row("本電に関する", [0.99] * 6, Box(x0=95, y0=146, x1=605, y1=194))]
+    reading, agreement = _engines(first, second)
+    text = "".join(ln.raw for ln in reading.lines)
+    assert text.count("本電の複製") == 1 and text.count("本電に関する") == 1
+    assert agreement.lines_combined == 2
+
+
 def test_a_first_engine_line_over_three_columns_is_cut_into_the_columns_the_second_read():
     """A round stamp over three columns: Tesseract read them as one jumbled line. Each column
     the second engine read is a line of its own with the first's characters standing in it;

@@ -17,7 +17,7 @@ from cableocr.combine import (
     combine_engines,
     combine_readings,
     mean_confidence,
-    parts_of,
+    parts_by_line,
     spaced,
     split_merged_lines,
 )
@@ -272,7 +272,7 @@ def read_with_second_engine(reading: Reading, layout: PageLayout, mode: WritingM
             other = second.recognize(image, mode, cfg)
             engine = other.engine
             reading, split = split_merged_lines(reading, other, mode)
-            texts = [" ".join(p.raw for p in parts_of(ln, other, mode)) or None for ln in reading.lines]
+            texts = [" ".join(p.raw for p in parts) or None for parts in parts_by_line(reading, other, mode)]
             combined, agreement = combine_engines(_with_second_readings(reading, texts, cfg), other, mode, rule,
                                                   cfg.second_only_min_confidence)
             agreement = replace(agreement, first_lines_split=split)
