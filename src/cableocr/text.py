@@ -53,6 +53,11 @@ def _zero_or_o(chars: list[str], i: int) -> str:
     return chars[i]
 
 
+# The Foreign Ministry's declassification stamp, stamped on every page when the cable was
+# released: its two lines (../shared/design/cable-format.md).
+DECLASSIFICATION_STAMP = ("秘密指定解除", "外交記録・情報公開室")
+
+
 def same_shape(a: str, b: str) -> bool:
     """Whether two characters are one printed shape (口 and ロ, 工 and エ, 力 and カ, 二 and ニ):
     two readers reading them have read the same ink."""

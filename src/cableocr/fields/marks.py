@@ -19,8 +19,9 @@ from cableocr.fields.evidence import (
 )
 from cableocr.fields.header import DatedLine, row_share, serial_row_by_place
 from cableocr.models import Box
+from cableocr.text import DECLASSIFICATION_STAMP
 
-DECLASSIFICATION = ("秘密指定解除", "外交記録・情報公開室")
+DECLASSIFICATION = DECLASSIFICATION_STAMP
 STAMP_LINE_READ = 70  # fuzzy score (0-100) from which a line of the stamp counts as read
 
 
