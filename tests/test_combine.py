@@ -53,6 +53,14 @@ def test_a_disputed_character_is_settled_by_the_words_it_makes_before_the_scores
     assert line.chars[4].confidence < 0.5  # the less sure reading: review sees it
 
 
+@pytest.mark.parametrize("theirs", ["ロ", "口"])
+def test_a_disputed_character_making_a_known_term_is_chosen_over_a_surer_one(theirs):
+    """日ロ関係 read 日品関係 by Tesseract (0.79) and 日ロ by PP-OCR (0.61), seed 31: the dictionary
+    cuts both into as many words, the lexicon's bilateral pairs know 日ロ (and 口 is ロ's shape)."""
+    line = _combined(_line("日品関係", [0.99, 0.79, 0.99, 0.99]), _line(f"日{theirs}関係", [0.99, 0.61, 0.99, 0.99]))
+    assert line.chars[1].text == theirs and line.chars[1].confidence < 0.5
+
+
 def test_the_words_never_choose_a_small_kana_the_typist_did_not_type():
     line = _combined(_line("行つている", [0.99, 0.99, 0.99, 0.99, 0.99]),
                      _line("行っている", [0.99, 0.95, 0.99, 0.99, 0.99]))

@@ -8,12 +8,14 @@ from difflib import SequenceMatcher
 from statistics import median
 
 from cableocr.engines import Reading, RecognizedLine
+from cableocr.lexicon import terms_in
 from cableocr.models import Box, Char, WritingMode, median_char_size
 from cableocr.orthography import word_count
 from cableocr.text import (
     CLOSING_BRACKETS,
     OPENING_BRACKETS,
     PARAGRAPH_NUMBER,
+    mend_lookalikes,
     same_shape,
     unclosed_brackets,
 )
@@ -65,14 +67,17 @@ def _agreed(mine: Char, theirs: Char) -> Char:
 
 
 def _settle(before: list[Char], mine: Char, theirs: Char, after: list[Char]) -> Char:
-    """Of two readings of one character, the one that makes fewer words with its neighbours
-    (検討 against 検計, 欧米 against 史米, APEC against APE0, on the seed pages); where the
-    words do not tell, or one is a small kana, the surer."""
+    """Of two readings of one character, the one that makes one of the project's terms with
+    its neighbours (日ロ against 日品, seed 31: the lexicon's bilateral pairs, which the
+    dictionary cuts in two; 口 read for ロ counts as ロ), else the one that makes fewer words (検討 against 検計, 欧米 against 史米, APEC against
+    APE0, on the seed pages); where neither tells, or one is a small kana, the surer."""
     surer, other = (mine, theirs) if (mine.confidence or 0) >= (theirs.confidence or 0) else (theirs, mine)
     if mine.text not in _SMALL_KANA and theirs.text not in _SMALL_KANA:
         left, right = "".join(c.text for c in before[-CONTEXT:]), "".join(c.text for c in after[:CONTEXT])
+        terms = {c.text: terms_in("bilateral", mend_lookalikes(left + c.text + right)) for c in (mine, theirs)}
         words = {c.text: word_count(left + c.text + right) for c in (mine, theirs)}
-        if words[other.text] < words[surer.text]:
+        if terms[other.text] > terms[surer.text] or (
+                terms[other.text] == terms[surer.text] and words[other.text] < words[surer.text]):
             surer, other = other, surer
     return _disputed(surer, other)
 

@@ -37,6 +37,11 @@ def nearest(table_name: str, name: str) -> str | None:
     return close[0] if len(close) == 1 else None
 
 
+def terms_in(table_name: str, text: str) -> int:
+    """How many of a table's names the text holds."""
+    return sum(text.count(name) for name in _tables()[table_name])
+
+
 def alternation(table_name: str) -> str:
     """A table's names as one regular-expression alternation, the longest first (so that
     外務大臣 is matched before 大臣)."""
