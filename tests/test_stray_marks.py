@@ -1,6 +1,6 @@
 """Specks read as marks are dropped from the engines' lines (ocr.stray_marks_dropped): marks no line
-begins with, marks after a line's last character, a middle dot beside a mark, and a full stop after
-a kana or kanji on a page whose full stop is 。."""
+begins with, marks after a line's last character, a middle dot beside a mark, a full stop after a
+mark, and a full stop after a kana or kanji on a page whose full stop is 。."""
 
 import pytest
 
@@ -73,3 +73,16 @@ def test_a_middle_dot_beside_a_mark_is_a_speck(read, kept):
     line = without_stray_marks(_column(read), "vertical")
     kept_line, _ = stray_marks_dropped(Reading(lines=[line], engine="one"), "vertical")
     assert "".join(c.text for c in kept_line.lines[0].chars) == kept
+
+
+@pytest.mark.parametrize(("read", "kept"), [
+    ("仏、.イタリア", "仏、イタリア"),  # a speck after a mark, on any page: no full stop follows one
+    ("いる。.また", "いる。また"),
+    ("デトロイト).、英", "デトロイト)、英"),
+    ("(電話、.2171", "(電話、.2171"),  # before a digit it stays, for the number's own rules
+    ("1.本電", "1.本電"),
+])
+def test_a_full_stop_after_a_mark_is_a_speck(read, kept):
+    academic = [_column("検討した.次に"), _column("報告する.以上")]  # a ．page: the rule holds there too
+    reading, _ = stray_marks_dropped(Reading(lines=[_column(read), *academic], engine="one"), "horizontal")
+    assert "".join(c.text for c in reading.lines[0].chars) == kept
