@@ -774,7 +774,7 @@ def stray_marks_dropped(reading: Reading, mode: WritingMode) -> tuple[Reading, S
     return Reading(lines=lines, engine=reading.engine), Step(name="stray_marks", params={
         "dropped": dropped, "lines_dropped": len(reading.lines) - len(lines),
         "rule": "marks no line begins with (JIS X 4051), . , ・ - after a line's last character, ・ beside a mark, "
-                "and . after a kana or kanji where the page's full stop is 。"})
+                ". after 、。) but before a digit, and . after a kana or kanji where the page's full stop is 。"})
 
 
 def read_page(source: PageSource, cleaned: Cleaned, layout: PageLayout, engine: OcrEngine,
