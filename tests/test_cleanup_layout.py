@@ -103,6 +103,34 @@ def test_a_full_stop_under_a_narrow_digit_is_kept():
     assert count == 1 and marks[90, 102]
 
 
+def _row_page(mark: tuple[int, int]) -> np.ndarray:
+    """Two rows of 36-px 'characters' at a 40-px pitch with a gap of two cells in the lower row
+    (a bracket's and a 、's cells: their ink stands apart), and one small mark (8 x 9 px, as
+    large as a noisy page's speck)."""
+    page = np.full((300, 640), 255, np.uint8)
+    for y in (60, 140):
+        for x in range(40, 560, 40):
+            if not (y == 140 and x in (280, 320)):
+                page[y : y + 36, x : x + 30] = 0
+    page[mark[1] : mark[1] + 9, mark[0] : mark[0] + 8] = 0
+    return page
+
+
+@pytest.mark.parametrize(("mark", "kept"), [
+    ((300, 167), True),   # 、 at the row's foot, in a cell of its own after a character
+    ((300, 150), False),  # in the row's middle: a speck
+    ((575, 167), False),  # past the row's end: nothing beside it on the right
+])
+def test_a_mark_at_a_rows_foot_on_a_noisy_page_is_kept(mark, kept):
+    from cableocr.imaging import Components, marks_in_rows, small_isolated
+
+    blobs = Components(255 - _row_page(mark))
+    specks, _ = small_isolated(blobs, 80, 20)
+    assert specks[mark[1] + 4, mark[0] + 4]  # a noisy page's speck by size and isolation
+    marks, count = marks_in_rows(blobs, specks, 80, 60)
+    assert bool(marks[mark[1] + 4, mark[0] + 4]) is kept and count == int(kept)
+
+
 def _page_with_text_and_a_rule() -> np.ndarray:
     """A white page of dark 'characters' (blocks a character high), with a form's vertical rule
     that stops at its frame."""

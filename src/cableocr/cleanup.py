@@ -16,6 +16,7 @@ from cableocr.imaging import (
     flatten,
     ink_mask,
     marks_in_columns,
+    marks_in_rows,
     paper_background,
     rotate,
     sauvola_ink,
@@ -123,6 +124,9 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
               "edge_pixels_removed": int(edges.sum())}
     if specks_per_mpx > cfg.binarise_above_specks_per_mpx:
         specks, _ = small_isolated(blobs, cfg.noisy_speck_max_area, cfg.noisy_speck_clearance)
+        if cfg.keep_marks_on_noisy_pages:
+            marks, params["marks_kept"] = _marks_set_in_text(image, blobs, specks, cfg.noisy_speck_max_area, cfg)
+            specks &= ~marks
         ink[specks | edges] = 0
         return 255 - ink, Step(name="binarise", params={
             "method": "sauvola", "window_px": cfg.sauvola_window, "k": cfg.sauvola_k,
@@ -138,6 +142,15 @@ def binarise(image: np.ndarray, background: np.ndarray, outside: np.ndarray | No
     return np.where(halo, background, image).astype(np.uint8), Step(name="binarise", params={
         "method": "none: grey, left to the engine's Otsu", "speck_max_area_px": cfg.speck_max_area,
         "speck_clearance_px": cfg.speck_clearance, "speck_pixels_removed": int(small.sum()), **params})
+
+
+def _marks_set_in_text(image: np.ndarray, blobs: Components, specks: np.ndarray, max_area: int,
+                       cfg: CleanupConfig) -> tuple[np.ndarray, int]:
+    """Of a noisy page's specks, the marks set in its text: in a column, centred between two
+    characters (marks_in_columns); in a row, at its foot beside two (marks_in_rows)."""
+    if direction_ratio(image) <= cfg.columns_max_ratio:
+        return marks_in_columns(blobs, specks, max_area, cfg.column_mark_reach_px)
+    return marks_in_rows(blobs, specks, max_area, cfg.column_mark_reach_px)
 
 
 def streak_bands(image: np.ndarray, ink: np.ndarray, cfg: CleanupConfig) -> list[tuple[int, int]]:

@@ -69,6 +69,9 @@ class CleanupConfig(StageConfig):
     compare_margin: float = 0.03
     noisy_speck_max_area: int = 80
     noisy_speck_clearance: int = 20
+    # ...but for the marks set in the text (imaging.marks_in_columns, marks_in_rows): on a noisy
+    # page a 、 alone in its cell (デトロイト）、) is as large as a speck and as far from other ink.
+    keep_marks_on_noisy_pages: bool = True
     sauvola_window: int = 51
     sauvola_k: float = 0.2
     # Ink blobs touching the image's border, and long thin ones within this share of the page's
