@@ -22,17 +22,18 @@ def _cleaned() -> Cleaned:
 
 
 @pytest.mark.parametrize(("read", "kept", "stamp"), [
-    ("電信写外交記再・情報公開室", ["電信写"], ["外交記再・情報公開室"]),  # run on from the row it stands on
-    ("外交記録·情報公開室秘密指定解除", [], ["外交記録·情報公開室", "秘密指定解除"]),  # both lines, read as one
-    ("秘密拡定解除", [], ["秘密拡定解除"]),  # a character misread
+    ("電信写外交記再・情報公開室", "電信写", ["外交記再・情報公開室"]),  # run on from the row it stands on
+    ("外交記録·情報公開室秘密指定解除", "", ["外交記録·情報公開室", "秘密指定解除"]),  # both lines, read as one
+    ("秘密拡定解除", "", ["秘密拡定解除"]),  # a character misread
+    ("以课外交信·情報公開室", "以课", ["外交信·情報公開室"]),  # 記録 read 信, its ・ another dot (seed 32)
 ])
 def test_the_stamps_wording_leaves_the_line_and_is_kept_as_a_stamp(read, kept, stamp):
     reading, stamps, step = declassification_set_apart(Reading(lines=[_row(read)], engine="fake"), _cleaned(),
                                                        "horizontal")
-    assert ["".join(c.text for c in ln.chars) for ln in reading.lines] == kept
+    assert ["".join(c.text for c in ln.chars) for ln in reading.lines] == ([kept] if kept else [])
     assert sorted(text for _, text in stamps) == sorted(stamp) and step.params["set_apart"] == len(stamp)
     if kept:
-        assert reading.lines[0].box.x1 == 100 + 40 * len(kept[0])  # the line's box shrinks to what is left
+        assert reading.lines[0].box.x1 == 100 + 40 * len(kept)  # the line's box shrinks to what is left
     assert stamps[0][1] in read and stamps[0][0].x0 >= 100
 
 

@@ -1205,3 +1205,24 @@ def test_after_junk_read_from_a_pages_show_through_the_number_and_the_reference_
     assert [r["number"] for r in references.value] == ["6968"] and references.status == "needs_review"
     prose = ["よる", "交1ヾでで", "先般の会談で来電第6968号の件に触れた。", "英、仏に転電した。(了)", "外務省"]
     assert _fields([*COPY_TOP, *ADDRESSEE_FIRST, *prose])["references"].value is None  # a reference in prose is not one
+
+
+@pytest.mark.parametrize(("read_by", "confidence", "second_engine_read", "noise"), [
+    (["tesseract"], 0.82, True, True),  # marks in the margin read as letters, the second engine reading nothing there
+    (["tesseract", "rapidocr"], 0.82, True, False),  # both engines read it: text
+    (["tesseract"], 0.95, True, False),  # the one engine sure of it
+    (["tesseract"], 0.82, False, False),  # one engine read the page: no second opinion to go by
+])
+def test_a_line_of_latin_one_engine_alone_read_and_doubts_is_noise(read_by, confidence, second_engine_read, noise):
+    from cableocr.assemble import _with_roles
+    from cableocr.models import Box, Char, Line, Step
+
+    box = Box(x0=900, y0=2540, x1=1600, y1=2590)
+    chars = [Char(text=t, confidence=confidence, box=box) for t in "CrapeeoRERCS18"]
+    junk = Line(id="l9", text="CrapeeoRERCS18", raw="CrapeeoRERCS18", normalized="CrapeeoRERCS18", box=box,
+                confidence=confidence, writing_mode="horizontal", chars=chars, read_by=read_by)
+    page = _page(BODY)
+    steps = [Step(name="second_engine", params={"engine": "rapidocr"})] if second_engine_read else []
+    page = page.model_copy(update={"lines": [*page.lines, junk], "steps": steps})
+    roles = {ln.text: ln.role for ln in _with_roles(page, 0, None).lines}
+    assert (roles["CrapeeoRERCS18"] == "noise") is noise and roles["外務省"] != "noise"

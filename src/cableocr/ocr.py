@@ -400,9 +400,13 @@ STAMP_WORDING_MIN_SCORE = 80
 STAMP_WORDING_MIN_SHARE = 0.75
 
 
+# The middle dots the engines read the stamp's ・ as, one for one (the length kept).
+_MIDDLE_DOTS = str.maketrans("·･.", "・・・")
+
+
 def _stamp_wording(chars: list[Char]) -> tuple[int, int] | None:
     """Where in the characters a line of the declassification stamp stands, if it does."""
-    text = "".join(c.text for c in chars)
+    text = "".join(c.text for c in chars).translate(_MIDDLE_DOTS)
     for wording in DECLASSIFICATION_STAMP:
         found = fuzz.partial_ratio_alignment(wording, text, score_cutoff=STAMP_WORDING_MIN_SCORE)
         if found and found.dest_end - found.dest_start >= STAMP_WORDING_MIN_SHARE * len(wording):
