@@ -59,6 +59,9 @@ def test_a_disputed_character_making_a_known_term_is_chosen_over_a_surer_one(the
     cuts both into as many words, the lexicon's bilateral pairs know 日ロ (and 口 is ロ's shape)."""
     line = _combined(_line("日品関係", [0.99, 0.79, 0.99, 0.99]), _line(f"日{theirs}関係", [0.99, 0.61, 0.99, 0.99]))
     assert line.chars[1].text == theirs and line.chars[1].confidence < 0.5
+    # 転電した against 転直した: janome makes fewer words of the wrong one (直し, a verb).
+    line = _combined(_line("に転直した", [0.99, 0.99, 0.9, 0.99, 0.99]), _line("に転電した", [0.99, 0.99, 0.8, 0.99, 0.99]))
+    assert line.raw == "に転電した"
 
 
 def test_the_words_never_choose_a_small_kana_the_typist_did_not_type():

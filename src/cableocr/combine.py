@@ -24,6 +24,9 @@ from cableocr.text import (
 # full-size (design/cable-format.md), so the dictionary's liking is no evidence.
 _SMALL_KANA = set("ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ")
 CONTEXT = 4  # characters each side of a disputed one, for the word count
+# The lexicon's terms a disputed character may complete, which the dictionary does not know as
+# words: janome cuts 日ロ in two, and 転電 too, so that it prefers 転直した (直し, a verb).
+TERM_TABLES = ("bilateral", "cable_words")
 
 
 @dataclass(frozen=True)
@@ -68,13 +71,13 @@ def _agreed(mine: Char, theirs: Char) -> Char:
 
 def _settle(before: list[Char], mine: Char, theirs: Char, after: list[Char]) -> Char:
     """Of two readings of one character, the one that makes one of the project's terms with
-    its neighbours (日ロ against 日品, seed 31: the lexicon's bilateral pairs, which the
-    dictionary cuts in two; 口 read for ロ counts as ロ), else the one that makes fewer words (検討 against 検計, 欧米 against 史米, APEC against
+    its neighbours (TERM_TABLES: 日ロ against 日品, 転電 against 転直, seed 31; 口 read for ロ
+    counts as ロ), else the one that makes fewer words (検討 against 検計, 欧米 against 史米, APEC against
     APE0, on the seed pages); where neither tells, or one is a small kana, the surer."""
     surer, other = (mine, theirs) if (mine.confidence or 0) >= (theirs.confidence or 0) else (theirs, mine)
     if mine.text not in _SMALL_KANA and theirs.text not in _SMALL_KANA:
         left, right = "".join(c.text for c in before[-CONTEXT:]), "".join(c.text for c in after[:CONTEXT])
-        terms = {c.text: terms_in("bilateral", mend_lookalikes(left + c.text + right)) for c in (mine, theirs)}
+        terms = {c.text: terms_in(mend_lookalikes(left + c.text + right), *TERM_TABLES) for c in (mine, theirs)}
         words = {c.text: word_count(left + c.text + right) for c in (mine, theirs)}
         if terms[other.text] > terms[surer.text] or (
                 terms[other.text] == terms[surer.text] and words[other.text] < words[surer.text]):

@@ -37,9 +37,9 @@ def nearest(table_name: str, name: str) -> str | None:
     return close[0] if len(close) == 1 else None
 
 
-def terms_in(table_name: str, text: str) -> int:
-    """How many of a table's names the text holds."""
-    return sum(text.count(name) for name in _tables()[table_name])
+def terms_in(text: str, *table_names: str) -> int:
+    """How many of the tables' names the text holds."""
+    return sum(text.count(name) for table_name in table_names for name in _tables()[table_name])
 
 
 def alternation(table_name: str) -> str:
