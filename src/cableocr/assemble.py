@@ -263,7 +263,7 @@ def is_furniture(line: Line) -> bool:
 # A line of Latin letters and digits alone that one engine read and the other, reading the
 # page, did not, read under this mean confidence, is marks in the margin read as letters
 # (eval seed 32: CrapeeoRERCS18VYReeS, 12% of its page). On eval seeds 30-32 (954 pages) two
-# such lines, neither in the truth; every line of Latin the truth holds was read by both.
+# such lines, neither in the truth.
 LATIN_ALONE_MIN_CONFIDENCE = 0.9
 
 

@@ -142,9 +142,10 @@ def _confirmed_aside(chars: list[Char], before: list[Char], after: list[Char], s
     set aside from the first reading's models: the same character (or one of the same shape: the
     口 jpn_vert reads for ロ), lying between the kept characters on either side (one model of the
     first engine read it and another did not; the other engine reads it too: 日ロ関係, whose ロ
-    jpn_vert read at 0.93, Japanese_vert lost and PP-OCR read at 0.94). Each is then two readers agreeing, with the first's box (from the ink).
-    Empty unless every one of them is confirmed so; and always for what a speck is read as
-    (SPECKS): two readers reading a speck alike do not make it a character (seed 27: 05時39分.本省着)."""
+    jpn_vert read at 0.93, Japanese_vert lost and PP-OCR read at 0.94). Each is then two
+    readers agreeing, with the first's box (from the ink). Empty unless every one of them is
+    confirmed so; and always for what a speck is read as (SPECKS): two readers reading a speck
+    alike do not make it a character (seed 27: 05時39分.本省着)."""
     if not set_aside or not before or not after or any(c.text in SPECKS for c in chars):
         return []
     confirmed, used = [], set()

@@ -392,7 +392,7 @@ def round_stamp_texts_set_apart(reading: Reading, cleaned: Cleaned,
 
 
 # The declassification stamp where the layout did not find its frame (a date stamp touching
-# it: 2 of 24 stamped pages of eval seed 31) and the engines read it into the page's lines,
+# it: 2 of the 24 date-stamped pages of eval seed 29) and the engines read it into the page's lines,
 # alone or run on from the row it stands on (電信写外交記録・情報公開室). A stretch of a line
 # this close to one of the stamp's lines (rapidfuzz's best alignment, 0-100), and holding at
 # least this share of its length, is the stamp's: one character off of 秘密指定解除 scores 83.
@@ -500,7 +500,7 @@ _DOUBLED_TSU = re.compile(r"つ[ \t]*っ|っ[ \t]*つ")
 
 # A paragraph's number at a line's start (the notice's 1. and 2.) whose full stop neither engine
 # read: in a column it stands alone in its own cell, centred, a dot far from both neighbours
-# (eval seeds 30-31: 15 of the 138 errors of the clean vertical pages without effects). The one
+# (eval seed 31: 15 of the 138 errors of its clean vertical pages without effects). The one
 # blob of ink between the number and the next character, a dot's size (a tenth to two fifths
 # of a character, neither side over twice the other), is the stop, at ONE_READER: no engine read it.
 STOP_MIN_CHARS, STOP_MAX_CHARS = 0.1, 0.4
