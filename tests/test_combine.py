@@ -238,6 +238,9 @@ def test_a_column_two_overlapping_first_engine_lines_each_read_in_part_is_kept_w
     ("第45.号", "第45号", "第45号"),  # a full stop alone after a serial's digits: a speck
     ("本.電の", "本電の", "本電の"),
     ("1..本電の", "1.本電の", "1.本電の"),  # one stop read twice, the second agreed by both engines
+    ("往電第55号:(総理", "往電第55号(総理", "往電第55号:(総理"),  # a reference's colon
+    ("平成:9年11月", "平成9年11月", "平成9年11月"),  # a colon after no number: a speck
+    ("本省着:外務", "本省着外務", "本省着外務"),
 ])
 def test_a_column_colon_and_a_paragraphs_full_stop_are_kept_from_the_first_reading(first_read, second_read, kept):
     from cableocr.engines.rapid import MISSES
