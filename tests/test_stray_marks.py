@@ -42,6 +42,17 @@ def test_marks_a_line_may_begin_or_end_with_stay(read):
     assert without_stray_marks(_column(read), "vertical") == _column(read)
 
 
+@pytest.mark.parametrize(("read", "gone"), [
+    ("ーーーーーーーーーーーーーーーーーーーーー一", True),  # a hand's underline in the margin
+    ("ーーーーーナーーーーダの~て", True),
+    ("|ーーーーーーーーー", True),
+    ("パートナーシップ", False),  # ー in words, never three together
+    ("日米首のう会談ーーー", False),  # a run, but the line is text
+])
+def test_a_rule_read_as_dashes_goes(read, gone):
+    assert (without_stray_marks(_column(read), "vertical") is None) is gone
+
+
 def test_a_line_of_stray_marks_alone_goes_and_the_step_counts_what_went():
     reading = Reading(lines=[_column("・"), _column("外務省."), _column("本省着")], engine="one")
     kept, step = stray_marks_dropped(reading, "vertical")
