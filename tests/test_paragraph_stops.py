@@ -29,8 +29,9 @@ def _page(dots: list[tuple[int, int]]) -> np.ndarray:
     return page
 
 
-def test_the_stop_the_ink_shows_is_added_unsure():
-    reading, step = paragraph_stops_from_ink(_column(), _page([(100, 78)]), "vertical")
+@pytest.mark.parametrize("one", [ONE, Box(x0=96, y0=20, x1=104, y1=40)])  # its box ending halfway down the stroke
+def test_the_stop_the_ink_shows_is_added_unsure(one):
+    reading, step = paragraph_stops_from_ink(_column(boxes=(one, BOOK, WIRE)), _page([(100, 78)]), "vertical")
     line = reading.lines[0]
     assert [c.text for c in line.chars] == ["1", ".", "本", "電"] and line.raw == "1.本電"
     assert line.chars[1].confidence == ONE_READER and step.params["added"] == 1
