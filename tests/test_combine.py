@@ -8,6 +8,7 @@ import pytest
 
 from cableocr.combine import (
     CombineRule,
+    combine_chars,
     combine_engines,
     combine_readings,
     spaced,
@@ -511,3 +512,19 @@ def test_ink_after_a_lines_last_character_that_no_engine_read_is_measured_in_cha
     assert ink_after_end(line, own_ink, "vertical", read) == 0
     next_line = Box(x0=40, y0=205, x1=70, y1=233)  # a character another line read
     assert ink_after_end(line, digit_after, "vertical", [*read, next_line]) == 0
+
+
+def test_a_mark_paired_with_a_character_read_apart_from_it_keeps_both():
+    """機密班(電話 in a column (seed 33 eval-0003): Tesseract read 機密(電 (班 lost, the ( at 0.0),
+    PP-OCR 機密班電 (the ( lost, as it is known to). Aligned by text, ( and 班 pair; they stand
+    apart down the column, so both are kept, in their order. Paired where they stand together,
+    a dispute as before."""
+    def column(chars):
+        return [Char(text=t, confidence=c, box=Box(x0=100, y0=y, x1=140, y1=y + 36)) for t, c, y in chars]
+
+    first = column([("機", 0.95, 100), ("密", 0.99, 140), ("(", 0.0, 230), ("電", 0.99, 270)])
+    other = column([("機", 0.99, 100), ("密", 0.99, 140), ("班", 1.0, 180), ("電", 0.99, 270)])
+    rule = CombineRule(0.98, agreement_raises=True, other_misses=frozenset("()"))
+    assert "".join(c.text for c in combine_chars(first, other, rule).chars) == "機密班(電"
+    together = column([("機", 0.99, 100), ("密", 0.99, 140), ("班", 1.0, 225), ("電", 0.99, 270)])
+    assert "".join(c.text for c in combine_chars(first, together, rule).chars) == "機密班電"

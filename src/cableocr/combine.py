@@ -116,7 +116,14 @@ def combine_chars(first: list[Char], other: list[Char], rule: CombineRule,
         elif op == "replace" and len(mine) == len(theirs):
             disputed += len(mine)
             for i, (a, b) in enumerate(zip(mine, theirs, strict=True)):
-                kept.append(_settle(kept, a, b, first[a0 + i + 1 :]))
+                after = first[a0 + i + 1 :]
+                if a.text in rule.other_misses and _apart(a, b, first):
+                    # Not one character read two ways but two: each reader lost the other's.
+                    both = [*_lone([a], rule, kept, after, rule.other_misses), *_lone([b], rule, kept, after, frozenset())]
+                    left_out += _left_out([a, b], both)
+                    kept += sorted(both, key=lambda c: _along_line(c.box, first))
+                else:
+                    kept.append(_settle(kept, a, b, after))
         elif op == "replace":
             disputed += max(len(mine), len(theirs))
             kept += mine if mean_confidence(mine) >= mean_confidence(theirs) else theirs
@@ -130,6 +137,25 @@ def combine_chars(first: list[Char], other: list[Char], rule: CombineRule,
             left_out += _left_out(theirs, lone)
             kept += lone
     return Combined(kept, agreed, disputed, left_out)
+
+
+def _direction(line: list[Char]) -> WritingMode:
+    """The way the characters run, from the first to the last."""
+    (x0, y0), (x1, y1) = _middle(line[0].box), _middle(line[-1].box)
+    return "vertical" if abs(y1 - y0) >= abs(x1 - x0) else "horizontal"
+
+
+def _along_line(box: Box, line: list[Char]) -> float:
+    """Where the box's middle stands along the line the characters make."""
+    return sum(_along(box, _direction(line))) / 2
+
+
+def _apart(mine: Char, theirs: Char, line: list[Char]) -> bool:
+    """Whether two characters the alignment paired stand apart along the line, a third of a
+    character or more between them: a mark the other reader is known to miss (the ( of
+    機密班(電話) paired with the character the first reader lost before it (班)."""
+    (a0, a1), (b0, b1) = _along(mine.box, _direction(line)), _along(theirs.box, _direction(line))
+    return max(a0, b0) - min(a1, b1) >= 0.34 * median_char_size(line)
 
 
 def _left_out(chars: list[Char], kept: list[Char]) -> list[Char]:
