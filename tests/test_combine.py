@@ -528,3 +528,8 @@ def test_a_mark_paired_with_a_character_read_apart_from_it_keeps_both():
     assert "".join(c.text for c in combine_chars(first, other, rule).chars) == "機密班(電"
     together = column([("機", 0.99, 100), ("密", 0.99, 140), ("班", 1.0, 225), ("電", 0.99, 270)])
     assert "".join(c.text for c in combine_chars(first, together, rule).chars) == "機密班電"
+    # A mark paired with a mark is one mark read two ways, however far PP-OCR's box ran ahead
+    # (seed 35: 総番号((TA) from Tesseract's ( and PP-OCR's （ a character and a half apart).
+    serial = column([("号", 0.99, 100), ("(", 0.99, 190), ("T", 0.99, 230)])
+    ahead = column([("号", 0.99, 100), ("（", 0.99, 130), ("T", 0.99, 230)])
+    assert len(combine_chars(serial, ahead, rule).chars) == 3

@@ -92,6 +92,7 @@ def test_a_middle_dot_beside_a_mark_is_a_speck(read, kept):
     ("デトロイト).、英", "デトロイト)、英"),
     ("(電話、.2171", "(電話、.2171"),  # before a digit it stays, for the number's own rules
     ("1.本電", "1.本電"),
+    ("1..本電", "1.本電"),  # one stop read twice
 ])
 def test_a_full_stop_after_a_mark_is_a_speck(read, kept):
     academic = [_column("検討した.次に"), _column("報告する.以上")]  # a ．page: the rule holds there too
