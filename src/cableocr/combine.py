@@ -142,7 +142,11 @@ def combine_chars(first: list[Char], other: list[Char], rule: CombineRule,
 
 def _direction(line: list[Char]) -> WritingMode:
     """The way the characters run, from the first to the last."""
-    (x0, y0), (x1, y1) = _middle(line[0].box), _middle(line[-1].box)
+    return _direction_from(line[0].box, line[-1].box)
+
+
+def _direction_from(first: Box, last: Box) -> WritingMode:
+    (x0, y0), (x1, y1) = _middle(first), _middle(last)
     return "vertical" if abs(y1 - y0) >= abs(x1 - x0) else "horizontal"
 
 
@@ -199,8 +203,9 @@ def _middle(box: Box) -> tuple[float, float]:
 
 def _lies_between(box: Box, first: Box, last: Box) -> bool:
     """Whether box's middle lies between the middles of first and last, along the line they make."""
-    (x0, y0), (x1, y1), (x, y) = _middle(first), _middle(last), _middle(box)
-    return min(y0, y1) < y < max(y0, y1) if abs(y1 - y0) >= abs(x1 - x0) else min(x0, x1) < x < max(x0, x1)
+    mode = _direction_from(first, last)
+    at, ends = sum(_along(box, mode)) / 2, (sum(_along(first, mode)) / 2, sum(_along(last, mode)) / 2)
+    return min(ends) < at < max(ends)
 
 
 ONE_READER = 0.5  # a character one reader read and the other did not: no surer than a coin toss
