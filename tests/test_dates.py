@@ -26,6 +26,17 @@ def test_a_date_before_its_era_began_is_marked():
     assert parsed is not None and not parsed.valid_in_era
 
 
+@pytest.mark.parametrize(("written", "iso", "valid"), [
+    ("ソ連発74年7月2日", "1974-07-02", True),  # the 1970s form's Western year, after its post
+    ("起案昭利36年8月9日", "2036-08-09", False),  # 昭和 misread: not a Western 36 to accept (seed 36)
+    ("起案平戌15年9月28日", "2015-09-28", False),
+    ("30年1月1日", "2030-01-01", False),  # in the future: no cable of a released archive
+])
+def test_a_western_year_after_a_misread_era_or_in_the_future_is_marked(written, iso, valid):
+    parsed = parse_era_date(written)
+    assert parsed is not None and parsed.iso == iso and parsed.valid_in_era is valid
+
+
 def test_impossible_dates_are_not_dates():
     assert parse_era_date("令和2年2月30日") is None
     assert parse_era_date("平成5年13月1日") is None

@@ -96,7 +96,8 @@ def parse_era_date(text: str, loose: bool = False) -> ParsedDate | None:
 
 def _parse_western(folded: str, loose: bool) -> ParsedDate | None:
     """74年10月30日: a year of the 1900s (cables of this archive are all from the 20th century
-    onward; 00-44 are read as 2000-2044)."""
+    onward; 00-44 are read as 2000-2044). Not valid (for review) where it lies in the future, or
+    where an era's name, one character misread, stands before it (_misread_era)."""
     match, exact = _search(WESTERN_DATE, WESTERN_DATE_LOOSE, folded, loose)
     if match is None:
         return None
@@ -108,5 +109,13 @@ def _parse_western(folded: str, loose: bool) -> ParsedDate | None:
         date = dt.date(full, to_int(month), to_int(day))
     except (ValueError, KeyError):
         return None
+    before = folded[max(match.start() - 2, 0) : match.start()]
     return ParsedDate(iso=date.isoformat(), era_form=f"{year}年{month}月{day}日", span=match.span(),
-                      valid_in_era=True, exact=exact, repaired=repaired)
+                      valid_in_era=date <= dt.date.today() and not _misread_era(before), exact=exact,
+                      repaired=repaired)
+
+
+def _misread_era(text: str) -> bool:
+    """Whether two characters before a year are an era's name with one character misread (昭利
+    for 昭和, seed 36: the year then read as a Western 36, 2036, and accepted at 0.997)."""
+    return len(text) == 2 and any(sum(a == b for a, b in zip(text, era, strict=True)) == 1 for era in ERAS)
