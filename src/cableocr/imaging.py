@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -148,24 +150,29 @@ def _centred_under(column: np.ndarray, centre: int, slack: int) -> bool:
     return abs(centre - (x0 + x1) / 2) <= max((x1 - x0) / 4, slack)
 
 
+def _marks(blobs: Components, small: np.ndarray, max_area: int,
+           set_in_text: Callable[[np.ndarray, int, int, int, int], bool]) -> tuple[np.ndarray, int]:
+    """Of the small blobs in mask small, those set_in_text says stand in the text, asked with the
+    mask of the larger blobs and the small blob's box. (Their mask, how many.)"""
+    large = blobs.areas > max_area
+    kept = [label for label in np.unique(blobs.labels[small]) if set_in_text(large, *blobs.stats[label, :4])]
+    return (np.isin(blobs.labels, kept) if kept else np.zeros(small.shape, bool)), len(kept)
+
+
 def marks_in_columns(blobs: Components, small: np.ndarray, max_area: int, reach: int) -> tuple[np.ndarray, int]:
     """Of the small blobs in mask small, those set in a column of text: with a character
     centred over them and another centred under them, each within reach px. A full stop set
     upright in a vertical column (the notice's 1.) stands alone in its character's cell, far
     from both neighbours, and is as small as a speck (23 px at 300 dpi). (Their mask, how many.)"""
-    large = blobs.areas > max_area
-    slack = reach // 6
-    kept = []
-    for label in np.unique(blobs.labels[small]):
-        x, y, w, h = blobs.stats[label, :4]
+    def centred(large: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
         centre = x + w // 2
         # A character's width either side: wider would take in the next column's characters.
         left = max(centre - reach // 3, 0)
         above = large[max(y - reach, 0) : y, left : centre + reach // 3]
         below = large[y + h : y + h + reach, left : centre + reach // 3]
-        if _centred_under(above, centre - left, slack) and _centred_under(below, centre - left, slack):
-            kept.append(label)
-    return (np.isin(blobs.labels, kept) if kept else np.zeros(small.shape, bool)), len(kept)
+        return _centred_under(above, centre - left, reach // 6) and _centred_under(below, centre - left, reach // 6)
+
+    return _marks(blobs, small, max_area, centred)
 
 
 def marks_in_rows(blobs: Components, small: np.ndarray, max_area: int, reach: int) -> tuple[np.ndarray, int]:
@@ -173,16 +180,13 @@ def marks_in_rows(blobs: Components, small: np.ndarray, max_area: int, reach: in
     within reach px, a character whose ink comes down to the blob's foot and rises above the
     blob by its own height or more. A 、 after a bracket (デトロイト）、) stands in its own cell as
     far from other ink as a speck, and on a noisy page is as large as one. (Their mask, how many.)"""
-    large = blobs.areas > max_area
-    kept = []
-    for label in np.unique(blobs.labels[small]):
-        x, y, w, h = blobs.stats[label, :4]
+    def at_the_foot(large: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
         top, foot = max(y + h - reach, 0), y + h
         below = foot + reach // 2  # far enough down to see a character run on past the mark's foot
         sides = (large[top:below, max(x - reach, 0) : x], large[top:below, x + w : x + w + reach])
-        if all(_at_the_foot(side, foot - top, y - top, reach // 6) for side in sides):
-            kept.append(label)
-    return (np.isin(blobs.labels, kept) if kept else np.zeros(small.shape, bool)), len(kept)
+        return all(_at_the_foot(side, foot - top, y - top, reach // 6) for side in sides)
+
+    return _marks(blobs, small, max_area, at_the_foot)
 
 
 def _at_the_foot(window: np.ndarray, foot: int, mark_top: int, slack: int) -> bool:

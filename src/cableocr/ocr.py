@@ -421,13 +421,14 @@ def declassification_set_apart(reading: Reading, cleaned: Cleaned,
     the cable's text, and what the declassification field reads."""
     lines, stamps = [], []
     for line in reading.lines:
-        chars = [c for c in line.chars if c.text.strip()]
+        read = [c for c in line.chars if c.text.strip()]
+        chars = read
         while chars and all(len(c.text) == 1 for c in chars) and (found := _stamp_wording(chars)):
             start, end = found
             stamps.append((cleaned.box_to_source(Box.union([c.box for c in chars[start:end]]) or line.box),
                            "".join(c.text for c in chars[start:end])))
             chars = chars[:start] + chars[end:]
-        if len(chars) == len([c for c in line.chars if c.text.strip()]):
+        if chars is read:
             lines.append(line)
         elif chars:
             line_mode = line.writing_mode or mode
