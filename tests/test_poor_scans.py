@@ -229,3 +229,28 @@ def test_a_page_whose_binarising_would_hurt_keeps_the_reading_of_the_page_as_it_
     same = _ReadsWhatItIsShown("one", "外務大臣経済"), _ReadsWhatItIsShown("two", "外務大臣経済")
     page = read_page_image(source, _grey(path), settings, *same)
     assert next(s for s in page.steps if s.name == "cleanup_checked").params["kept"] == "binarised"
+
+
+def test_a_page_only_just_noisy_enough_to_binarise_is_read_both_ways_however_well_it_read(poor_page):
+    """The binarising threshold was fitted between the generator's medium and poor levels; a page
+    near it is read as it was too, however well its binarised reading scored (a medium page with
+    faded blotches read 13.5% binarised, 0.4% as it was). Far above it, it is not."""
+    from cableocr.models import PageSource
+    from cableocr.pipeline import read_page_image
+
+    path, _ = poor_page
+    source = PageSource(file=path.name, index=0, sha256="0" * 64)
+    engines = _ReadsWhatItIsShown("one", "外務大臣経済"), _ReadsWhatItIsShown("two", "外務大臣経済")
+    never_doubtful = CleanupConfig(compare_below=0.0)  # no score is low enough to compare by it
+
+    def checked(cleanup: CleanupConfig):
+        page = read_page_image(source, _grey(path), Settings(cleanup=cleanup), *engines)
+        return next(s for s in page.steps if s.name == "cleanup_checked").params
+
+    far = checked(never_doubtful)
+    assert "not compared" in far and "as it was score" not in far
+    specks = clean_page(_grey(path), Settings().cleanup).specks_per_mpx
+    assert specks > never_doubtful.compare_always_under_specks * never_doubtful.binarise_above_specks_per_mpx
+    # The same page binarised still, but at 1.5 times the threshold.
+    near = checked(never_doubtful.model_copy(update={"binarise_above_specks_per_mpx": specks / 1.5}))
+    assert "as it was score" in near and near["kept"] == "binarised"

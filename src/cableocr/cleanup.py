@@ -47,6 +47,8 @@ class Cleaned:
     # Drum streaks painted out (remove_streaks), in the cleaned image's pixels: where one crossed
     # a line, a character may have gone with it (ocr.doubts_where_streaks_crossed).
     streaks: tuple[Streak, ...] = ()
+    # The page's isolated specks per megapixel, by which binarise chose to binarise it.
+    specks_per_mpx: float = 0.0
 
     def without_binarising(self) -> Cleaned | None:
         """The same page cleaned but not binarised (nor despeckled), or None where it was not
@@ -313,4 +315,5 @@ def clean_page(image: np.ndarray, cfg: CleanupConfig, orientation: Orientation |
     ]
     return Cleaned(image=image, steps=steps, skew_deg=angle, background=background, to_source=to_source,
                    character_px=character_px, before_binarising=grey if binarised else None,
-                   round_stamps=tuple(rings), streaks=tuple(streaks))
+                   round_stamps=tuple(rings), streaks=tuple(streaks),
+                   specks_per_mpx=binarise_step.params["specks_per_mpx"])

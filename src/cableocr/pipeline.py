@@ -287,21 +287,23 @@ def _second_alone(source: PageSource, image: np.ndarray, cleaned: Cleaned, layou
 
 def read_page_checked(page: Page, source: PageSource, cleaned: Cleaned, engine: OcrEngine, settings: Settings,
                       size: tuple[int, int], second: OcrEngine | None) -> Page:
-    """Where the page was binarised and its reading is doubtful, the page read again as it was
-    before binarising, and that reading kept where the engines agree on it clearly better (with
-    one engine: it is clearly surer); the choice and the scores recorded. Binarising was tuned
-    on generated pages: on a page it was not tuned on it may break faint strokes, and this is
-    how such a page keeps its better text."""
+    """Where the page was binarised and its reading is doubtful, or it was only just noisy enough
+    to binarise, the page read again as it was before binarising, and that reading kept where
+    the engines agree on it clearly better (with one engine: it is clearly surer); the choice
+    and the scores recorded. Binarising was tuned on generated pages: on a page it was not
+    tuned on it may break faint strokes, and this is how such a page keeps its better text."""
     cfg = settings.cleanup
     plain = cleaned.without_binarising() if cfg.compare_unbinarised else None
     if plain is None:
         return page
     measure = "characters the engines read alike" if second is not None else "mean character confidence"
     binarised_score = reading_score(page)
-    if binarised_score >= cfg.compare_below:
+    near_threshold = cleaned.specks_per_mpx < cfg.compare_always_under_specks * cfg.binarise_above_specks_per_mpx
+    if binarised_score >= cfg.compare_below and not near_threshold:
         step = Step(name="cleanup_checked", params={
             "kept": "binarised", "measured_by": measure, "binarised score": round(binarised_score, 4),
-            "not compared": f"the binarised reading scored {cfg.compare_below} or more"})
+            "not compared": f"the binarised reading scored {cfg.compare_below} or more, and the page was "
+                            f"binarised with {cfg.compare_always_under_specks} times the specks it takes or more"})
         return page.model_copy(update={"steps": [*page.steps, step]})
     other = read_page(source, plain, analyse_layout(plain, settings.ocr), engine, settings.ocr, size, None, second)
     scores = {"binarised": binarised_score, "as it was": reading_score(other)}
