@@ -306,6 +306,25 @@ def test_a_bracket_the_second_engine_misses_is_not_kept_where_its_ink_is_speck_s
     assert combined("(別電5", 4) == "(別電5)"
 
 
+def test_a_bracket_one_engine_alone_read_is_kept_where_it_pairs_with_one_its_line_holds():
+    """(総理) in a column: Tesseract lost the (, PP-OCR read it under the lone-character bar (seed
+    37's vertical poor pages lost 36 such halves). Where the line holds the bracket's other half,
+    the pair confirms it, whichever engine read it; a bracket pairing with nothing still goes."""
+    def column(text, confidences):
+        return _line(text, confidences, Box(x0=100, y0=100, x1=140, y1=100 + 40 * len(text)))
+
+    def combined(first_text, second_text, unsure_at):
+        confidences = [0.7 if i == unsure_at else 0.99 for i in range(len(second_text))]
+        reading, _ = _engines([column(first_text, [0.99] * len(first_text))], [column(second_text, confidences)],
+                              mode="vertical")
+        return reading.lines[0].raw
+
+    assert combined("総理)ロシア", "(総理ロシア", 0) == "(総理)ロシア"
+    assert combined("(了", "(了)", 2) == "(了)"
+    assert combined("総理ロシア", "(総理ロシア", 0) == "総理ロシア"
+    assert combined("(総理)", "(総理))", 4) == "(総理)"
+
+
 def models_of(first_text: str, confidences: list[float], second_text: str) -> Reading:
     """A line read by two models of the first engine, combined: the second read second_text."""
     first, other = _line(first_text, confidences), _line(second_text, [0.99] * len(second_text))
@@ -533,3 +552,17 @@ def test_a_mark_paired_with_a_character_read_apart_from_it_keeps_both():
     serial = column([("号", 0.99, 100), ("(", 0.99, 190), ("T", 0.99, 230)])
     ahead = column([("号", 0.99, 100), ("（", 0.99, 130), ("T", 0.99, 230)])
     assert len(combine_chars(serial, ahead, rule).chars) == 3
+
+
+def test_a_letter_one_engine_alone_read_is_kept_where_it_completes_one_of_the_project_terms():
+    """日ロ関係 in a column (seed 37): Tesseract lost the ロ, PP-OCR read it as 口 (the same shape) at
+    0.95, under the lone-character bar. With its neighbours it makes 日ロ, a term of the lexicon,
+    which they do not make without it; a lone letter that completes no term still goes."""
+    def combined(first_text, second_text, unsure_at):
+        confidences = [0.95 if i == unsure_at else 0.99 for i in range(len(second_text))]
+        reading, _ = _engines([_row(first_text, [0.99] * len(first_text))], [_row(second_text, confidences)])
+        return reading.lines[0].raw
+
+    assert combined("して日関係を", "して日口関係を", 3) == "して日口関係を"
+    assert combined("に転した", "に転電した", 2) == "に転電した"
+    assert combined("需要", "和需要", 0) == "需要"
