@@ -1,3 +1,3 @@
 """cableocr: scanned Japanese Foreign Ministry cables to structured, reviewable JSON."""
 
-__version__ = "0.6.8"
+__version__ = "0.6.9"
