@@ -332,25 +332,28 @@ def models_of(first_text: str, confidences: list[float], second_text: str) -> Re
 
 
 def test_a_character_one_model_read_and_the_second_engine_confirms_is_kept():
-    """日ロ関係 in a column (seed 25 eval-0007): jpn_vert read the ロ (as 口) at 0.93, Japanese_vert
-    lost it, PP-OCR read it at 0.94. Each combination alone dropped it as one reader's; set aside
-    by the models' combination, it is kept where the second engine reads it at its place."""
-    tesseract = models_of("日口関係", [0.99, 0.93, 0.99, 0.99], "日関係")
-    assert tesseract.lines[0].raw == "日関係" and [c.text for c in tesseract.lines[0].set_aside] == ["口"]
-    pp_ocr = [_line("日口関係", [0.99, 0.94, 0.99, 0.99], Box(x0=95, y0=100, x1=145, y1=500))]
+    """A character jpn_vert read at 0.93 and Japanese_vert lost, which PP-OCR read at 0.94 (日ロ関係,
+    seed 25 eval-0007). Each combination alone would drop it as one reader's; set aside by the
+    models' combination, it is kept where the second engine reads it at its place."""
+    box = Box(x0=95, y0=100, x1=145, y1=500)
+    tesseract = models_of("外務大臣", [0.99, 0.99, 0.93, 0.99], "外務臣")
+    assert tesseract.lines[0].raw == "外務臣" and [c.text for c in tesseract.lines[0].set_aside] == ["大"]
+    pp_ocr = [_line("外務大臣", [0.99, 0.99, 0.94, 0.99], box)]
     both, _ = _engines(tesseract.lines, pp_ocr, mode="vertical")
-    assert both.lines[0].raw == "日口関係" and both.lines[0].chars[1].confidence > 0.99
-    assert both.lines[0].chars[1].box == tesseract.lines[0].set_aside[0].box  # the box from the ink
-    # PP-OCR reads the katakana, of the same shape (seed 31 eval-0015): the same ink, two readers.
-    katakana = [_line("日ロ関係", [0.99, 0.66, 0.99, 0.99], Box(x0=95, y0=100, x1=145, y1=500))]
-    both, _ = _engines(tesseract.lines, katakana, mode="vertical")
-    assert [c.text for c in both.lines[0].chars] == ["日", "口", "関", "係"]
-    # Another shape there is no confirmation.
-    other = [_line("日本関係", [0.99, 0.94, 0.99, 0.99], Box(x0=95, y0=100, x1=145, y1=500))]
-    assert _engines(tesseract.lines, other, mode="vertical")[0].lines[0].raw == "日関係"
+    assert both.lines[0].raw == "外務大臣" and both.lines[0].chars[2].confidence > 0.99
+    assert both.lines[0].chars[2].box == tesseract.lines[0].set_aside[0].box  # the box from the ink
     # Read by the second engine alone (no model of the first read it there), it goes as before.
-    alone, _ = _engines([_line("日関係", [0.99] * 3)], pp_ocr, mode="vertical")
-    assert alone.lines[0].raw == "日関係"
+    alone, _ = _engines([_line("外務臣", [0.99] * 3)], pp_ocr, mode="vertical")
+    assert alone.lines[0].raw == "外務臣"
+    # PP-OCR reads a character of the same shape (the katakana カ for 力; seed 31 eval-0015, ロ for
+    # 口): the same ink, two readers. Another shape there is no confirmation.
+    tesseract = models_of("協力関係", [0.99, 0.93, 0.99, 0.99], "協関係")
+    katakana = [_line("協カ関係", [0.99, 0.66, 0.99, 0.99], box)]
+    assert [c.text for c in _engines(tesseract.lines, katakana, mode="vertical")[0].lines[0].chars] == list("協力関係")
+    other = [_line("協本関係", [0.99, 0.94, 0.99, 0.99], box)]
+    assert _engines(tesseract.lines, other, mode="vertical")[0].lines[0].raw == "協関係"
+    # 日ロ itself is one of the lexicon's terms: the ロ that completes it is kept by the models alone.
+    assert models_of("日口関係", [0.99, 0.93, 0.99, 0.99], "日関係").lines[0].raw == "日口関係"
     # A speck read as a full stop by one model and by the second engine stays a speck.
     specks = models_of("分.本", [0.99, 0.93, 0.99], "分本")
     both, _ = _engines(specks.lines, [_line("分.本", [0.99, 0.94, 0.99], Box(x0=95, y0=100, x1=145, y1=500))],
