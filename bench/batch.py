@@ -9,7 +9,10 @@ Prints, each measured by running the real command (Prefect included) on generate
   process under it (worker processes; Tesseract now reads inside them) held at once, sampled every 0.2 s;
 - resume: a rerun of the finished N-page batch, as a share of the first run;
 - fixed start-up: `cableocr run` on a one-page batch minus the OCR time of that page, with the
-  local Prefect server (`cableocr server`) and with Prefect's ephemeral API.
+  local Prefect server (`cableocr server`) and with Prefect's ephemeral API;
+- where the time goes, on the S scaling pages: the run's own stages without Prefect (ingest;
+  page reading in 2 worker processes; assembly, fields and outputs), each against one plain pass
+  of each engine over those pages, beside the 2-worker `cableocr run` of the same pages.
 
 Usage: python bench/batch.py [--pages 200] [--scaling-pages 40] [--work DIR]
 Pages come from `cableocr eval`'s generator (WORK/gen); they are generated once and reused.
@@ -19,18 +22,30 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import cv2
 import psutil
 
 from cableocr.config import Settings
-from cableocr.pipeline import ingest_one, read_stored_page
+from cableocr.ingest import list_batch
+from cableocr.pipeline import (
+    distinct_pixels,
+    finish,
+    for_every_page,
+    ingest_one,
+    load_translations,
+    read_page_to_cache,
+    read_stored_page,
+)
 from cableocr.synth import load_truth, write_eval_batch
 
 CORES = os.cpu_count() or 1
@@ -62,29 +77,49 @@ def batch_of(pages: list[tuple[Path, bool]], folder: Path) -> Path:
     return folder
 
 
-def plain_seconds(pages: list[tuple[Path, bool]]) -> float:
-    """Plain Tesseract, one page at a time, single-threaded: the OCR itself."""
-    total = 0.0
+def plain_seconds(pages: list[tuple[Path, bool]]) -> list[float]:
+    """Plain Tesseract, one page at a time, single-threaded: the OCR itself, page by page."""
+    seconds = []
     for path, vertical in pages:
         started = time.perf_counter()
         subprocess.run(["tesseract", str(path), "-", "-l", "jpn_vert" if vertical else "jpn"], check=True,
                        capture_output=True, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
-        total += time.perf_counter() - started
-    return total
+        seconds.append(time.perf_counter() - started)
+    return seconds
 
 
-def plain_rapidocr_seconds(pages: list[tuple[Path, bool]]) -> float:
+def plain_rapidocr_seconds(pages: list[tuple[Path, bool]]) -> list[float]:
     """Plain PP-OCR (rapidocr, one thread), one page at a time: its own reading of each page."""
     from cableocr.engines import get_engine
 
-    engine, total = get_engine("rapidocr"), 0.0
+    engine, seconds = get_engine("rapidocr"), []
     engine.recognize(cv2.imread(str(pages[0][0]), cv2.IMREAD_GRAYSCALE), "horizontal", Settings().ocr)  # loaded once
     for path, vertical in pages:
         image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
         started = time.perf_counter()
         engine.recognize(image, "vertical" if vertical else "horizontal", Settings().ocr)
-        total += time.perf_counter() - started
-    return total
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def stage_seconds(batch: Path, out: Path, workers: int = 2) -> dict[str, float]:
+    """The run's own stages, without Prefect: ingest (in this process), page reading (cleanup,
+    layout, both engines, in `workers` spawned processes, each loading its engines once), and
+    assembly, fields and outputs (in this process, as the flow's last task)."""
+    shutil.rmtree(out, ignore_errors=True)
+    settings, seconds = Settings(), {}
+    started = time.perf_counter()
+    files = [ingest_one(path, batch, out, settings) for path in list_batch(batch)]
+    seconds["ingest"] = time.perf_counter() - started
+    sources = [source for f in files for source in f.pages]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        read = list(pool.map(partial(read_page_to_cache, out=out, settings=settings), distinct_pixels(sources)))
+    seconds["page reading"] = time.perf_counter() - started
+    started = time.perf_counter()
+    finish(batch, files, for_every_page(sources, read), out, settings, load_translations(None))
+    seconds["assembly, fields and outputs"] = time.perf_counter() - started
+    return seconds
 
 
 def _tree_rss(process: psutil.Process) -> int:
@@ -144,8 +179,8 @@ def main() -> None:
     small = batch_of(pages[:20], work / "batch-20")
     print(f"{len(pages)} generated pages (clean, medium, poor; horizontal and vertical), {CORES} cores")
 
-    plain = plain_seconds(pages)
-    plain_pp = plain_rapidocr_seconds(pages)
+    plain_each, plain_pp_each = plain_seconds(pages), plain_rapidocr_seconds(pages)
+    plain, plain_pp = sum(plain_each), sum(plain_pp_each)
     wall, peak_big = cableocr_run(big, work / "out-big", workers=2)
     print(f"throughput: {len(pages) / wall * 60:.1f} pages/minute ({wall:.0f} s for {len(pages)} pages, 2 workers; "
           "target >= 20)")
@@ -167,6 +202,12 @@ def main() -> None:
     two, _ = cableocr_run(scaling, work / "out-scaling", workers=2)
     print(f"scaling on {args.scaling_pages} pages: 1 worker {one:.0f} s, 2 workers {two:.0f} s, "
           f"speed-up {one / two:.2f} (target >= 1.8)")
+    engines = (sum(plain_each[:args.scaling_pages]) + sum(plain_pp_each[:args.scaling_pages])) / 2
+    stages = stage_seconds(scaling, work / "out-stages")
+    print(f"where the time goes on those {args.scaling_pages} pages (one pass of each plain engine over 2 workers: "
+          f"{engines:.0f} s): " + ", ".join(f"{name} {s:.0f} s ({s / engines:.2f}x)" for name, s in stages.items())
+          + f"; all {sum(stages.values()):.0f} s ({sum(stages.values()) / engines:.2f}x) without Prefect, "
+          f"{two:.0f} s ({two / engines:.2f}x) as `cableocr run`")
 
     single = batch_of(pages[:1], work / "batch-1")
     ocr = ocr_seconds_of(single, work / "ocr-1")
