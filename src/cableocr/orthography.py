@@ -138,6 +138,11 @@ def restore_small_kana(text: str) -> str:
     return "".join(chars)
 
 
+def modern_kanji(text: str) -> str:
+    """The text with its older kanji forms in their modern ones (國 -> 国), the kana as typed."""
+    return text.translate(OLD_FORMS)
+
+
 def modern_form(text: str) -> str:
     """The text in modern orthography: older kanji forms, kana for kanji, small kana."""
     text = text.translate(OLD_FORMS)
