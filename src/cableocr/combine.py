@@ -313,18 +313,7 @@ def _speck_sized(char: Char, line_char_size: float, line: list[Char], place: int
     side = max(char.box.x1 - char.box.x0, char.box.y1 - char.box.y0)
     most = _SPECK_SIZED.get(char.text)
     return (most is not None and line_char_size > 0 and side < most * line_char_size
-            and not _pairs(line, place))
-
-
-def _pairs(line: list[Char], place: int) -> bool:
-    """Whether the bracket at line[place] closes one opened before it, or opens one closed after it."""
-    bracket = line[place].text
-    if bracket in CLOSING_BRACKETS:
-        return unclosed_brackets("".join(c.text for c in line[:place])) > 0
-    if bracket in OPENING_BRACKETS:
-        after = "".join(c.text for c in reversed(line[place + 1:]))
-        return unclosed_brackets(after, opening=CLOSING_BRACKETS, closing=OPENING_BRACKETS) > 0
-    return False
+            and not _pairing_bracket(line, place))
 
 
 def _digits_going_on_a_number(chars: list[Char], before: list[Char], after: list[Char]) -> set[int]:
