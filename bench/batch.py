@@ -29,23 +29,13 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from pathlib import Path
 
 import cv2
 import psutil
 
 from cableocr.config import Settings
-from cableocr.ingest import list_batch
-from cableocr.pipeline import (
-    distinct_pixels,
-    finish,
-    for_every_page,
-    ingest_one,
-    load_translations,
-    read_page_to_cache,
-    read_stored_page,
-)
+from cableocr.pipeline import ingest_one, read_stored_page, run_batch
 from cableocr.synth import load_truth, write_eval_batch
 
 CORES = os.cpu_count() or 1
@@ -103,23 +93,24 @@ def plain_rapidocr_seconds(pages: list[tuple[Path, bool]]) -> list[float]:
 
 
 def stage_seconds(batch: Path, out: Path, workers: int = 2) -> dict[str, float]:
-    """The run's own stages, without Prefect: ingest (in this process), page reading (cleanup,
-    layout, both engines, in `workers` spawned processes, each loading its engines once), and
-    assembly, fields and outputs (in this process, as the flow's last task)."""
+    """The run's own stages, without Prefect (pipeline.run_batch, as `cableocr eval` runs it):
+    ingest (in this process), page reading (cleanup, layout, both engines, in `workers` spawned
+    processes, each loading its engines once), and assembly, fields and outputs (in this
+    process, as the flow's last task)."""
     shutil.rmtree(out, ignore_errors=True)
-    settings, seconds = Settings(), {}
+    marks: dict[str, float] = {}
+
+    def read_on_workers(read, sources):
+        marks["reading"] = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pages = list(pool.map(read, sources))
+        marks["read"] = time.perf_counter()
+        return pages
+
     started = time.perf_counter()
-    files = [ingest_one(path, batch, out, settings) for path in list_batch(batch)]
-    seconds["ingest"] = time.perf_counter() - started
-    sources = [source for f in files for source in f.pages]
-    started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        read = list(pool.map(partial(read_page_to_cache, out=out, settings=settings), distinct_pixels(sources)))
-    seconds["page reading"] = time.perf_counter() - started
-    started = time.perf_counter()
-    finish(batch, files, for_every_page(sources, read), out, settings, load_translations(None))
-    seconds["assembly, fields and outputs"] = time.perf_counter() - started
-    return seconds
+    run_batch(batch, out, Settings(), map_pages=read_on_workers)
+    return {"ingest": marks["reading"] - started, "page reading": marks["read"] - marks["reading"],
+            "assembly, fields and outputs": time.perf_counter() - marks["read"]}
 
 
 def _tree_rss(process: psutil.Process) -> int:

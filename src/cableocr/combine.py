@@ -79,7 +79,7 @@ def _settle(before: list[Char], mine: Char, theirs: Char, after: list[Char]) -> 
     surer, other = (mine, theirs) if (mine.confidence or 0) >= (theirs.confidence or 0) else (theirs, mine)
     if mine.text not in _SMALL_KANA and theirs.text not in _SMALL_KANA:
         left, right = "".join(c.text for c in before[-CONTEXT:]), "".join(c.text for c in after[:CONTEXT])
-        terms = {c.text: terms_in(mend_lookalikes(left + c.text + right), *TERM_TABLES) for c in (mine, theirs)}
+        terms = {c.text: _terms_made(left + c.text + right) for c in (mine, theirs)}
         # With modern kanji, which the dictionary holds: 國務長官 is as many words as 較務長官 but
         # for it (seed 37: PP-OCR's 國 at 0.90 lost to Tesseract's 較 at 0.64). The kana stay as
         # typed: 思つた is fewer words than 思つだ, 思った no fewer than 思っだ.
@@ -218,13 +218,11 @@ ONE_READER = 0.5  # a character one reader read and the other did not: no surer 
 def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[Char],
           missed_by_other: frozenset[str]) -> list[Char]:
     """A run of characters only one reading has: kept when read at rule.lone_min or more;
-    under it, the characters the other reading is known to miss, at their own confidence (but
-    a 。、 or bracket of a speck's size: _speck_sized; a full stop only after a paragraph's
-    number: _numbers_a_paragraph; a colon only after a number: _after_a_number), and
-    the digits that go on a number (9129 + 7.・: the last digit of a serial at a column's end,
-    which PP-OCR left out; 4月1 + .6), at ONE_READER at most, so that the number is reviewed rather than
-    filed a digit short. Other lone characters under it are dropped: each reader was seen to
-    add specks and doubled characters the other did not."""
+    under it, the characters something besides their reader vouches for (_vouched_for), at
+    their own confidence, and the digits that go on a number (9129 + 7.・: the last digit of a
+    serial at a column's end, which PP-OCR left out; 4月1 + .6), at ONE_READER at most, so that
+    the number is reviewed rather than filed a digit short. Other lone characters under it are
+    dropped: each reader was seen to add specks and doubled characters the other did not."""
     if mean_confidence(chars) >= rule.lone_min:
         return chars
     on_number = _digits_going_on_a_number(chars, before, after)
@@ -234,10 +232,21 @@ def _lone(chars: list[Char], rule: CombineRule, before: list[Char], after: list[
     line = [*before, *chars, *after]
     return [c.model_copy(update={"confidence": min(c.confidence or 0.0, ONE_READER)}) if i in on_number else c
             for i, c in enumerate(chars)
-            if i in on_number or _pairing_bracket(line, len(before) + i) or _completes_a_term(line, len(before) + i)
-            or (c.text in missed_by_other and not _speck_sized(c, size, line, len(before) + i)
-                and (c.text not in FULL_STOPS or _numbers_a_paragraph(line, len(before) + i))
-                and (c.text not in COLONS or _after_a_number(line, len(before) + i)))]
+            if i in on_number or _vouched_for(line, len(before) + i, missed_by_other, size)]
+
+
+def _vouched_for(line: list[Char], place: int, missed_by_other: frozenset[str], size: float) -> bool:
+    """Whether something besides its one reader vouches for the character at line[place]: a
+    bracket pairing with one of its line (_pairing_bracket); a letter completing a project
+    term (_completes_a_term); or one the other reading is known to miss (missed_by_other), but
+    a 。、 or bracket of a speck's size (_speck_sized), a full stop but after a paragraph's
+    number (_numbers_a_paragraph), a colon but after a number (_after_a_number)."""
+    char = line[place]
+    if _pairing_bracket(line, place) or _completes_a_term(line, place):
+        return True
+    return (char.text in missed_by_other and not _speck_sized(char, size, line, place)
+            and (char.text not in FULL_STOPS or _numbers_a_paragraph(line, place))
+            and (char.text not in COLONS or _after_a_number(line, place)))
 
 
 def _completes_a_term(line: list[Char], place: int) -> bool:
@@ -249,8 +258,13 @@ def _completes_a_term(line: list[Char], place: int) -> bool:
         return False
     left = "".join(c.text for c in line[max(place - CONTEXT, 0) : place])
     right = "".join(c.text for c in line[place + 1 : place + 1 + CONTEXT])
-    with_it = terms_in(mend_lookalikes(left + line[place].text + right), *TERM_TABLES)
-    return with_it > terms_in(mend_lookalikes(left + right), *TERM_TABLES)
+    return _terms_made(left + line[place].text + right) > _terms_made(left + right)
+
+
+def _terms_made(text: str) -> int:
+    """How many of the project's terms (TERM_TABLES) the text makes, its lookalikes set to the
+    characters its neighbours call for (口 read for ロ counts as ロ)."""
+    return terms_in(mend_lookalikes(text), *TERM_TABLES)
 
 
 def _pairing_bracket(line: list[Char], place: int) -> bool:
